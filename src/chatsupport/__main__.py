@@ -1,0 +1,3 @@
+from chatsupport.cli import main
+
+raise SystemExit(main())

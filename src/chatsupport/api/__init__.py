@@ -1,0 +1,1 @@
+"""The HTTP and WebSocket surface: the only package that imports FastAPI."""

@@ -1,0 +1,82 @@
+"""Every error leaves as ``{"error": {"code", "message"}}``; never with input or a trace.
+
+FastAPI's default 422 body echoes the offending input (pydantic's ``input``), which for a chat
+message would be a young person's text; the handler here keeps only where and what was wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from chatsupport.domain.errors import ChatSupportError, TooManyRequests
+
+log = logging.getLogger("chatsupport.api")
+
+_HTTP_CODES = {
+    400: "request.bad",
+    401: "auth.required",
+    403: "auth.forbidden",
+    404: "http.not_found",
+    405: "http.method_not_allowed",
+    413: "request.too_large",
+    415: "request.unsupported_media_type",
+}
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def describe_validation(errors: Sequence[Any]) -> str:
+    """'body.role: Input should be ...' for each problem, never the value that arrived."""
+    parts = []
+    for err in errors[:5]:
+        location = ".".join(str(p) for p in err.get("loc", ()))
+        parts.append(f"{location}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ChatSupportError)
+    headers = {}
+    if isinstance(exc, TooManyRequests) and exc.retry_after_secs:
+        headers["Retry-After"] = str(exc.retry_after_secs)
+    return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    code = "request.malformed_json" if _is_json_error(errors) else "request.invalid"
+    return JSONResponse(error_body(code, describe_validation(errors)), 422)
+
+
+def _is_json_error(errors: Sequence[Any]) -> bool:
+    return any(err.get("type") == "json_invalid" for err in errors)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, f"http.{exc.status_code}")
+    message = exc.detail if isinstance(exc.detail, str) else "request refused"
+    return JSONResponse(error_body(code, message), exc.status_code, headers=exc.headers)
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # Log the type and where, not str(exc): the text of some errors carries request data.
+    log.error("unhandled %s", type(exc).__name__, exc_info=False)
+    return JSONResponse(error_body("internal", "Something went wrong on our side."), 500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ChatSupportError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

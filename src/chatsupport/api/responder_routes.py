@@ -1,0 +1,57 @@
+"""The coordinator's management of responder accounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from chatsupport.api.deps import CoordinatorDep, RuntimeDep
+from chatsupport.api.schemas import PasswordReset, ResponderCreate, ResponderOut, ResponderUpdate
+
+router = APIRouter(prefix="/api/responders", tags=["responders"])
+
+
+@router.get("")
+async def list_responders(_: CoordinatorDep, rt: RuntimeDep) -> list[ResponderOut]:
+    return [ResponderOut.of(r) for r in await rt.accounts.list_responders()]
+
+
+@router.post("", status_code=201)
+async def create_responder(
+    body: ResponderCreate, _: CoordinatorDep, rt: RuntimeDep
+) -> ResponderOut:
+    created = await rt.accounts.create_responder(
+        login_name=body.login_name,
+        display_name=body.display_name,
+        role=body.role,
+        password=body.password,
+    )
+    return ResponderOut.of(created)
+
+
+@router.get("/{responder_id}")
+async def get_responder(responder_id: int, _: CoordinatorDep, rt: RuntimeDep) -> ResponderOut:
+    return ResponderOut.of(await rt.accounts.get_responder(responder_id))
+
+
+@router.patch("/{responder_id}")
+async def update_responder(
+    responder_id: int, body: ResponderUpdate, staff: CoordinatorDep, rt: RuntimeDep
+) -> ResponderOut:
+    """Rename, change role, deactivate or reactivate. Changing role or deactivating logs out."""
+    if body.active is False or body.role is not None:
+        await rt.accounts.ensure_not_self_lockout(actor=staff.responder, target_id=responder_id)
+    updated = await rt.accounts.update_responder(
+        responder_id=responder_id,
+        display_name=body.display_name,
+        role=body.role,
+        active=body.active,
+    )
+    return ResponderOut.of(updated)
+
+
+@router.post("/{responder_id}/password", status_code=204)
+async def reset_password(
+    responder_id: int, body: PasswordReset, _: CoordinatorDep, rt: RuntimeDep
+) -> None:
+    """Set a new password; the responder's open sessions end."""
+    await rt.accounts.reset_password(responder_id=responder_id, password=body.password)

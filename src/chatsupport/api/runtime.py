@@ -1,0 +1,81 @@
+"""Everything one process holds while it serves: built at start, closed at stop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from chatsupport.auth.passwords import HashParameters, PasswordHasher
+from chatsupport.domain.clock import Clock, SystemClock
+from chatsupport.domain.login_throttle import ThrottlePolicy
+from chatsupport.services.accounts import Accounts, AccountSettings
+from chatsupport.services.duty import Duty
+from chatsupport.settings import Settings, resolve_secret_key
+from chatsupport.storage.database import Database
+from chatsupport.storage.migrate import is_at_head, upgrade_to_head
+
+
+class SchemaOutOfDate(Exception):
+    """The database is not at the migrations' head and the service does not migrate itself."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    db: Database
+    hasher: PasswordHasher
+    accounts: Accounts
+    duty: Duty
+
+    async def close(self) -> None:
+        self.hasher.close()
+        await self.db.dispose()
+
+
+async def prepare_database(settings: Settings, db: Database) -> None:
+    """Reach the database, then migrate it (embedded default) or check it is migrated."""
+    await db.check()
+    if settings.migrate_on_start:
+        await upgrade_to_head(db)
+    elif not await is_at_head(db):
+        raise SchemaOutOfDate(
+            f"the database at {db.masked_url} is not migrated to this version; "
+            "run `chatsupport migrate` first"
+        )
+
+
+def hasher_for(settings: Settings) -> PasswordHasher:
+    params = HashParameters(
+        time_cost=settings.password_hash_time_cost,
+        memory_kib=settings.password_hash_memory_kib,
+        parallelism=settings.password_hash_parallelism,
+    )
+    return PasswordHasher(parameters=params, threads=settings.password_hash_threads)
+
+
+async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    clock = clock or SystemClock()
+    secret_key = resolve_secret_key(settings)
+    db = Database(settings.database_url)
+    try:
+        await prepare_database(settings, db)
+    except BaseException:
+        await db.dispose()
+        raise
+    hasher = hasher_for(settings)
+    accounts = Accounts(
+        db=db,
+        hasher=hasher,
+        clock=clock,
+        settings=AccountSettings(
+            session_lifetime=timedelta(hours=settings.session_lifetime_hours),
+            throttle=ThrottlePolicy(
+                max_failures=settings.login_max_failures,
+                lockout=timedelta(seconds=settings.login_lockout_secs),
+            ),
+            password_min_chars=settings.password_min_chars,
+            secret_key=secret_key,
+        ),
+    )
+    return Runtime(settings, clock, db, hasher, accounts, Duty(db=db, clock=clock))

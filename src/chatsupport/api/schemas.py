@@ -1,0 +1,72 @@
+"""Request and response bodies of the HTTP API. Unknown fields are refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chatsupport.domain.accounts import Responder
+from chatsupport.domain.roles import Role
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    login_name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class ResponderOut(BaseModel):
+    id: int
+    login_name: str
+    display_name: str
+    role: Role
+    active: bool
+
+    @classmethod
+    def of(cls, responder: Responder) -> ResponderOut:
+        return cls(
+            id=responder.id,
+            login_name=responder.login_name,
+            display_name=responder.display_name,
+            role=responder.role,
+            active=responder.active,
+        )
+
+
+class SessionOut(BaseModel):
+    responder: ResponderOut
+    csrf_token: str | None = None
+
+
+class ResponderCreate(Strict):
+    login_name: str = Field(min_length=1, max_length=64)
+    display_name: str = Field(min_length=1, max_length=100)
+    role: Role
+    password: str = Field(min_length=1, max_length=256)
+
+
+class ResponderUpdate(Strict):
+    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    role: Role | None = None
+    active: bool | None = None
+
+
+class PasswordReset(Strict):
+    password: str = Field(min_length=1, max_length=256)
+
+
+class ShiftIn(Strict):
+    responder_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+class ShiftOut(BaseModel):
+    id: int
+    responder_id: int
+    starts_at: datetime
+    ends_at: datetime

@@ -1,0 +1,43 @@
+"""The ASGI application: ``create_app(settings)`` wires the runtime into FastAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from chatsupport import __version__
+from chatsupport.api import auth_routes, errors, health_routes, responder_routes, shift_routes
+from chatsupport.api.runtime import build_runtime
+from chatsupport.domain.clock import Clock
+from chatsupport.settings import Settings
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await build_runtime(settings, clock=clock)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(
+        title="chatsupport",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    errors.install(app)
+    for module in (health_routes, auth_routes, responder_routes, shift_routes):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (used by ``chatsupport serve`` for every worker)."""
+    return create_app(Settings())

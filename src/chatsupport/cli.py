@@ -1,0 +1,214 @@
+"""The ``chatsupport`` command: serve, migrate, create-user, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import timedelta
+from typing import Any
+
+import uvicorn
+from pydantic import ValidationError
+
+from chatsupport.api.runtime import SchemaOutOfDate, build_runtime, prepare_database
+from chatsupport.domain.errors import ChatSupportError
+from chatsupport.domain.roles import Role
+from chatsupport.logs import log_config
+from chatsupport.settings import ConfigurationError, Settings
+from chatsupport.storage.database import Database, DatabaseUnavailable
+from chatsupport.storage.migrate import current_revision, upgrade_to_head
+
+DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - the demo prints it; refused in production
+DEMO_USERS = (
+    ("coordinator", "Koordinaattori", Role.COORDINATOR),
+    ("ammattilainen", "Sosiaaliohjaaja Sanna", Role.PROFESSIONAL),
+    ("ammattilainen2", "Perhetyöntekijä Pekka", Role.PROFESSIONAL),
+    ("kokemus", "Kokemusasiantuntija Aino", Role.EXPERIENCE_EXPERT),
+)
+
+
+class CliError(Exception):
+    """A failure the user can fix; printed as one line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+        return handler(args, settings)
+    except (
+        CliError,
+        ConfigurationError,
+        DatabaseUnavailable,
+        SchemaOutOfDate,
+        ChatSupportError,
+    ) as exc:
+        print(f"chatsupport: {exc}", file=sys.stderr)
+        return 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {k: v for k in ("host", "port", "workers") if (v := getattr(args, k, None))}
+    for key, value in overrides.items():  # workers read the environment, so pass them there
+        os.environ[f"CHATSUPPORT_{key.upper()}"] = str(value)
+    try:
+        return Settings()
+    except ValidationError as exc:
+        fields = ", ".join(
+            "CHATSUPPORT_" + ".".join(str(p) for p in err["loc"]).upper() for err in exc.errors()
+        )
+        raise CliError(f"invalid configuration in {fields}") from None
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coro)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    _run(_preflight(settings))
+    _serve(settings)
+    return 0
+
+
+async def _preflight(settings: Settings) -> int:
+    db = Database(settings.database_url)
+    try:
+        await prepare_database(settings, db)
+    finally:
+        await db.dispose()
+    return 0
+
+
+def _serve(settings: Settings) -> None:
+    uvicorn.run(
+        "chatsupport.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        ws="websockets-sansio",
+        ws_max_size=settings.max_frame_bytes,
+        ws_max_queue=16,
+        ws_per_message_deflate=False,  # compression side channels (CRIME-style) on chat text
+        access_log=False,
+        log_config=log_config(),
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async def migrate() -> int:
+        db = Database(settings.database_url)
+        try:
+            await db.check()
+            await upgrade_to_head(db)
+            print(f"{db.masked_url} is at revision {await current_revision(db)}")
+        finally:
+            await db.dispose()
+        return 0
+
+    return _run(migrate())
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise CliError("the passwords did not match")
+    return first
+
+
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    password = _read_password(args.password_stdin)
+
+    async def create() -> int:
+        runtime = await build_runtime(settings)
+        try:
+            responder = await runtime.accounts.create_responder(
+                login_name=args.login,
+                display_name=args.name or args.login,
+                role=Role(args.role),
+                password=password,
+            )
+        finally:
+            await runtime.close()
+        print(f"created {responder.role.value} '{responder.login_name}' (id {responder.id})")
+        return 0
+
+    return _run(create())
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.environment == "production":
+        raise CliError("demo accounts are refused when CHATSUPPORT_ENVIRONMENT=production")
+    asyncio.run(_seed_demo(settings))
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        f"\nchatsupport demo on {base}\n"
+        f"  youth chat:        {base}/\n"
+        f"  responder console: {base}/console/\n"
+        f"  API docs:          {base}/api/docs\n"
+        f"  logins (password '{DEMO_PASSWORD}'): "
+        + ", ".join(f"{login} ({role.value})" for login, _, role in DEMO_USERS)
+        + "\n",
+        flush=True,
+    )
+    _serve(settings)
+    return 0
+
+
+async def _seed_demo(settings: Settings) -> None:
+    runtime = await build_runtime(settings)
+    try:
+        if await runtime.accounts.count_responders() > 0:
+            print("demo: the database already has accounts; leaving them as they are")
+            return
+        now = runtime.clock.now()
+        for login, name, role in DEMO_USERS:
+            responder = await runtime.accounts.create_responder(
+                login_name=login, display_name=name, role=role, password=DEMO_PASSWORD
+            )
+            if role is not Role.COORDINATOR:
+                await runtime.duty.add_shift(
+                    responder_id=responder.id, starts_at=now, ends_at=now + timedelta(days=30)
+                )
+    finally:
+        await runtime.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatsupport", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def serving(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", help="interface to listen on (CHATSUPPORT_HOST)")
+        p.add_argument("--port", type=int, help="port (CHATSUPPORT_PORT)")
+        p.add_argument("--workers", type=int, help="processes (CHATSUPPORT_WORKERS)")
+
+    serve = sub.add_parser("serve", help="run the service")
+    serving(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="migrate the database to this version")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    create = sub.add_parser("create-user", help="create a staff account")
+    create.add_argument("--login", required=True, help="login name")
+    create.add_argument("--name", help="display name or pseudonym (default: the login name)")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.set_defaults(handler=cmd_create_user)
+
+    demo = sub.add_parser("demo", help="create demo accounts if the database is empty, then serve")
+    serving(demo)
+    demo.set_defaults(handler=cmd_demo)
+    return parser

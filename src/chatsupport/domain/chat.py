@@ -1,0 +1,52 @@
+"""The chat state machine.
+
+waiting ──claim──► active ──end / youth gone past grace──► ended
+   └──youth ends / youth gone past grace──► missed   (a missed contact)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from chatsupport.domain.errors import CHAT_NOT_ACTIVE, Conflict
+
+
+class ChatState(StrEnum):
+    WAITING = "waiting"
+    ACTIVE = "active"
+    ENDED = "ended"
+    MISSED = "missed"
+
+
+class EndReason(StrEnum):
+    YOUTH_ENDED = "youth_ended"
+    RESPONDER_ENDED = "responder_ended"
+    YOUTH_LEFT = "youth_left"  # connection gone past the resume grace window
+
+
+class Sender(StrEnum):
+    YOUTH = "youth"
+    RESPONDER = "responder"
+
+
+OPEN_STATES: frozenset[ChatState] = frozenset({ChatState.WAITING, ChatState.ACTIVE})
+
+_ALLOWED: dict[ChatState, frozenset[ChatState]] = {
+    ChatState.WAITING: frozenset({ChatState.ACTIVE, ChatState.MISSED}),
+    ChatState.ACTIVE: frozenset({ChatState.ENDED}),
+    ChatState.ENDED: frozenset(),
+    ChatState.MISSED: frozenset(),
+}
+
+
+def can_transition(current: ChatState, target: ChatState) -> bool:
+    return target in _ALLOWED[current]
+
+
+def state_after_leaving(current: ChatState) -> ChatState:
+    """Where a chat goes when the youth leaves or ends it: a waiting chat becomes missed."""
+    if current is ChatState.WAITING:
+        return ChatState.MISSED
+    if current is ChatState.ACTIVE:
+        return ChatState.ENDED
+    raise Conflict("The chat has already ended.", code=CHAT_NOT_ACTIVE)

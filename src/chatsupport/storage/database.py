@@ -1,0 +1,105 @@
+"""The engine, its sessions, and what each backend needs to be safe.
+
+SQLite: WAL, foreign keys, ``secure_delete`` (deleted transcripts are overwritten in the file),
+a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so that a read-then-write never
+fails half-way on a lock upgrade. PostgreSQL: READ COMMITTED; a conditional UPDATE re-checks its
+WHERE clause after a competing writer commits, which is what makes a claim atomic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+_IMMEDIATE = "chatsupport_sqlite_immediate"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; the message names the URL with its password masked."""
+
+
+def mask_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return "<unparseable database URL>"
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" hook emit BEGIN itself (the driver's implicit BEGIN is wrong).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "secure_delete=ON",
+        "busy_timeout=10000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Owns the engine. Nothing connects until ``check()`` or a session is used."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        # hide_parameters: a failing statement must never put a youth's text into a log line.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
+        if not self.is_sqlite:
+            options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_on_begin)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.url)
+
+    async def check(self) -> None:
+        """Raise ``DatabaseUnavailable`` with one clear line if the database is unreachable."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError) as exc:
+            reason = type(exc.__cause__ or exc).__name__
+            raise DatabaseUnavailable(
+                f"cannot reach the database at {self.masked_url} ({reason})"
+            ) from None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads; committed (harmlessly) or rolled back on exit."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction, committed on success and rolled back on any error."""
+        async with self._sessions() as session, session.begin():
+            # Options given on the first connection() are in place when "begin" fires.
+            await session.connection(execution_options={_IMMEDIATE: True})
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
