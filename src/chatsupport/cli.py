@@ -15,6 +15,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from chatsupport.api.runtime import SchemaOutOfDate, build_runtime, prepare_database
+from chatsupport.domain.accounts import check_new_password
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
 from chatsupport.logs import log_config
@@ -127,6 +128,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(args.password_stdin)
+    check_new_password(password, min_chars=settings.password_min_chars)  # before any I/O
 
     async def create() -> int:
         runtime = await build_runtime(settings)

@@ -1,0 +1,1 @@
+"""This process's live WebSocket connections: frames, fan-out, resume."""

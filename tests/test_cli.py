@@ -1,0 +1,126 @@
+"""The ``chatsupport`` command as a user runs it: real processes, real exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FAST_HASH
+
+
+def run_cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSUPPORT_")}
+    full_env.update({f"CHATSUPPORT_{k.upper()}": str(v) for k, v in FAST_HASH.items()})
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "chatsupport", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {"CHATSUPPORT_DATABASE_URL": database_url, "CHATSUPPORT_DATA_DIR": str(tmp_path)}
+
+
+def test_migrate_then_create_user_from_stdin(cli_env: dict[str, str]) -> None:
+    """`migrate` brings an empty database to head; `create-user` reads the password from stdin."""
+    migrated = run_cli("migrate", env=cli_env)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "at revision" in migrated.stdout
+    created = run_cli(
+        "create-user",
+        "--login",
+        "Koordi",
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        env=cli_env,
+        stdin="a long enough password\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "created coordinator 'koordi'" in created.stdout
+    again = run_cli(
+        "create-user",
+        "--login",
+        "koordi",
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        env=cli_env,
+        stdin="a long enough password\n",
+    )
+    assert again.returncode == 2
+    assert again.stderr.strip() == "chatsupport: login_name: already in use"
+
+
+def test_weak_password_is_refused_in_one_line(cli_env: dict[str, str]) -> None:
+    """A too-short password is refused with one line and exit status 2."""
+    result = run_cli(
+        "create-user",
+        "--login",
+        "x1",
+        "--role",
+        "professional",
+        "--password-stdin",
+        env=cli_env,
+        stdin="short\n",
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "password" in result.stderr
+
+
+def test_unreachable_database_gives_one_clear_line() -> None:
+    """An unreachable database: one line naming the URL with the password masked, exit 2."""
+    env = {"CHATSUPPORT_DATABASE_URL": "postgresql+asyncpg://app:hunter2@127.0.0.1:9/cs"}
+    for command in ("serve", "migrate"):
+        result = run_cli(command, env=env)
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [
+            "chatsupport: cannot reach the database at "
+            "postgresql+asyncpg://app:***@127.0.0.1:9/cs (ConnectionRefusedError)"
+        ]
+        assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_an_unmigrated_production_database(
+    database_url: str, backend: str, tmp_path: Path
+) -> None:
+    """Without auto-migration, `serve` on an unmigrated database says to run `migrate`."""
+    env = {
+        "CHATSUPPORT_DATABASE_URL": database_url,
+        "CHATSUPPORT_DATA_DIR": str(tmp_path),
+        "CHATSUPPORT_AUTO_MIGRATE": "false",
+    }
+    result = run_cli("serve", env=env)
+    assert result.returncode == 2
+    assert "run `chatsupport migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_configuration_names_the_variable(tmp_path: Path) -> None:
+    """A bad environment value is reported by variable name, without a traceback."""
+    result = run_cli(
+        "migrate",
+        env={"CHATSUPPORT_TRANSCRIPT_RETENTION_DAYS": "365", "CHATSUPPORT_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert "CHATSUPPORT_TRANSCRIPT_RETENTION_DAYS" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_demo_is_refused(tmp_path: Path) -> None:
+    """`demo` never creates well-known passwords in production."""
+    result = run_cli(
+        "demo", env={"CHATSUPPORT_ENVIRONMENT": "production", "CHATSUPPORT_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 2 and "production" in result.stderr
