@@ -142,3 +142,33 @@ def _no_stray_environment() -> Iterator[None]:
 
 def run_async(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+@pytest.fixture(params=["embedded", "production"])
+def stack(request: pytest.FixtureRequest) -> str:
+    """embedded = SQLite + in-process broker; production = PostgreSQL + Redis."""
+    name: str = request.param
+    if name == "production":
+        need_service("PostgreSQL", POSTGRES_URL, 5432)
+        need_service("Redis", REDIS_URL, 6379)
+    return name
+
+
+@pytest.fixture
+async def stack_values(
+    stack: str, tmp_path: Path, unique_namespace: str
+) -> AsyncIterator[dict[str, Any]]:
+    """Settings for a server on the stack under test, with a fresh database."""
+    values: dict[str, Any] = {"data_dir": tmp_path / "data", "auto_migrate": True, **FAST_HASH}
+    if stack == "embedded":
+        values.update(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.sqlite3'}", broker_url="memory://"
+        )
+        yield values
+        return
+    url = await create_postgres_database()
+    values.update(database_url=url, broker_url=REDIS_URL, broker_namespace=unique_namespace)
+    try:
+        yield values
+    finally:
+        await drop_postgres_database(url)

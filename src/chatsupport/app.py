@@ -8,7 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from chatsupport import __version__
-from chatsupport.api import auth_routes, errors, health_routes, responder_routes, shift_routes
+from chatsupport.api import (
+    auth_routes,
+    errors,
+    health_routes,
+    responder_routes,
+    shift_routes,
+    ws_routes,
+)
 from chatsupport.api.runtime import build_runtime
 from chatsupport.domain.clock import Clock
 from chatsupport.settings import Settings
@@ -33,7 +40,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     errors.install(app)
-    for module in (health_routes, auth_routes, responder_routes, shift_routes):
+    for module in (health_routes, auth_routes, responder_routes, shift_routes, ws_routes):
         app.include_router(module.router)
     return app
 

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = ""
     broker_url: str = "memory://"
+    broker_namespace: str = Field(default="chatsupport", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     secret_key: SecretStr = SecretStr("")
     time_zone: str = "Europe/Helsinki"
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

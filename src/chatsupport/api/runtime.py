@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chatsupport.auth.passwords import HashParameters, PasswordHasher
+from chatsupport.broker import Broker, broker_from_url
 from chatsupport.domain.clock import Clock, SystemClock
 from chatsupport.domain.login_throttle import ThrottlePolicy
+from chatsupport.hub.hub import Hub, HubSettings
 from chatsupport.services.accounts import Accounts, AccountSettings
+from chatsupport.services.chats import ChatLimits, ChatService
 from chatsupport.services.duty import Duty
 from chatsupport.settings import Settings, resolve_secret_key
 from chatsupport.storage.database import Database
@@ -27,8 +30,13 @@ class Runtime:
     hasher: PasswordHasher
     accounts: Accounts
     duty: Duty
+    broker: Broker
+    chats: ChatService
+    hub: Hub
 
     async def close(self) -> None:
+        await self.hub.stop()
+        await self.broker.close()
         self.hasher.close()
         await self.db.dispose()
 
@@ -78,4 +86,32 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
             secret_key=secret_key,
         ),
     )
-    return Runtime(settings, clock, db, hasher, accounts, Duty(db=db, clock=clock))
+    duty = Duty(db=db, clock=clock)
+    broker = broker_from_url(settings.broker_url, namespace=settings.broker_namespace)
+    chats = ChatService(db=db, broker=broker, clock=clock, limits=chat_limits(settings))
+    hub = Hub(chats=chats, on_duty=duty.on_duty_now, broker=broker, settings=hub_settings(settings))
+    runtime = Runtime(settings, clock, db, hasher, accounts, duty, broker, chats, hub)
+    try:
+        await broker.start()
+        await hub.start()
+    except BaseException:
+        await runtime.close()
+        raise
+    return runtime
+
+
+def chat_limits(settings: Settings) -> ChatLimits:
+    return ChatLimits(
+        responder_chat_cap=settings.responder_chat_cap,
+        resume_grace=timedelta(seconds=settings.resume_grace_secs),
+        reminder_interval=timedelta(seconds=settings.reminder_secs),
+    )
+
+
+def hub_settings(settings: Settings) -> HubSettings:
+    return HubSettings(
+        send_queue_size=settings.send_queue_size,
+        sweep_interval_secs=settings.sweep_interval_secs,
+        max_message_chars=settings.max_message_chars,
+        opens_per_minute=settings.opens_per_minute,
+    )

@@ -6,6 +6,8 @@ waiting ──claim──► active ──end / youth gone past grace──► e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from chatsupport.domain.errors import CHAT_NOT_ACTIVE, Conflict
@@ -50,3 +52,36 @@ def state_after_leaving(current: ChatState) -> ChatState:
     if current is ChatState.ACTIVE:
         return ChatState.ENDED
     raise Conflict("The chat has already ended.", code=CHAT_NOT_ACTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    id: str
+    state: ChatState
+    lang: str
+    responder_id: int | None
+    last_seq: int
+    created_at: datetime
+    claimed_at: datetime | None
+    end_reason: EndReason | None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    chat_id: str
+    seq: int
+    sender: Sender
+    client_id: str
+    text: str
+    at: datetime
+
+
+class ClaimOutcome(StrEnum):
+    WON = "won"
+    TAKEN = "taken"  # another responder won
+    NOT_WAITING = "not_waiting"  # the youth left, or the chat is over
+    CAP_REACHED = "cap_reached"
+    NOT_FOUND = "not_found"
+
+
+LANGUAGES: frozenset[str] = frozenset({"fi", "sv", "en"})

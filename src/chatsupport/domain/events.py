@@ -1,0 +1,82 @@
+"""Events the processes tell each other through the broker.
+
+The database has already recorded whatever an event announces; an event that is lost is
+recovered by reading the database (see docs/protocol.md, delivery guarantees).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from chatsupport.domain.chat import ChatState, EndReason, Sender
+from chatsupport.domain.roles import Role
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ChatWaiting(_Event):
+    """A chat started waiting, or (``reminder``) is still waiting after the reminder interval."""
+
+    kind: Literal["waiting"] = "waiting"
+    chat_id: str
+    lang: str
+    waiting_since: datetime
+    reminder: bool = False
+
+
+class ChatClaimed(_Event):
+    kind: Literal["claimed"] = "claimed"
+    chat_id: str
+    responder_id: int
+    responder_role: Role
+    responder_name: str
+
+
+class MessagePosted(_Event):
+    kind: Literal["message"] = "message"
+    chat_id: str
+    seq: int
+    sender: Sender
+    client_id: str
+    text: str
+    at: datetime
+
+
+class TypingChanged(_Event):
+    kind: Literal["typing"] = "typing"
+    chat_id: str
+    sender: Sender
+    active: bool
+
+
+class ChatEnded(_Event):
+    kind: Literal["ended"] = "ended"
+    chat_id: str
+    state: ChatState
+    reason: EndReason
+
+
+class QueueChanged(_Event):
+    """Waiting youth should be told their new place."""
+
+    kind: Literal["queue"] = "queue"
+
+
+Event = Annotated[
+    ChatWaiting | ChatClaimed | MessagePosted | TypingChanged | ChatEnded | QueueChanged,
+    Field(discriminator="kind"),
+]
+EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def encode(event: Event) -> bytes:
+    return EVENTS.dump_json(event)
+
+
+def decode(data: bytes) -> Event:
+    return EVENTS.validate_json(data)

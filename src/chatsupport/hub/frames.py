@@ -1,0 +1,330 @@
+"""Wire frames, protocol version 1 (docs/protocol.md). The JSON Schema is generated from here.
+
+Client frames are validated strictly (unknown fields refused). Server frames are built as
+plain dicts on the hot path by the helpers at the bottom; the models here are their schema,
+and the tests validate every frame the server sends against them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from chatsupport.domain.chat import Message
+
+PROTOCOL_VERSION = 1
+MAX_JSON_DEPTH = 8
+
+Lang = Literal["fi", "sv", "en"]
+ChatId = Annotated[str, Field(min_length=1, max_length=64)]
+ClientId = Annotated[str, Field(min_length=1, max_length=64)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _ClientFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    v: Literal[1] = 1
+
+
+# --- youth -> server ---------------------------------------------------------------------
+
+
+class OpenFrame(_ClientFrame):
+    type: Literal["open"]
+    lang: Lang = "fi"
+
+
+class ResumeFrame(_ClientFrame):
+    type: Literal["resume"]
+    token: str = Field(min_length=16, max_length=128)
+    last_seq: int = Field(default=0, ge=0, le=2**31)
+
+
+class YouthSendFrame(_ClientFrame):
+    type: Literal["send"]
+    client_id: ClientId
+    text: Text
+
+
+class YouthTypingFrame(_ClientFrame):
+    type: Literal["typing"]
+    active: bool
+
+
+class YouthEndFrame(_ClientFrame):
+    type: Literal["end"]
+
+
+YouthFrame = Annotated[
+    OpenFrame | ResumeFrame | YouthSendFrame | YouthTypingFrame | YouthEndFrame,
+    Field(discriminator="type"),
+]
+
+# --- responder -> server -----------------------------------------------------------------
+
+
+class HelloFrame(_ClientFrame):
+    type: Literal["hello"]
+    resume: dict[ChatId, Annotated[int, Field(ge=0, le=2**31)]] = Field(
+        default_factory=dict, max_length=50
+    )
+
+
+class ClaimFrame(_ClientFrame):
+    type: Literal["claim"]
+    chat_id: ChatId
+
+
+class ResponderSendFrame(_ClientFrame):
+    type: Literal["send"]
+    chat_id: ChatId
+    client_id: ClientId
+    text: Text
+
+
+class ResponderTypingFrame(_ClientFrame):
+    type: Literal["typing"]
+    chat_id: ChatId
+    active: bool
+
+
+class ResponderEndFrame(_ClientFrame):
+    type: Literal["end"]
+    chat_id: ChatId
+
+
+ResponderFrame = Annotated[
+    HelloFrame | ClaimFrame | ResponderSendFrame | ResponderTypingFrame | ResponderEndFrame,
+    Field(discriminator="type"),
+]
+
+YOUTH_FRAMES: TypeAdapter[YouthFrame] = TypeAdapter(YouthFrame)
+RESPONDER_FRAMES: TypeAdapter[ResponderFrame] = TypeAdapter(ResponderFrame)
+YOUTH_TYPES = frozenset({"open", "resume", "send", "typing", "end"})
+RESPONDER_TYPES = frozenset({"hello", "claim", "send", "typing", "end"})
+
+# --- server -> client (schema) -----------------------------------------------------------
+
+
+class _ServerFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    v: Literal[1] = 1
+
+
+class ResponderInfo(BaseModel):
+    role: Literal["professional", "experience_expert", "coordinator"]
+    name: str
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seq: int
+    sender: Literal["youth", "responder"]
+    text: str
+    at: datetime
+    client_id: str | None = None
+    chat_id: str | None = None
+
+
+class OpenedOut(_ServerFrame):
+    type: Literal["opened"]
+    token: str
+    state: Literal["waiting"]
+
+
+class QueueOut(_ServerFrame):
+    type: Literal["queue"]
+    position: int
+    waiting: int
+    estimate_secs: int | None
+
+
+class ResumedOut(_ServerFrame):
+    type: Literal["resumed"]
+    state: Literal["waiting", "active"]
+    responder: ResponderInfo | None
+    messages: list[MessageOut]
+    last_seq: int
+
+
+class WelcomeOut(_ServerFrame):
+    type: Literal["welcome"]
+    responder: dict[str, Any]
+    cap: int
+    on_duty: bool
+
+
+class TagOut(_ServerFrame):
+    type: Literal["tag"]
+    chat_id: str
+    waiting_since: datetime
+    lang: str
+    reminder: bool
+
+
+class TakenOut(_ServerFrame):
+    type: Literal["taken"]
+    chat_id: str
+    reason: Literal["claimed", "left"]
+
+
+class ClaimedOut(_ServerFrame):
+    """To the winning responder (chat_id, messages, last_seq) or the youth (responder)."""
+
+    type: Literal["claimed"]
+    chat_id: str | None = None
+    messages: list[MessageOut] | None = None
+    last_seq: int | None = None
+    responder: ResponderInfo | None = None
+
+
+class ChatOut(_ServerFrame):
+    type: Literal["chat"]
+    chat_id: str
+    state: Literal["active"]
+    lang: str
+    messages: list[MessageOut]
+    last_seq: int
+
+
+class AckOut(_ServerFrame):
+    type: Literal["ack"]
+    client_id: str
+    seq: int
+    chat_id: str | None = None
+
+
+class MessageFrameOut(MessageOut):
+    v: Literal[1] = 1
+    type: Literal["message"]
+
+
+class TypingOut(_ServerFrame):
+    type: Literal["typing"]
+    active: bool
+    chat_id: str | None = None
+
+
+class EndedOut(_ServerFrame):
+    type: Literal["ended"]
+    reason: Literal["youth_ended", "responder_ended", "youth_left"]
+    state: Literal["ended", "missed"]
+    chat_id: str | None = None
+
+
+class ErrorOut(_ServerFrame):
+    type: Literal["error"]
+    code: str
+    message: str
+    ref: str | None = None
+
+
+ServerFrame = Annotated[
+    OpenedOut
+    | QueueOut
+    | ResumedOut
+    | WelcomeOut
+    | TagOut
+    | TakenOut
+    | ClaimedOut
+    | ChatOut
+    | AckOut
+    | MessageFrameOut
+    | TypingOut
+    | EndedOut
+    | ErrorOut,
+    Field(discriminator="type"),
+]
+SERVER_FRAMES: TypeAdapter[ServerFrame] = TypeAdapter(ServerFrame)
+
+
+def json_schema() -> dict[str, Any]:
+    """The protocol as JSON Schema: client frames per endpoint, and server frames."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"chatsupport wire protocol v{PROTOCOL_VERSION}",
+        "description": "See docs/protocol.md for the meaning and delivery guarantees.",
+        "$defs": {
+            "youth_to_server": YOUTH_FRAMES.json_schema(),
+            "responder_to_server": RESPONDER_FRAMES.json_schema(),
+            "server_to_client": SERVER_FRAMES.json_schema(mode="serialization"),
+        },
+    }
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _depth(value: object, level: int = 0) -> int:
+    if level > MAX_JSON_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def parse(raw: str, adapter: TypeAdapter[Any], known_types: frozenset[str]) -> Any:
+    """Parse one client frame or raise ``FrameError`` with a stable code (never echoing input)."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise FrameError("frame.invalid", "expected one JSON object") from None
+    if not isinstance(data, dict):
+        raise FrameError("frame.invalid", "expected one JSON object")
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise FrameError("frame.invalid", "the frame is nested too deeply")
+    if data.get("v", PROTOCOL_VERSION) != PROTOCOL_VERSION:
+        raise FrameError("protocol.unsupported_version", f"expected v={PROTOCOL_VERSION}")
+    if data.get("type") not in known_types:
+        raise FrameError(
+            "frame.unknown_type", "type: expected one of " + ", ".join(sorted(known_types))
+        )
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        raise FrameError("frame.invalid", _describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        location = ".".join(str(p) for p in err["loc"][1:])  # drop the union tag
+        parts.append(f"{location or 'frame'}: {err['msg']}")
+    return "; ".join(parts)
+
+
+# --- building server frames (hot path: plain dicts) --------------------------------------
+
+
+def frame(kind: str, **fields: Any) -> dict[str, Any]:
+    return {"v": PROTOCOL_VERSION, "type": kind, **fields}
+
+
+def message_out(message: Message, *, own_side: bool, with_chat_id: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "seq": message.seq,
+        "sender": message.sender.value,
+        "text": message.text,
+        "at": message.at.isoformat(),
+    }
+    if own_side:
+        out["client_id"] = message.client_id
+    if with_chat_id:
+        out["chat_id"] = message.chat_id
+    return out
+
+
+def error(code: str, message: str, ref: str | None = None) -> dict[str, Any]:
+    return frame("error", code=code, message=message, ref=ref)

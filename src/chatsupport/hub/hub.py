@@ -1,0 +1,399 @@
+"""The hub: this process's connections, and what each broker event means for them.
+
+The hub holds no state another process needs: chats, claims and messages are in the database;
+the broker only tells every process that something changed. On a broker ``Gap`` (Redis came
+back, or the subscription overflowed) every connection re-reads its view from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chatsupport.broker import Broker, Delivery, Gap
+from chatsupport.domain import events
+from chatsupport.domain.chat import ChatState, Message
+from chatsupport.domain.duty import tag_targets
+from chatsupport.hub.connection import (
+    CLOSE_NORMAL,
+    CLOSE_RESTART,
+    Connection,
+    ResponderConnection,
+    YouthConnection,
+)
+from chatsupport.services.chats import EVENTS_CHANNEL, ChatService
+
+log = logging.getLogger("chatsupport.hub")
+
+ON_DUTY_CACHE_SECS = 1.0
+QUEUE_REFRESH_MIN_SECS = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class HubSettings:
+    send_queue_size: int
+    sweep_interval_secs: float
+    max_message_chars: int
+    opens_per_minute: int
+
+
+class Hub:
+    def __init__(
+        self,
+        *,
+        chats: ChatService,
+        on_duty: Callable[[], Awaitable[frozenset[int]]],
+        broker: Broker,
+        settings: HubSettings,
+    ) -> None:
+        self.chats = chats
+        self.broker = broker
+        self.settings = settings
+        self._on_duty_source = on_duty
+        self._on_duty_cache: tuple[float, frozenset[int]] = (0.0, frozenset())
+        self.youth: dict[str, set[YouthConnection]] = defaultdict(set)
+        self.responders: dict[int, set[ResponderConnection]] = defaultdict(set)
+        self.watchers: dict[str, set[Connection]] = defaultdict(set)
+        self._queue_dirty = asyncio.Event()
+        self._last_queue: dict[str, tuple[int, int, int | None]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._subscribed = asyncio.Event()
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._consume(), name="hub-consume"),
+            asyncio.create_task(self._housekeeping(), name="hub-housekeeping"),
+            asyncio.create_task(self._refresh_queue(), name="hub-queue"),
+        ]
+        async with asyncio.timeout(10):
+            await self._subscribed.wait()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for conn in self.all_connections():
+            conn.close_after_pending(CLOSE_RESTART)
+        await asyncio.sleep(0)
+
+    def all_connections(self) -> list[Connection]:
+        found: list[Connection] = [c for conns in self.youth.values() for c in conns]
+        found += [c for conns in self.responders.values() for c in conns]
+        return found
+
+    def new_youth(self, socket: Any) -> YouthConnection:
+        conn = YouthConnection(socket, queue_size=self.settings.send_queue_size, fetch=self._fetch)
+        conn.start()
+        return conn
+
+    def new_responder(self, socket: Any, responder: Any) -> ResponderConnection:
+        conn = ResponderConnection(
+            socket,
+            responder=responder,
+            queue_size=self.settings.send_queue_size,
+            fetch=self._fetch,
+        )
+        conn.start()
+        return conn
+
+    async def _fetch(self, chat_id: str, after_seq: int) -> list[Message]:
+        return await self.chats.messages_after(chat_id=chat_id, after_seq=after_seq)
+
+    # --- registry ------------------------------------------------------------------------
+
+    def follow(self, conn: Connection, chat_id: str, *, after_seq: int) -> None:
+        """``conn`` now receives the chat's events; messages after ``after_seq`` are due."""
+        conn.delivered[chat_id] = after_seq
+        self.watchers[chat_id].add(conn)
+        if isinstance(conn, YouthConnection):
+            conn.chat_id = chat_id
+            self.youth[chat_id].add(conn)
+        elif isinstance(conn, ResponderConnection):
+            conn.chats.add(chat_id)
+            conn.tagged.discard(chat_id)
+
+    def unfollow(self, conn: Connection, chat_id: str) -> None:
+        conn.delivered.pop(chat_id, None)
+        _discard(self.watchers, chat_id, conn)
+        if isinstance(conn, YouthConnection):
+            _discard(self.youth, chat_id, conn)
+        elif isinstance(conn, ResponderConnection):
+            conn.chats.discard(chat_id)
+
+    def register_responder(self, conn: ResponderConnection) -> None:
+        self.responders[conn.responder.id].add(conn)
+
+    async def disconnect(self, conn: Connection) -> None:
+        for chat_id in list(conn.delivered):
+            self.unfollow(conn, chat_id)
+        if isinstance(conn, ResponderConnection):
+            _discard(self.responders, conn.responder.id, conn)
+        if isinstance(conn, YouthConnection) and conn.chat_id:
+            # The grace window starts now, not at the last heartbeat.
+            with contextlib.suppress(Exception):
+                await self.chats.touch_youth([conn.chat_id])
+        await conn.stop()
+
+    async def on_duty(self) -> frozenset[int]:
+        fetched_at, value = self._on_duty_cache
+        if time.monotonic() - fetched_at > ON_DUTY_CACHE_SECS:
+            value = await self._on_duty_source()
+            self._on_duty_cache = (time.monotonic(), value)
+        return value
+
+    def invalidate_on_duty(self) -> None:
+        self._on_duty_cache = (0.0, frozenset())
+
+    # --- broker events -------------------------------------------------------------------
+
+    async def _consume(self) -> None:
+        while True:
+            try:
+                async with self.broker.subscribe([EVENTS_CHANNEL]) as subscription:
+                    self._subscribed.set()
+                    async for item in subscription:
+                        await self._handle(item)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # never let one bad event stop delivery
+                log.error("event consumer restarted after %s", type(exc).__name__)
+                await asyncio.sleep(0.5)
+
+    async def _handle(self, item: Delivery | Gap) -> None:
+        if isinstance(item, Gap):
+            await self.resync_all()
+            return
+        try:
+            event = events.decode(item.data)
+        except ValueError:
+            log.error("dropped an undecodable event")
+            return
+        await self.dispatch(event)
+
+    async def dispatch(self, event: events.Event) -> None:
+        if isinstance(event, events.MessagePosted):
+            for conn in self.watchers.get(event.chat_id, ()):
+                conn.push(event)
+        elif isinstance(event, events.TypingChanged):
+            self._typing(event)
+        elif isinstance(event, events.ChatWaiting):
+            await self._tag(event)
+        elif isinstance(event, events.ChatClaimed):
+            self._claimed(event)
+        elif isinstance(event, events.ChatEnded):
+            self._ended(event)
+        elif isinstance(event, events.QueueChanged):
+            self._queue_dirty.set()
+
+    def _typing(self, event: events.TypingChanged) -> None:
+        for conn in self.watchers.get(event.chat_id, ()):
+            if conn.side is event.sender:
+                continue
+            extra = {"chat_id": event.chat_id} if isinstance(conn, ResponderConnection) else {}
+            conn.send("typing", active=event.active, **extra)
+
+    async def _tag(self, event: events.ChatWaiting) -> None:
+        targets = tag_targets(on_duty=await self.on_duty(), connected=self.responders.keys())
+        for responder_id in targets:
+            for conn in self.responders.get(responder_id, ()):
+                if conn.greeted:
+                    tag(conn, event.chat_id, event.lang, event.waiting_since, event.reminder)
+
+    def _claimed(self, event: events.ChatClaimed) -> None:
+        who = {"role": event.responder_role.value, "name": event.responder_name}
+        for youth in self.youth.get(event.chat_id, ()):
+            youth.send("claimed", responder=who)
+        for conns in self.responders.values():
+            for conn in conns:
+                if conn.responder.id == event.responder_id:
+                    if event.chat_id not in conn.chats:  # the winner's other tabs
+                        self.follow(conn, event.chat_id, after_seq=0)
+                        conn.push(self.chat_job(event.chat_id))
+                elif event.chat_id in conn.tagged:
+                    conn.tagged.discard(event.chat_id)
+                    conn.send("taken", chat_id=event.chat_id, reason="claimed")
+
+    def _ended(self, event: events.ChatEnded) -> None:
+        fields = {"reason": event.reason.value, "state": event.state.value}
+        for conn in list(self.watchers.get(event.chat_id, ())):
+            if isinstance(conn, ResponderConnection):
+                conn.send("ended", chat_id=event.chat_id, **fields)
+            else:
+                conn.send("ended", **fields)
+                conn.close_after_pending(CLOSE_NORMAL)
+            self.unfollow(conn, event.chat_id)
+        if event.state is ChatState.MISSED:
+            for conns in self.responders.values():
+                for conn in conns:
+                    if event.chat_id in conn.tagged:
+                        conn.tagged.discard(event.chat_id)
+                        conn.send("taken", chat_id=event.chat_id, reason="left")
+
+    # --- composite frames (run inside a connection's writer, in order) -------------------
+
+    def chat_job(self, chat_id: str) -> Callable[[Connection], Awaitable[None]]:
+        """Send a responder the whole state of one of its active chats."""
+
+        async def job(conn: Connection) -> None:
+            chat = await self.chats.get(chat_id)
+            if chat is None or chat.state is not ChatState.ACTIVE:
+                return
+            messages = await self._fetch(chat_id, conn.delivered.get(chat_id, 0))
+            await conn.write_now(
+                {
+                    "v": 1,
+                    "type": "chat",
+                    "chat_id": chat_id,
+                    "state": chat.state.value,
+                    "lang": chat.lang,
+                    "messages": conn.messages_out(messages),
+                    "last_seq": conn.delivered.get(chat_id, 0),
+                }
+            )
+
+        return job
+
+    # --- resync after a broker gap -------------------------------------------------------
+
+    async def resync_all(self) -> None:
+        """Events may have been lost: every connection re-reads its view from the database."""
+        self.invalidate_on_duty()
+        waiting = {c.id: c for c in await self.chats.waiting()}
+        on_duty = await self.on_duty()
+        for youth_conns in list(self.youth.values()):
+            for youth in youth_conns:
+                youth.push(self._youth_resync_job())
+        for responder_conns in list(self.responders.values()):
+            for conn in responder_conns:
+                if conn.greeted:
+                    self._resync_tags(conn, waiting, on_duty)
+                    conn.push(self._responder_resync_job())
+        self._queue_dirty.set()
+
+    def _resync_tags(
+        self, conn: ResponderConnection, waiting: dict[str, Any], on_duty: frozenset[int]
+    ) -> None:
+        for chat_id in list(conn.tagged - waiting.keys()):
+            conn.tagged.discard(chat_id)
+            conn.send("taken", chat_id=chat_id, reason="claimed")
+        if conn.responder.id in on_duty:
+            for chat in waiting.values():
+                if chat.id not in conn.tagged:
+                    tag(conn, chat.id, chat.lang, chat.created_at, False)
+
+    def _youth_resync_job(self) -> Callable[[Connection], Awaitable[None]]:
+        async def job(conn: Connection) -> None:
+            assert isinstance(conn, YouthConnection)
+            if conn.chat_id is None or conn.chat_id not in conn.delivered:
+                return
+            chat = await self.chats.get(conn.chat_id)
+            if chat is None:
+                return
+            await conn.catch_up(chat.id)
+            if chat.state not in (ChatState.WAITING, ChatState.ACTIVE):
+                reason = chat.end_reason.value if chat.end_reason else "youth_left"
+                self._ended(
+                    events.ChatEnded.model_validate(
+                        {"chat_id": chat.id, "state": chat.state, "reason": reason}
+                    )
+                )
+            elif chat.state is ChatState.ACTIVE and chat.responder_id is not None:
+                names = await self.chats.responder_names([chat.responder_id])
+                role, name = names.get(chat.responder_id, ("professional", ""))
+                await conn.write_now(
+                    {"v": 1, "type": "claimed", "responder": {"role": role, "name": name}}
+                )
+
+        return job
+
+    def _responder_resync_job(self) -> Callable[[Connection], Awaitable[None]]:
+        async def job(conn: Connection) -> None:
+            assert isinstance(conn, ResponderConnection)
+            active = {c.id for c in await self.chats.active_for(conn.responder.id)}
+            for chat_id in list(conn.chats - active):
+                chat = await self.chats.get(chat_id)
+                reason = chat.end_reason.value if chat and chat.end_reason else "youth_left"
+                state = chat.state.value if chat else "ended"
+                await conn.write_now(
+                    {"v": 1, "type": "ended", "chat_id": chat_id, "reason": reason, "state": state}
+                )
+                self.unfollow(conn, chat_id)
+            for chat_id in active:
+                if chat_id in conn.chats:
+                    await conn.catch_up(chat_id)
+                else:
+                    self.follow(conn, chat_id, after_seq=0)
+                    await self.chat_job(chat_id)(conn)
+
+        return job
+
+    # --- periodic work -------------------------------------------------------------------
+
+    async def _housekeeping(self) -> None:
+        """Heartbeat this process's youth, then sweep (safe on every process at once)."""
+        while True:
+            await asyncio.sleep(self.settings.sweep_interval_secs)
+            try:
+                await self.chats.touch_youth([c for c, conns in self.youth.items() if conns])
+                await self.chats.sweep()
+                self.invalidate_on_duty()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database may be restarting; try next round
+                log.warning("housekeeping skipped a round: %s", type(exc).__name__)
+
+    async def _refresh_queue(self) -> None:
+        while True:
+            await self._queue_dirty.wait()
+            self._queue_dirty.clear()
+            try:
+                await self._send_queue_positions()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("queue refresh failed: %s", type(exc).__name__)
+            await asyncio.sleep(QUEUE_REFRESH_MIN_SECS)
+
+    async def _send_queue_positions(self) -> None:
+        if not self.youth:
+            return
+        view = await self.chats.queue_view(responders_on_duty=len(await self.on_duty()))
+        waiting = len(view.positions)
+        for chat_id, conns in list(self.youth.items()):
+            position = view.positions.get(chat_id)
+            if position is None:
+                self._last_queue.pop(chat_id, None)
+                continue
+            state = (position, waiting, view.estimates.get(chat_id))
+            if self._last_queue.get(chat_id) == state:
+                continue
+            self._last_queue[chat_id] = state
+            for conn in conns:
+                conn.send("queue", position=position, waiting=waiting, estimate_secs=state[2])
+
+    def queue_changed(self) -> None:
+        self._queue_dirty.set()
+        self._last_queue.clear()
+
+
+def tag(conn: ResponderConnection, chat_id: str, lang: str, since: Any, reminder: bool) -> None:
+    conn.tagged.add(chat_id)
+    conn.send("tag", chat_id=chat_id, lang=lang, waiting_since=since.isoformat(), reminder=reminder)
+
+
+def _discard(index: dict[Any, set[Any]], key: Any, conn: Connection) -> None:
+    conns = index.get(key)
+    if conns is not None:
+        conns.discard(conn)
+        if not conns:
+            del index[key]

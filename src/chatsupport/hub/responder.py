@@ -1,0 +1,128 @@
+"""What a responder's frames do. One instance per connection; frames are handled in order."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from chatsupport.domain.chat import Sender
+from chatsupport.domain.errors import ChatSupportError
+from chatsupport.hub import frames
+from chatsupport.hub.connection import Connection, ResponderConnection
+from chatsupport.hub.hub import Hub, tag
+
+
+class ResponderSession:
+    def __init__(self, hub: Hub, conn: ResponderConnection) -> None:
+        self.hub = hub
+        self.conn = conn
+
+    async def handle_text(self, raw: str) -> None:
+        try:
+            frame = frames.parse(raw, frames.RESPONDER_FRAMES, frames.RESPONDER_TYPES)
+        except frames.FrameError as exc:
+            self.conn.error(exc.code, exc.message)
+            return
+        ref = getattr(frame, "client_id", None) or getattr(frame, "chat_id", None)
+        try:
+            await self._handle(frame)
+        except ChatSupportError as exc:
+            self.conn.error(exc.code, exc.message, ref)
+
+    async def _handle(self, frame: object) -> None:
+        if isinstance(frame, frames.HelloFrame):
+            await self._hello(frame)
+        elif not self.conn.greeted:
+            self.conn.error("frame.hello_first", "Send hello first.")
+        elif isinstance(frame, frames.ClaimFrame):
+            await self._claim(frame.chat_id)
+        elif isinstance(frame, frames.ResponderSendFrame):
+            await self._send(frame)
+        elif isinstance(frame, frames.ResponderTypingFrame):
+            self._require_own(frame.chat_id)
+            await self.hub.chats.typing(
+                chat_id=frame.chat_id, sender=Sender.RESPONDER, active=frame.active
+            )
+        elif isinstance(frame, frames.ResponderEndFrame):
+            self._require_own(frame.chat_id)
+            await self.hub.chats.responder_ends(
+                responder_id=self.conn.responder.id, chat_id=frame.chat_id
+            )
+
+    def _require_own(self, chat_id: str) -> None:
+        if chat_id not in self.conn.chats:
+            raise ChatSupportError("This is not one of your active chats.", code="chat.not_yours")
+
+    async def _hello(self, frame: frames.HelloFrame) -> None:
+        if self.conn.greeted:
+            self.conn.error("frame.hello_again", "Already greeted on this connection.")
+            return
+        self.conn.greeted = True
+        self.hub.register_responder(self.conn)
+        active = await self.hub.chats.active_for(self.conn.responder.id)
+        for chat in active:
+            self.hub.follow(self.conn, chat.id, after_seq=frame.resume.get(chat.id, 0))
+        self.conn.push(self._welcome_job([c.id for c in active]))
+
+    def _welcome_job(self, active: list[str]) -> Callable[[Connection], Awaitable[None]]:
+        hub = self.hub
+
+        async def job(conn: Connection) -> None:
+            assert isinstance(conn, ResponderConnection)
+            on_duty = conn.responder.id in await hub.on_duty()
+            who = conn.responder
+            await conn.write_now(
+                frames.frame(
+                    "welcome",
+                    responder={"id": who.id, "role": who.role.value, "name": who.display_name},
+                    cap=hub.chats.limits.responder_chat_cap,
+                    on_duty=on_duty,
+                )
+            )
+            if on_duty:
+                for chat in await hub.chats.waiting():
+                    tag(conn, chat.id, chat.lang, chat.created_at, False)
+            for chat_id in active:
+                await hub.chat_job(chat_id)(conn)
+
+        return job
+
+    async def _claim(self, chat_id: str) -> None:
+        if chat_id not in self.conn.tagged:
+            on_duty = self.conn.responder.id in await self.hub.on_duty()
+            if not on_duty:
+                raise ChatSupportError("You are not on duty now.", code="chat.not_on_duty")
+        await self.hub.chats.claim(responder=self.conn.responder, chat_id=chat_id)
+        self.hub.follow(self.conn, chat_id, after_seq=0)
+        self.conn.push(self._claimed_job(chat_id))
+
+    def _claimed_job(self, chat_id: str) -> Callable[[Connection], Awaitable[None]]:
+        hub = self.hub
+
+        async def job(conn: Connection) -> None:
+            messages = await hub.chats.messages_after(chat_id=chat_id, after_seq=0)
+            out = conn.messages_out(messages)
+            await conn.write_now(
+                frames.frame(
+                    "claimed",
+                    chat_id=chat_id,
+                    messages=out,
+                    last_seq=conn.delivered.get(chat_id, 0),
+                )
+            )
+
+        return job
+
+    async def _send(self, frame: frames.ResponderSendFrame) -> None:
+        self._require_own(frame.chat_id)
+        if len(frame.text) > self.hub.settings.max_message_chars:
+            raise ChatSupportError(
+                f"text: at most {self.hub.settings.max_message_chars} characters",
+                code="message.too_long",
+            )
+        message = await self.hub.chats.post(
+            chat_id=frame.chat_id,
+            sender=Sender.RESPONDER,
+            client_id=frame.client_id,
+            text=frame.text,
+        )
+        self.conn.send("ack", client_id=frame.client_id, seq=message.seq, chat_id=frame.chat_id)

@@ -1,0 +1,116 @@
+"""What a youth's frames do. One instance per connection; frames are handled in order."""
+
+from __future__ import annotations
+
+import time
+
+from chatsupport.domain.chat import ChatState, Sender
+from chatsupport.domain.errors import ChatSupportError
+from chatsupport.hub import frames
+from chatsupport.hub.connection import YouthConnection
+from chatsupport.hub.hub import Hub
+
+OPEN_WINDOW_SECS = 60.0
+
+
+class YouthSession:
+    def __init__(self, hub: Hub, conn: YouthConnection) -> None:
+        self.hub = hub
+        self.conn = conn
+
+    async def handle_text(self, raw: str) -> None:
+        try:
+            frame = frames.parse(raw, frames.YOUTH_FRAMES, frames.YOUTH_TYPES)
+        except frames.FrameError as exc:
+            self.conn.error(exc.code, exc.message)
+            return
+        try:
+            await self._handle(frame)
+        except ChatSupportError as exc:
+            self.conn.error(exc.code, exc.message, getattr(frame, "client_id", None))
+
+    async def _handle(self, frame: object) -> None:
+        if isinstance(frame, frames.OpenFrame):
+            await self._open(frame)
+        elif isinstance(frame, frames.ResumeFrame):
+            await self._resume(frame)
+        elif self.conn.chat_id is None:
+            self.conn.error("chat.none", "Open or resume a chat first.")
+        elif isinstance(frame, frames.YouthSendFrame):
+            await self._send(self.conn.chat_id, frame)
+        elif isinstance(frame, frames.YouthTypingFrame):
+            await self.hub.chats.typing(
+                chat_id=self.conn.chat_id, sender=Sender.YOUTH, active=frame.active
+            )
+        elif isinstance(frame, frames.YouthEndFrame):
+            await self.hub.chats.youth_leaves(self.conn.chat_id)
+
+    def _too_many_opens(self) -> bool:
+        now = time.monotonic()
+        recent = [t for t in self.conn.open_times if now - t < OPEN_WINDOW_SECS]
+        self.conn.open_times = recent
+        return len(recent) >= self.hub.settings.opens_per_minute
+
+    async def _open(self, frame: frames.OpenFrame) -> None:
+        if self.conn.chat_id is not None:
+            self.conn.error("chat.already_open", "This connection already has a chat.")
+            return
+        if self._too_many_opens():
+            self.conn.error("rate.too_many_chats", "Too many chats opened; wait a minute.")
+            return
+        self.conn.open_times.append(time.monotonic())
+        chat, token = await self.hub.chats.create_chat(lang=frame.lang)
+        self.hub.follow(self.conn, chat.id, after_seq=0)
+        self.conn.send("opened", token=token, state=chat.state.value)
+        await self.hub.chats.announce_opened(chat)
+        self.hub.queue_changed()
+
+    async def _resume(self, frame: frames.ResumeFrame) -> None:
+        if self.conn.chat_id is not None:
+            self.conn.error("chat.already_open", "This connection already has a chat.")
+            return
+        chat = await self.hub.chats.chat_for_token(frame.token)
+        self.hub.follow(self.conn, chat.id, after_seq=frame.last_seq)
+        self.conn.push(self._resumed_job(chat.id))
+        self.hub.queue_changed()
+
+    def _resumed_job(self, chat_id: str):  # type: ignore[no-untyped-def]
+        hub = self.hub
+
+        async def job(conn: YouthConnection) -> None:
+            chat = await hub.chats.get(chat_id)
+            if chat is None or chat.state not in (ChatState.WAITING, ChatState.ACTIVE):
+                return  # the ended event follows in the outbox
+            responder = None
+            if chat.responder_id is not None:
+                names = await hub.chats.responder_names([chat.responder_id])
+                role, name = names[chat.responder_id]
+                responder = {"role": role, "name": name}
+            messages = await hub.chats.messages_after(
+                chat_id=chat_id, after_seq=conn.delivered.get(chat_id, 0)
+            )
+            out = conn.messages_out(messages)
+            await conn.write_now(
+                frames.frame(
+                    "resumed",
+                    state=chat.state.value,
+                    responder=responder,
+                    messages=out,
+                    last_seq=conn.delivered.get(chat_id, 0),
+                )
+            )
+
+        return job
+
+    async def _send(self, chat_id: str, frame: frames.YouthSendFrame) -> None:
+        if len(frame.text) > self.hub.settings.max_message_chars:
+            self.conn.error(
+                "message.too_long",
+                f"text: at most {self.hub.settings.max_message_chars} characters",
+                frame.client_id,
+            )
+            return
+        message = await self.hub.chats.post(
+            chat_id=chat_id, sender=Sender.YOUTH, client_id=frame.client_id, text=frame.text
+        )
+        self.conn.send("ack", client_id=frame.client_id, seq=message.seq)

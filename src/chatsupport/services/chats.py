@@ -1,0 +1,281 @@
+"""Chat use cases: persist first, then publish.
+
+Every function here changes the database first and only then announces the change through the
+broker, so a lost announcement can always be recovered from the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chatsupport.auth.tokens import new_token, token_hash
+from chatsupport.broker import Broker
+from chatsupport.domain import events
+from chatsupport.domain.accounts import Responder
+from chatsupport.domain.chat import (
+    OPEN_STATES,
+    Chat,
+    ChatState,
+    ClaimOutcome,
+    EndReason,
+    Message,
+    Sender,
+    state_after_leaving,
+)
+from chatsupport.domain.clock import Clock
+from chatsupport.domain.errors import (
+    CHAT_CAP_REACHED,
+    CHAT_NOT_ACTIVE,
+    CHAT_NOT_FOUND,
+    CHAT_NOT_WAITING,
+    CHAT_TAKEN,
+    Conflict,
+    Forbidden,
+    NotFound,
+)
+from chatsupport.domain.queue import estimate_wait_secs
+from chatsupport.storage import chats
+from chatsupport.storage.database import Database
+
+log = logging.getLogger("chatsupport.chats")
+
+EVENTS_CHANNEL = "events"
+_CLAIM_ERRORS = {
+    ClaimOutcome.TAKEN: (CHAT_TAKEN, "Another responder already took this chat."),
+    ClaimOutcome.NOT_WAITING: (CHAT_NOT_WAITING, "The chat is no longer waiting."),
+    ClaimOutcome.CAP_REACHED: (CHAT_CAP_REACHED, "You already hold as many chats as allowed."),
+    ClaimOutcome.NOT_FOUND: (CHAT_NOT_FOUND, "No such chat."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLimits:
+    responder_chat_cap: int
+    resume_grace: timedelta
+    reminder_interval: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class QueueView:
+    """Where each waiting chat stands: ``positions[chat_id]`` is 1 for the next one."""
+
+    positions: dict[str, int]
+    estimates: dict[str, int | None]
+
+
+class ChatService:
+    def __init__(self, *, db: Database, broker: Broker, clock: Clock, limits: ChatLimits) -> None:
+        self._db = db
+        self._broker = broker
+        self._clock = clock
+        self.limits = limits
+
+    async def publish(self, event: events.Event) -> None:
+        await self._broker.publish(EVENTS_CHANNEL, events.encode(event))
+
+    # --- youth ---------------------------------------------------------------------------
+
+    async def create_chat(self, *, lang: str) -> tuple[Chat, str]:
+        """Create a waiting chat; returns it with the resume token (shown once, stored hashed).
+
+        The caller starts following the chat, then calls ``announce_opened`` so that it cannot
+        miss the claim that the announcement may trigger.
+        """
+        token = new_token()
+        async with self._db.write() as s:
+            chat = await chats.create(
+                s,
+                chat_id=secrets.token_hex(16),
+                token_hash=token_hash(token),
+                lang=lang,
+                now=self._clock.now(),
+            )
+        return chat, token
+
+    async def announce_opened(self, chat: Chat) -> None:
+        await self.publish(
+            events.ChatWaiting(chat_id=chat.id, lang=chat.lang, waiting_since=chat.created_at)
+        )
+        await self.publish(events.QueueChanged())
+
+    async def chat_for_token(self, token: str) -> Chat:
+        """The open chat of a resume token; ended chats and unknown tokens are refused alike."""
+        now = self._clock.now()
+        async with self._db.write() as s:
+            chat = await chats.find_open_by_token(s, token_hash=token_hash(token))
+            if chat is None:
+                raise NotFound("This chat has ended or does not exist.", code=CHAT_NOT_FOUND)
+            await chats.touch_youth(s, chat_ids=[chat.id], now=now)
+        return chat
+
+    async def youth_leaves(self, chat_id: str) -> None:
+        """The youth ended the chat: a waiting chat becomes a missed contact."""
+        await self._finish(chat_id, EndReason.YOUTH_ENDED)
+
+    # --- responders ----------------------------------------------------------------------
+
+    async def claim(self, *, responder: Responder, chat_id: str) -> Chat:
+        """First claim wins, decided by one conditional UPDATE; raises Conflict otherwise."""
+        async with self._db.write() as s:
+            outcome = await chats.claim(
+                s,
+                chat_id=chat_id,
+                responder_id=responder.id,
+                now=self._clock.now(),
+                cap=self.limits.responder_chat_cap,
+            )
+            chat = await chats.get(s, chat_id=chat_id)
+        if outcome is not ClaimOutcome.WON or chat is None:
+            code, message = _CLAIM_ERRORS[outcome]
+            raise Conflict(message, code=code)
+        await self.publish(
+            events.ChatClaimed(
+                chat_id=chat_id,
+                responder_id=responder.id,
+                responder_role=responder.role,
+                responder_name=responder.display_name,
+            )
+        )
+        await self.publish(events.QueueChanged())
+        return chat
+
+    async def responder_chat(self, *, responder_id: int, chat_id: str) -> Chat:
+        """The chat, if this responder holds it and it is active."""
+        async with self._db.read() as s:
+            chat = await chats.get(s, chat_id=chat_id)
+        if chat is None or chat.responder_id != responder_id:
+            raise Forbidden("This is not your chat.", code="chat.not_yours")
+        if chat.state is not ChatState.ACTIVE:
+            raise Conflict("The chat is not active.", code=CHAT_NOT_ACTIVE)
+        return chat
+
+    async def responder_ends(self, *, responder_id: int, chat_id: str) -> None:
+        await self.responder_chat(responder_id=responder_id, chat_id=chat_id)
+        await self._finish(chat_id, EndReason.RESPONDER_ENDED)
+
+    # --- both sides ----------------------------------------------------------------------
+
+    async def post(self, *, chat_id: str, sender: Sender, client_id: str, text: str) -> Message:
+        """Store, then announce. A resent ``client_id`` is answered with the stored message."""
+        allowed = OPEN_STATES if sender is Sender.YOUTH else frozenset({ChatState.ACTIVE})
+        async with self._db.write() as s:
+            stored = await chats.append_message(
+                s,
+                chat_id=chat_id,
+                sender=sender,
+                client_id=client_id,
+                text=text,
+                now=self._clock.now(),
+                allowed_states=allowed,
+            )
+        if stored is None:
+            raise Conflict("The chat is not open for messages.", code=CHAT_NOT_ACTIVE)
+        message, is_new = stored
+        if is_new:
+            await self.publish(
+                events.MessagePosted(
+                    chat_id=chat_id,
+                    seq=message.seq,
+                    sender=sender,
+                    client_id=client_id,
+                    text=text,
+                    at=message.at,
+                )
+            )
+        return message
+
+    async def typing(self, *, chat_id: str, sender: Sender, active: bool) -> None:
+        """Ephemeral: announced, never stored."""
+        await self.publish(events.TypingChanged(chat_id=chat_id, sender=sender, active=active))
+
+    async def messages_after(self, *, chat_id: str, after_seq: int) -> list[Message]:
+        async with self._db.read() as s:
+            return await chats.messages_after(s, chat_id=chat_id, after_seq=after_seq)
+
+    async def get(self, chat_id: str) -> Chat | None:
+        async with self._db.read() as s:
+            return await chats.get(s, chat_id=chat_id)
+
+    async def waiting(self) -> list[Chat]:
+        async with self._db.read() as s:
+            return await chats.waiting(s)
+
+    async def active_for(self, responder_id: int) -> list[Chat]:
+        async with self._db.read() as s:
+            return await chats.active_for(s, responder_id=responder_id)
+
+    async def responder_names(self, responder_ids: list[int]) -> dict[int, tuple[str, str]]:
+        async with self._db.read() as s:
+            return await chats.responder_names(s, responder_ids=responder_ids)
+
+    async def queue_view(self, *, responders_on_duty: int) -> QueueView:
+        async with self._db.read() as s:
+            queue = await chats.waiting(s)
+            waits = await chats.recent_wait_secs(s)
+        positions = {chat.id: i for i, chat in enumerate(queue, start=1)}
+        estimates = {
+            chat_id: estimate_wait_secs(
+                position=pos, recent_waits_secs=waits, responders_on_duty=responders_on_duty
+            )
+            for chat_id, pos in positions.items()
+        }
+        return QueueView(positions, estimates)
+
+    # --- housekeeping (every process runs it; conditional updates make it safe) ----------
+
+    async def touch_youth(self, chat_ids: list[str]) -> None:
+        if chat_ids:
+            async with self._db.write() as s:
+                await chats.touch_youth(s, chat_ids=chat_ids, now=self._clock.now())
+
+    async def sweep(self) -> None:
+        """End chats whose youth is gone past the grace window; send due reminders."""
+        now = self._clock.now()
+        async with self._db.read() as s:
+            gone = await chats.youth_gone_since(s, cutoff=now - self.limits.resume_grace)
+            queue = await chats.waiting(s)
+        for chat in gone:
+            with contextlib.suppress(Conflict):  # ended meanwhile, here or on another process
+                await self._finish(chat.id, EndReason.YOUTH_LEFT)
+        for chat in queue:
+            if chat.id not in {g.id for g in gone}:
+                await self._remind_if_due(chat, now)
+
+    async def _remind_if_due(self, chat: Chat, now: datetime) -> None:
+        async with self._db.write() as s:
+            due = await chats.take_due_reminder(
+                s, chat_id=chat.id, cutoff=now - self.limits.reminder_interval, now=now
+            )
+        if due:
+            await self.publish(
+                events.ChatWaiting(
+                    chat_id=chat.id, lang=chat.lang, waiting_since=chat.created_at, reminder=True
+                )
+            )
+
+    async def _finish(self, chat_id: str, reason: EndReason) -> None:
+        """End (or mark missed) an open chat, whatever state a racing claim left it in."""
+        for _ in range(3):  # a claim may move it waiting -> active between our read and write
+            async with self._db.write() as s:
+                chat = await chats.get(s, chat_id=chat_id)
+                if chat is None or chat.state not in OPEN_STATES:
+                    raise Conflict("The chat has already ended.", code=CHAT_NOT_ACTIVE)
+                target = state_after_leaving(chat.state)
+                moved = await chats.finish(
+                    s,
+                    chat_id=chat_id,
+                    from_state=chat.state,
+                    to_state=target,
+                    reason=reason,
+                    now=self._clock.now(),
+                )
+            if moved:
+                await self.publish(events.ChatEnded(chat_id=chat_id, state=target, reason=reason))
+                if chat.state is ChatState.WAITING:
+                    await self.publish(events.QueueChanged())
+                return
+        raise Conflict("The chat changed while ending it; try again.", code=CHAT_NOT_ACTIVE)

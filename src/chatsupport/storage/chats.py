@@ -1,0 +1,280 @@
+"""Chats and their messages. The database decides every race here.
+
+* A claim is one conditional UPDATE (``WHERE state = 'waiting'``) accepted only if it changed
+  one row; PostgreSQL re-evaluates the WHERE after a competing writer commits, SQLite runs the
+  write transaction under ``BEGIN IMMEDIATE``.
+* A message takes its sequence number with ``last_seq = last_seq + 1`` in the transaction that
+  stores it, so numbers are gap-free and ordered per chat on every backend.
+* A resent ``client_id`` returns the stored message instead of storing it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chatsupport.domain.chat import (
+    OPEN_STATES,
+    Chat,
+    ChatState,
+    ClaimOutcome,
+    EndReason,
+    Message,
+    Sender,
+)
+from chatsupport.storage.tables import ChatRow, MessageRow, ResponderRow
+
+
+def _chat(row: ChatRow) -> Chat:
+    return Chat(
+        id=row.id,
+        state=ChatState(row.state),
+        lang=row.lang,
+        responder_id=row.responder_id,
+        last_seq=row.last_seq,
+        created_at=row.created_at,
+        claimed_at=row.claimed_at,
+        end_reason=EndReason(row.end_reason) if row.end_reason else None,
+    )
+
+
+def _message(row: MessageRow) -> Message:
+    return Message(
+        chat_id=row.chat_id,
+        seq=row.seq,
+        sender=Sender(row.sender),
+        client_id=row.client_id,
+        text=row.text,
+        at=row.created_at,
+    )
+
+
+async def create(
+    session: AsyncSession, *, chat_id: str, token_hash: str, lang: str, now: datetime
+) -> Chat:
+    row = ChatRow(
+        id=chat_id,
+        state=ChatState.WAITING.value,
+        lang=lang,
+        token_hash=token_hash,
+        last_seq=0,
+        created_at=now,
+        youth_seen_at=now,
+        last_tagged_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return _chat(row)
+
+
+async def get(session: AsyncSession, *, chat_id: str) -> Chat | None:
+    row = await session.get(ChatRow, chat_id, populate_existing=True)
+    return None if row is None else _chat(row)
+
+
+async def find_open_by_token(session: AsyncSession, *, token_hash: str) -> Chat | None:
+    """The open chat whose resume token hashes to ``token_hash`` (ended chats have none)."""
+    row = await session.scalar(select(ChatRow).where(ChatRow.token_hash == token_hash))
+    return None if row is None else _chat(row)
+
+
+async def claim(
+    session: AsyncSession, *, chat_id: str, responder_id: int, now: datetime, cap: int
+) -> ClaimOutcome:
+    """Make ``responder_id`` the chat's responder if it is still waiting and under the cap."""
+    # Serialise one responder's own claims (two tabs) so the cap cannot be overrun.
+    await session.execute(
+        select(ResponderRow.id).where(ResponderRow.id == responder_id).with_for_update()
+    )
+    held = await session.scalar(
+        select(func.count())
+        .select_from(ChatRow)
+        .where(ChatRow.responder_id == responder_id, ChatRow.state == ChatState.ACTIVE.value)
+    )
+    if (held or 0) >= cap:
+        return ClaimOutcome.CAP_REACHED
+    result = await session.execute(
+        update(ChatRow)
+        .where(ChatRow.id == chat_id, ChatRow.state == ChatState.WAITING.value)
+        .values(state=ChatState.ACTIVE.value, responder_id=responder_id, claimed_at=now)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        return ClaimOutcome.WON
+    return await _why_not_claimed(session, chat_id=chat_id)
+
+
+async def _why_not_claimed(session: AsyncSession, *, chat_id: str) -> ClaimOutcome:
+    state = await session.scalar(select(ChatRow.state).where(ChatRow.id == chat_id))
+    if state is None:
+        return ClaimOutcome.NOT_FOUND
+    return ClaimOutcome.TAKEN if state == ChatState.ACTIVE.value else ClaimOutcome.NOT_WAITING
+
+
+async def append_message(
+    session: AsyncSession,
+    *,
+    chat_id: str,
+    sender: Sender,
+    client_id: str,
+    text: str,
+    now: datetime,
+    allowed_states: frozenset[ChatState],
+) -> tuple[Message, bool] | None:
+    """Store a message and return it with ``True`` if it was new, ``False`` if resent.
+
+    Returns None when the chat is not in one of ``allowed_states`` (nothing stored).
+    """
+    existing = await _find_by_client_id(session, chat_id, sender, client_id)
+    if existing is not None:
+        return existing, False
+    seq = await session.scalar(
+        update(ChatRow)
+        .where(ChatRow.id == chat_id, ChatRow.state.in_([s.value for s in allowed_states]))
+        .values(last_seq=ChatRow.last_seq + 1)
+        .returning(ChatRow.last_seq)
+    )
+    if seq is None:
+        return None
+    row = MessageRow(
+        chat_id=chat_id,
+        seq=seq,
+        sender=sender.value,
+        client_id=client_id,
+        text=text,
+        created_at=now,
+    )
+    session.add(row)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:  # the same client_id raced in on another connection
+        found = await _find_by_client_id(session, chat_id, sender, client_id)
+        if found is None:
+            raise
+        return found, False
+    return _message(row), True
+
+
+async def _find_by_client_id(
+    session: AsyncSession, chat_id: str, sender: Sender, client_id: str
+) -> Message | None:
+    row = await session.scalar(
+        select(MessageRow).where(
+            MessageRow.chat_id == chat_id,
+            MessageRow.sender == sender.value,
+            MessageRow.client_id == client_id,
+        )
+    )
+    return None if row is None else _message(row)
+
+
+async def messages_after(
+    session: AsyncSession, *, chat_id: str, after_seq: int, limit: int = 1000
+) -> list[Message]:
+    rows = await session.scalars(
+        select(MessageRow)
+        .where(MessageRow.chat_id == chat_id, MessageRow.seq > after_seq)
+        .order_by(MessageRow.seq)
+        .limit(limit)
+    )
+    return [_message(r) for r in rows]
+
+
+async def finish(
+    session: AsyncSession,
+    *,
+    chat_id: str,
+    from_state: ChatState,
+    to_state: ChatState,
+    reason: EndReason,
+    now: datetime,
+) -> bool:
+    """Move the chat out of ``from_state``; the resume token stops working. False if it moved."""
+    result = await session.execute(
+        update(ChatRow)
+        .where(ChatRow.id == chat_id, ChatRow.state == from_state.value)
+        .values(state=to_state.value, end_reason=reason.value, ended_at=now, token_hash=None)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def waiting(session: AsyncSession) -> list[Chat]:
+    """Every waiting chat, oldest first (that is the queue order)."""
+    rows = await session.scalars(
+        select(ChatRow)
+        .where(ChatRow.state == ChatState.WAITING.value)
+        .order_by(ChatRow.created_at, ChatRow.id)
+    )
+    return [_chat(r) for r in rows]
+
+
+async def active_for(session: AsyncSession, *, responder_id: int) -> list[Chat]:
+    rows = await session.scalars(
+        select(ChatRow)
+        .where(ChatRow.responder_id == responder_id, ChatRow.state == ChatState.ACTIVE.value)
+        .order_by(ChatRow.claimed_at)
+    )
+    return [_chat(r) for r in rows]
+
+
+async def responder_names(
+    session: AsyncSession, *, responder_ids: Sequence[int]
+) -> dict[int, tuple[str, str]]:
+    """``{id: (role, display name)}`` for showing who answers."""
+    rows = await session.execute(
+        select(ResponderRow.id, ResponderRow.role, ResponderRow.display_name).where(
+            ResponderRow.id.in_(responder_ids)
+        )
+    )
+    return {rid: (role, name) for rid, role, name in rows}
+
+
+async def touch_youth(session: AsyncSession, *, chat_ids: Sequence[str], now: datetime) -> None:
+    """Record that these chats' youth are connected now (the grace window restarts)."""
+    for start in range(0, len(chat_ids), 500):
+        await session.execute(
+            update(ChatRow)
+            .where(ChatRow.id.in_(chat_ids[start : start + 500]))
+            .values(youth_seen_at=now)
+        )
+
+
+async def youth_gone_since(session: AsyncSession, *, cutoff: datetime) -> list[Chat]:
+    """Open chats whose youth has not been connected since ``cutoff``."""
+    rows = await session.scalars(
+        select(ChatRow).where(
+            ChatRow.state.in_([s.value for s in OPEN_STATES]), ChatRow.youth_seen_at < cutoff
+        )
+    )
+    return [_chat(r) for r in rows]
+
+
+async def take_due_reminder(
+    session: AsyncSession, *, chat_id: str, cutoff: datetime, now: datetime
+) -> bool:
+    """Claim the right to send this chat's reminder (one process wins it)."""
+    result = await session.execute(
+        update(ChatRow)
+        .where(
+            ChatRow.id == chat_id,
+            ChatRow.state == ChatState.WAITING.value,
+            ChatRow.last_tagged_at < cutoff,
+        )
+        .values(last_tagged_at=now)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def recent_wait_secs(session: AsyncSession, *, limit: int = 20) -> list[float]:
+    """Seconds from opening to claim of the most recently claimed chats."""
+    rows = await session.execute(
+        select(ChatRow.created_at, ChatRow.claimed_at)
+        .where(ChatRow.claimed_at.is_not(None))
+        .order_by(ChatRow.claimed_at.desc())
+        .limit(limit)
+    )
+    return [(claimed - created).total_seconds() for created, claimed in rows if claimed]
