@@ -84,15 +84,15 @@ class WsClient:
     async def send_raw(self, data: str | bytes) -> None:
         await self.ws.send(data)
 
-    async def recv(self, timeout: float = FRAME_TIMEOUT_SECS) -> dict[str, Any]:
-        async with asyncio.timeout(timeout):
+    async def recv(self, within: float = FRAME_TIMEOUT_SECS) -> dict[str, Any]:
+        async with asyncio.timeout(within):
             raw = await self.ws.recv()
         frame: dict[str, Any] = json.loads(raw)
         SERVER_FRAMES.validate_python(frame)  # every frame must match the schema
         return frame
 
     async def expect(
-        self, kind: str, timeout: float = FRAME_TIMEOUT_SECS, **match: Any
+        self, kind: str, within: float = FRAME_TIMEOUT_SECS, **match: Any
     ) -> dict[str, Any]:
         """The first frame of ``kind`` (matching ``match``), from those already read or new ones.
 
@@ -101,9 +101,9 @@ class WsClient:
         for i, frame in enumerate(self.seen):
             if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
                 return self.seen.pop(i)
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while True:
-                frame = await self.recv(timeout)
+                frame = await self.recv(within)
                 if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
                     return frame
                 self.seen.append(frame)

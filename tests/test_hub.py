@@ -296,13 +296,15 @@ async def test_queue_position_updates(stack_values: dict[str, Any]) -> None:
 
 async def test_responder_socket_requires_login(stack_values: dict[str, Any]) -> None:
     """Without a session the responder socket is closed with 4101 (final)."""
-    async with live_server(stack_values) as server:
-        async with websockets.connect(f"{server.ws_base}/ws/responder") as ws:
-            client = WsClient(ws)
-            assert (await client.recv())["code"] == "auth.required"
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                await client.recv()
-            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4101
+    async with (
+        live_server(stack_values) as server,
+        websockets.connect(f"{server.ws_base}/ws/responder") as ws,
+    ):
+        client = WsClient(ws)
+        assert (await client.recv())["code"] == "auth.required"
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await client.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4101
 
 
 async def test_foreign_origin_is_refused(stack_values: dict[str, Any]) -> None:

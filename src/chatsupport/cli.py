@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -18,6 +19,7 @@ from chatsupport.api.runtime import SchemaOutOfDate, build_runtime, prepare_data
 from chatsupport.domain.accounts import check_new_password
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
+from chatsupport.hub import frames
 from chatsupport.logs import log_config
 from chatsupport.settings import ConfigurationError, Settings
 from chatsupport.storage.database import Database, DatabaseUnavailable
@@ -185,6 +187,11 @@ async def _seed_demo(settings: Settings) -> None:
         await runtime.close()
 
 
+def cmd_protocol_schema(args: argparse.Namespace, settings: Settings) -> int:
+    print(json.dumps(frames.json_schema(), indent=2, sort_keys=True))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatsupport", description=__doc__)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -209,6 +216,9 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     create.set_defaults(handler=cmd_create_user)
+
+    schema = sub.add_parser("protocol-schema", help="print the wire protocol as JSON Schema")
+    schema.set_defaults(handler=cmd_protocol_schema)
 
     demo = sub.add_parser("demo", help="create demo accounts if the database is empty, then serve")
     serving(demo)

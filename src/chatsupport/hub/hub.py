@@ -21,7 +21,6 @@ from chatsupport.domain import events
 from chatsupport.domain.chat import ChatState, Message
 from chatsupport.domain.duty import tag_targets
 from chatsupport.hub.connection import (
-    CLOSE_NORMAL,
     CLOSE_RESTART,
     Connection,
     ResponderConnection,
@@ -127,6 +126,8 @@ class Hub:
         _discard(self.watchers, chat_id, conn)
         if isinstance(conn, YouthConnection):
             _discard(self.youth, chat_id, conn)
+            if conn.chat_id == chat_id:
+                conn.chat_id = None
         elif isinstance(conn, ResponderConnection):
             conn.chats.discard(chat_id)
 
@@ -228,9 +229,8 @@ class Hub:
         for conn in list(self.watchers.get(event.chat_id, ())):
             if isinstance(conn, ResponderConnection):
                 conn.send("ended", chat_id=event.chat_id, **fields)
-            else:
+            else:  # the socket stays open: the youth may start a new chat on it
                 conn.send("ended", **fields)
-                conn.close_after_pending(CLOSE_NORMAL)
             self.unfollow(conn, event.chat_id)
         if event.state is ChatState.MISSED:
             for conns in self.responders.values():
