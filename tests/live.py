@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import uvicorn
@@ -25,6 +25,16 @@ from tests.conftest import free_port
 from tests.helpers import PASSWORD
 
 FRAME_TIMEOUT_SECS = 10.0
+
+
+class Served(Protocol):
+    """Anything that serves chatsupport: an in-test server or a real process."""
+
+    @property
+    def base(self) -> str: ...
+
+    @property
+    def ws_base(self) -> str: ...
 
 
 @dataclass
@@ -122,12 +132,12 @@ class WsClient:
 
 
 @asynccontextmanager
-async def youth(server: LiveServer) -> AsyncIterator[WsClient]:
+async def youth(server: Served) -> AsyncIterator[WsClient]:
     async with websockets.connect(f"{server.ws_base}/ws/youth", open_timeout=10) as ws:
         yield WsClient(ws)
 
 
-async def session_cookie(server: LiveServer, login_name: str) -> str:
+async def session_cookie(server: Served, login_name: str) -> str:
     async with httpx.AsyncClient(base_url=server.base) as client:
         r = await client.post(
             "/api/auth/login", json={"login_name": login_name, "password": PASSWORD}
@@ -138,7 +148,7 @@ async def session_cookie(server: LiveServer, login_name: str) -> str:
 
 @asynccontextmanager
 async def responder(
-    server: LiveServer, login_name: str, *, hello: bool = True, resume: dict[str, int] | None = None
+    server: Served, login_name: str, *, hello: bool = True, resume: dict[str, int] | None = None
 ) -> AsyncIterator[WsClient]:
     cookie = await session_cookie(server, login_name)
     async with websockets.connect(

@@ -19,7 +19,10 @@ def test_committed_schema_matches_the_code() -> None:
     """docs/protocol.schema.json is what `chatsupport protocol-schema` prints now."""
     printed = subprocess.run(
         [sys.executable, "-m", "chatsupport", "protocol-schema"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     committed = (ROOT / "docs" / "protocol.schema.json").read_text()
     assert json.loads(printed) == json.loads(committed), "regenerate docs/protocol.schema.json"
