@@ -50,6 +50,7 @@ def test_tags_go_to_on_duty_and_connected_only() -> None:
 
 def test_wait_estimate_is_honest() -> None:
     """No estimate without history or without anyone on duty; otherwise median x rounds."""
+
     def est(position: int, waits: list[float], on_duty: int) -> int | None:
         return estimate_wait_secs(
             position=position, recent_waits_secs=waits, responders_on_duty=on_duty

@@ -6,8 +6,12 @@ import json
 from typing import Any
 
 import pytest
+import websockets
+from sqlalchemy import func, select
 
+from chatsupport.domain.roles import Role
 from chatsupport.storage.tables import ChatRow, MessageRow
+from tests.helpers import add_user
 from tests.live import LiveServer, WsClient, live_server, responder, youth
 from tests.test_hub import on_duty, open_chat
 
@@ -34,12 +38,18 @@ async def still_usable(y: WsClient) -> None:
         ("not json at all " + CANARY, "frame.invalid"),
         (json.dumps([1, 2, CANARY]), "frame.invalid"),
         (json.dumps({"type": "shout", "text": CANARY}), "frame.unknown_type"),
-        (json.dumps({"type": "send", "client_id": "x", "text": CANARY, "role": "coordinator"}),
-         "frame.invalid"),
-        (json.dumps({"type": "send", "client_id": "x", "text": CANARY, "chat_id": "other"}),
-         "frame.invalid"),
-        (json.dumps({"v": 2, "type": "send", "client_id": "x", "text": CANARY}),
-         "protocol.unsupported_version"),
+        (
+            json.dumps({"type": "send", "client_id": "x", "text": CANARY, "role": "coordinator"}),
+            "frame.invalid",
+        ),
+        (
+            json.dumps({"type": "send", "client_id": "x", "text": CANARY, "chat_id": "other"}),
+            "frame.invalid",
+        ),
+        (
+            json.dumps({"v": 2, "type": "send", "client_id": "x", "text": CANARY}),
+            "protocol.unsupported_version",
+        ),
         (json.dumps({"type": "send", "client_id": "x", "text": ""}), "frame.invalid"),
         (json.dumps({"type": "send", "client_id": 10**30, "text": CANARY}), "frame.invalid"),
         (json.dumps({"type": "typing", "active": {"a": [[[[[[[[[[[1]]]]]]]]]]]}}), "frame.invalid"),
@@ -58,8 +68,6 @@ async def test_youth_bad_frames(server: LiveServer, raw: str, code: str) -> None
         assert CANARY not in json.dumps(error)
         await still_usable(y)
     async with server.runtime.db.read() as s:
-        from sqlalchemy import select
-
         texts = list(await s.scalars(select(MessageRow.text)))
     assert texts == ["toimiiko"]
 
@@ -105,8 +113,6 @@ async def test_opens_counted_per_connection(server: LiveServer) -> None:
         await y.send(type="open")
         assert (await y.expect("error"))["code"] == "chat.already_open"
     async with server.runtime.db.read() as s:
-        from sqlalchemy import func, select
-
         assert await s.scalar(select(func.count()).select_from(ChatRow)) == 1
 
 
@@ -120,9 +126,6 @@ async def test_unknown_token_is_refused_alike(server: LiveServer) -> None:
 async def test_responder_errors(server: LiveServer) -> None:
     """Responder frames: hello first, no claims off duty, no sending into others' chats."""
     await on_duty(server, "anna")
-    from chatsupport.domain.roles import Role
-    from tests.helpers import add_user
-
     await add_user(server.runtime, "olli", Role.PROFESSIONAL)  # off duty
     async with responder(server, "anna", hello=False) as a, youth(server) as y:
         await a.send(type="claim", chat_id="x")
@@ -142,10 +145,26 @@ async def test_responder_errors(server: LiveServer) -> None:
             assert (await o.expect("error"))["code"] == "chat.not_yours"
         await a.send(type="claim", chat_id="nonexistent")
         assert (await a.expect("error", ref="nonexistent"))["code"] in {
-            "chat.not_found", "chat.not_on_duty"}
+            "chat.not_found",
+            "chat.not_on_duty",
+        }
         await a.send(type="claim", chat_id=chat_id)
         await a.expect("claimed")
         await a.send(type="send", chat_id=chat_id, client_id="1", text="a" * 51)
         assert (await a.expect("error"))["code"] == "message.too_long"
         await a.send(type="send", chat_id=chat_id, client_id="2", text="moi")
         assert (await a.expect("ack"))["seq"] == 1
+
+
+async def test_oversized_frame_closes_with_1009(stack_values: dict[str, Any]) -> None:
+    """A frame over CHATSUPPORT_MAX_FRAME_BYTES is refused by the WebSocket layer (1009)."""
+    stack_values["max_frame_bytes"] = 4096
+    async with live_server(stack_values) as live:
+        async with youth(live) as y:
+            await open_chat(y)
+            await y.send(type="send", client_id="big", text="x" * 5000)
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await y.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+        async with live.runtime.db.read() as s:
+            assert await s.scalar(select(func.count()).select_from(MessageRow)) == 0
