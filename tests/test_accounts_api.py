@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from chatsupport.domain.roles import Role
+from chatsupport.storage.database import Database
 from chatsupport.storage.tables import ResponderRow, StaffSessionRow
 from tests.helpers import PASSWORD, add_user, error_code, login, running_app
 
@@ -336,3 +337,17 @@ async def test_changed_hash_parameters_rehash_on_login(settings_values: dict[str
         async with rt.db.read() as s:
             stored = await s.scalar(select(ResponderRow.password_hash))
         assert stored is not None and ",t=2," in stored
+
+
+async def test_health_and_readiness(settings_values: dict[str, Any]) -> None:
+    """/healthz answers while alive; /readyz reports the database and the broker."""
+    async with running_app(settings_values) as (client, rt):
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json() == {"ready": True, "checks": {"database": True, "broker": True}}
+        await rt.db.dispose()
+        rt.db = Database("postgresql+asyncpg://nobody@127.0.0.1:9/none")  # the database is gone
+        down = await client.get("/readyz")
+        assert down.status_code == 503
+        assert down.json()["checks"]["database"] is False
