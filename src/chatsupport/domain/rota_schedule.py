@@ -1,0 +1,233 @@
+"""What the rota means at an instant: open or closed, who is on duty, the next change.
+
+Pure functions of ``(rota, now, connected)``; no I/O, no clock of their own.
+
+Rules (also in docs/architecture.md, "Rota rules"):
+
+- Local time to instant: a wall time that does not exist (the skipped hour of the
+  spring-forward Sunday) moves to the first valid instant after the gap (03:30 -> 04:00 in
+  Helsinki); an ambiguous one (the repeated hour of the fall-back Sunday) means its *first*
+  occurrence (summer time). A shift whose start and end both fall in the gap has no time that
+  day.
+- A shift occurrence covers [start, end): on duty at its first instant, off at its end.
+- Closures cut weekly occurrences (what is left outside the closed hours still runs);
+  extra dated shifts are never cut.
+- A professional shift is open while it runs. An experience-expert shift is open only while
+  its backup professional is connected to the console (``connected``); a shift whose backup
+  is gone (``backup_id`` None) is never open.
+- Opening hours are the union of planned occurrences: shifts that touch or overlap merge
+  into one period. ``closes_at`` and ``next_opens_at`` follow the plan (they assume backups
+  will be there); ``open`` and ``on_duty`` follow who is connected now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from chatsupport.domain.rota import DAY, Closure, Rota, Shift, ShiftRole
+
+#: How far ahead ``next_opens_at`` looks (a long summer closure still fits).
+HORIZON_DAYS = 120
+
+Span = tuple[datetime, datetime]
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of wall time ``at`` on ``day`` under the DST rule above."""
+    first = datetime.combine(day, at, tzinfo=zone)  # fold=0: the first occurrence
+    instant = first.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == first.replace(tzinfo=None):
+        return instant
+    return _end_of_gap(first.replace(fold=1).astimezone(UTC), instant, zone)
+
+
+def _end_of_gap(lo: datetime, hi: datetime, zone: ZoneInfo) -> datetime:
+    """The transition instant between ``lo`` (old offset) and ``hi`` (new offset), to 1 s."""
+    after = hi.astimezone(zone).utcoffset()
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + timedelta(seconds=(hi - lo) // timedelta(seconds=1) // 2)
+        if mid.astimezone(zone).utcoffset() == after:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One shift on one day, as instants [starts_at, ends_at)."""
+
+    shift: Shift
+    starts_at: datetime
+    ends_at: datetime
+
+    def covers(self, instant: datetime) -> bool:
+        return self.starts_at <= instant < self.ends_at
+
+    def is_open(self, connected: frozenset[int]) -> bool:
+        if self.shift.role is ShiftRole.PROFESSIONAL:
+            return True
+        return self.shift.backup_id is not None and self.shift.backup_id in connected
+
+
+def occurrences(rota: Rota, first_day: date, last_day: date) -> list[Occurrence]:
+    """Occurrences of shifts *starting* on local days ``first_day``..``last_day``, sorted."""
+    found: list[Occurrence] = []
+    day = first_day
+    while day <= last_day:
+        closed = [_closure_span(c, rota.zone) for c in rota.closures if c.on_date == day]
+        closed += [
+            _closure_span(c, rota.zone) for c in rota.closures if c.on_date == day + DAY
+        ]  # a shift past midnight may run into the next day's closure
+        for shift in rota.shifts:
+            if _runs_on(shift, day):
+                found += _occurrence(shift, day, rota.zone, [] if not shift.weekly else closed)
+        day += DAY
+    return sorted(found, key=lambda o: (o.starts_at, o.ends_at, o.shift.id))
+
+
+def _runs_on(shift: Shift, day: date) -> bool:
+    return shift.on_date == day if shift.on_date is not None else shift.weekday == day.weekday()
+
+
+def _closure_span(closure: Closure, zone: ZoneInfo) -> Span:
+    if closure.starts is None or closure.ends is None:
+        return (
+            local_instant(closure.on_date, time(0), zone),
+            local_instant(closure.on_date + DAY, time(0), zone),
+        )
+    return (
+        local_instant(closure.on_date, closure.starts, zone),
+        local_instant(closure.on_date, closure.ends, zone),
+    )
+
+
+def _occurrence(shift: Shift, day: date, zone: ZoneInfo, closed: list[Span]) -> list[Occurrence]:
+    start = local_instant(day, shift.starts, zone)
+    end = local_instant(day + DAY if shift.ends_next_day else day, shift.ends, zone)
+    return [Occurrence(shift, s, e) for s, e in _subtract((start, end), closed)]
+
+
+def _subtract(span: Span, holes: Iterable[Span]) -> list[Span]:
+    pieces = [span]
+    for h_start, h_end in holes:
+        pieces = [
+            part
+            for s, e in pieces
+            for part in ((s, min(e, h_start)), (max(s, h_end), e))
+            if part[0] < part[1]
+        ]
+    return pieces
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """Union of spans; touching spans ([a, b) and [b, c)) become one."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _local_day(instant: datetime, zone: ZoneInfo) -> date:
+    return instant.astimezone(zone).date()
+
+
+def _around(rota: Rota, now: datetime) -> list[Occurrence]:
+    """Occurrences that could cover ``now`` (shifts are at most 24 h, so yesterday's too)."""
+    today = _local_day(now, rota.zone)
+    return occurrences(rota, today - DAY, today)
+
+
+@dataclass(frozen=True, slots=True)
+class RotaStatus:
+    """The rota at one instant. Instants are UTC; render them in the rota's zone."""
+
+    now: datetime
+    open: bool
+    active: tuple[Occurrence, ...]
+    on_duty: frozenset[int]
+    closes_at: datetime | None
+    next_opens_at: datetime | None
+    today: tuple[Span, ...]
+
+    def accepts_new_chats(self, cutoff: timedelta) -> bool:
+        """Open, and not in the last ``cutoff`` before closing (so no youth is stranded)."""
+        return self.open and (self.closes_at is None or self.closes_at - self.now > cutoff)
+
+
+def active_occurrences(rota: Rota, now: datetime) -> list[Occurrence]:
+    """Planned occurrences running at ``now`` (open or not)."""
+    return [o for o in _around(rota, now) if o.covers(now)]
+
+
+def on_duty(rota: Rota, now: datetime, connected: frozenset[int]) -> frozenset[int]:
+    """Responders assigned to an occurrence that runs and is open at ``now``."""
+    return frozenset(
+        rid
+        for o in active_occurrences(rota, now)
+        if o.is_open(connected)
+        for rid in o.shift.responder_ids
+    )
+
+
+def status(rota: Rota, now: datetime, connected: frozenset[int]) -> RotaStatus:
+    active = tuple(active_occurrences(rota, now))
+    open_now = [o for o in active if o.is_open(connected)]
+    periods = _periods_from(rota, now)
+    closes_at = _end_containing(periods, now) if open_now else None
+    after = closes_at or now
+    return RotaStatus(
+        now=now,
+        open=bool(open_now),
+        active=active,
+        on_duty=frozenset(rid for o in open_now for rid in o.shift.responder_ids),
+        closes_at=closes_at,
+        next_opens_at=next((start for start, _ in periods if start > after), None),
+        today=tuple(todays_hours(rota, now)),
+    )
+
+
+def _periods_from(rota: Rota, now: datetime) -> list[Span]:
+    """Merged planned periods from yesterday on, extended until one starts after ``now``."""
+    today = _local_day(now, rota.zone)
+    first, last = today - DAY, today + timedelta(days=7)
+    spans: list[Span] = []
+    while True:
+        spans += [(o.starts_at, o.ends_at) for o in occurrences(rota, first, last)]
+        periods = merge(spans)
+        if any(start > _end_containing(periods, now) for start, _ in periods):
+            return periods
+        if (last - today).days >= HORIZON_DAYS:
+            return periods
+        first, last = last + DAY, last + timedelta(days=14)
+
+
+def _end_containing(periods: list[Span], now: datetime) -> datetime:
+    return next((p[1] for p in periods if p[0] <= now < p[1]), now)
+
+
+def todays_hours(rota: Rota, now: datetime) -> list[Span]:
+    """Planned periods that touch the local day of ``now`` (a night shift is not clipped)."""
+    today = _local_day(now, rota.zone)
+    day_start = local_instant(today, time(0), rota.zone)
+    day_end = local_instant(today + DAY, time(0), rota.zone)
+    spans = [(o.starts_at, o.ends_at) for o in occurrences(rota, today - DAY, today)]
+    return [p for p in merge(spans) if p[0] < day_end and p[1] > day_start]
+
+
+def duty_ends_at(rota: Rota, now: datetime, responder_id: int) -> datetime | None:
+    """When ``responder_id``'s duty running at ``now`` ends (back-to-back shifts chain)."""
+    today = _local_day(now, rota.zone)
+    mine = [
+        o
+        for o in occurrences(rota, today - DAY, today + DAY)
+        if responder_id in o.shift.responder_ids
+    ]
+    spans = merge((o.starts_at, o.ends_at) for o in mine)
+    return next((end for start, end in spans if start <= now < end), None)
