@@ -1,0 +1,178 @@
+"""Simulated youth and responders: real WebSocket clients that time and count frames."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+now = time.perf_counter
+
+
+async def connect(url: str, cookie: str = "") -> ClientConnection:
+    headers = {"Cookie": cookie} if cookie else None
+    return await websockets.connect(
+        url, additional_headers=headers, compression=None, open_timeout=30, max_queue=None
+    )
+
+
+@dataclass
+class Ledger:
+    """Every delivery seen, to count messages lost or duplicated (by client_id and seq)."""
+
+    duplicated: int = 0
+    gaps: int = 0
+    sent: int = 0
+    echoed: set[str] = field(default_factory=set)
+
+    def unanswered(self, youth: list[Youth]) -> int:
+        return sum(len(y.pending) for y in youth)
+
+
+@dataclass
+class TagBoard:
+    """When each responder got each chat's tag; new chats are announced on ``fresh``."""
+
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    fresh: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    taken: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def tagged(self, chat_id: str, at: float) -> None:
+        if chat_id not in self.times:
+            self.fresh.put_nowait(chat_id)
+        self.times[chat_id].append(at)
+
+
+class Client:
+    """One connection with a reader task dispatching frames to ``on_frame``."""
+
+    def __init__(self, ws: ClientConnection, ledger: Ledger) -> None:
+        self.ws = ws
+        self.ledger = ledger
+        self.reader = asyncio.create_task(self._read())
+        self.seqs: dict[str, int] = defaultdict(int)  # chat -> highest seq seen
+
+    async def _read(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in self.ws:
+                self.on_frame(json.loads(raw), now())
+
+    def on_frame(self, frame: dict[str, Any], at: float) -> None:
+        raise NotImplementedError
+
+    def count_seq(self, chat_id: str, seq: int) -> None:
+        last = self.seqs[chat_id]
+        if seq <= last:
+            self.ledger.duplicated += 1
+            return
+        self.ledger.gaps += seq - last - 1
+        self.seqs[chat_id] = seq
+
+    async def send(self, **frame: Any) -> None:
+        await self.ws.send(json.dumps(frame))
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(), 5)
+        self.reader.cancel()
+
+
+class Youth(Client):
+    """Sends messages; a round trip ends when the responder's echo of it arrives."""
+
+    def __init__(self, ws: ClientConnection, ledger: Ledger, sink: list[float]) -> None:
+        super().__init__(ws, ledger)
+        self.sink = sink
+        self.pending: dict[str, float] = {}
+        self.opened: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.ended = asyncio.Event()
+        self.count = 0
+
+    def on_frame(self, frame: dict[str, Any], at: float) -> None:
+        kind = frame["type"]
+        if kind == "message":
+            self.count_seq("", frame["seq"])
+            if frame["sender"] == "responder":
+                self._echo(frame["text"], at)
+        elif kind == "opened" and not self.opened.done():
+            self.opened.set_result(frame["token"])
+        elif kind == "ended":
+            self.ended.set()
+
+    def _echo(self, client_id: str, at: float) -> None:
+        sent = self.pending.pop(client_id, None)
+        if sent is None:
+            self.ledger.duplicated += client_id in self.ledger.echoed
+            return
+        self.ledger.echoed.add(client_id)
+        self.sink.append(at - sent)
+
+    async def say(self, prefix: str) -> None:
+        self.count += 1
+        client_id = f"{prefix}-{self.count}"
+        self.pending[client_id] = now()
+        self.ledger.sent += 1
+        await self.send(type="send", client_id=client_id, text=client_id)
+
+
+class Responder(Client):
+    """Echoes every youth message back into its chat; records tags and claim outcomes."""
+
+    def __init__(self, ws: ClientConnection, ledger: Ledger, board: TagBoard) -> None:
+        super().__init__(ws, ledger)
+        self.board = board
+        self.welcome = asyncio.Event()
+        self.claims: dict[str, asyncio.Future[bool]] = {}
+        self.ended: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+
+    def on_frame(self, frame: dict[str, Any], at: float) -> None:
+        kind = frame["type"]
+        if kind == "message":
+            self.count_seq(frame["chat_id"], frame["seq"])
+            if frame["sender"] == "youth":
+                self._reply(frame["chat_id"], frame["text"])
+        elif kind == "tag" and not frame["reminder"]:
+            self.board.tagged(frame["chat_id"], at)
+        elif kind == "taken":
+            self.board.taken[frame["chat_id"]] += 1
+        elif kind == "claimed":
+            self._claim_result(frame["chat_id"], True)
+        elif kind == "error":
+            self._claim_result(frame.get("ref") or "", False)
+        elif kind == "ended":
+            self.ended[frame["chat_id"]].set()
+        elif kind == "welcome":
+            self.welcome.set()
+
+    def _reply(self, chat_id: str, text: str) -> None:
+        frame = {"type": "send", "chat_id": chat_id, "client_id": "r" + text, "text": text}
+        asyncio.ensure_future(self.ws.send(json.dumps(frame)))  # noqa: RUF006
+
+    def _claim_result(self, chat_id: str, won: bool) -> None:
+        future = self.claims.pop(chat_id, None)
+        if future is not None and not future.done():
+            future.set_result(won)
+
+    async def claim(self, chat_id: str) -> bool:
+        self.claims[chat_id] = asyncio.get_running_loop().create_future()
+        future = self.claims[chat_id]
+        await self.send(type="claim", chat_id=chat_id)
+        return await asyncio.wait_for(future, 30)
+
+
+async def new_responder(url: str, cookie: str, ledger: Ledger, board: TagBoard) -> Responder:
+    responder = Responder(await connect(url, cookie), ledger, board)
+    await responder.send(type="hello", resume={})
+    await asyncio.wait_for(responder.welcome.wait(), 30)
+    return responder
+
+
+async def new_youth(url: str, ledger: Ledger, sink: list[float]) -> Youth:
+    return Youth(await connect(url), ledger, sink)

@@ -1,0 +1,133 @@
+"""The floor: a bare Starlette WebSocket relay of the benchmark's traffic.
+
+Same endpoints and frame shapes the benchmark client uses, but no storage, no auth, no
+validation, no queues, no broker: one dict of chats in memory. Run on its own:
+``python bench/floor.py --port 8100``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+
+@dataclass
+class Chat:
+    youth: WebSocket
+    responder: WebSocket | None = None
+    seq: int = 0
+
+
+@dataclass
+class Relay:
+    chats: dict[str, Chat] = field(default_factory=dict)
+    responders: set[WebSocket] = field(default_factory=set)
+    ids: itertools.count[int] = field(default_factory=itertools.count)
+
+
+relay = Relay()
+
+
+async def send(ws: WebSocket | None, **frame: Any) -> None:
+    if ws is not None:
+        await ws.send_text(json.dumps({"v": 1, **frame}))
+
+
+async def post(chat_id: str, chat: Chat, me: WebSocket, sender: str, f: dict[str, Any]) -> None:
+    chat.seq += 1
+    await send(me, type="ack", chat_id=chat_id, client_id=f["client_id"], seq=chat.seq)
+    body = {"type": "message", "chat_id": chat_id, "seq": chat.seq, "sender": sender}
+    body["text"] = f["text"]
+    await send(chat.youth, **body, **({"client_id": f["client_id"]} if sender == "youth" else {}))
+    own = {"client_id": f["client_id"]} if sender == "responder" else {}
+    await send(chat.responder, **body, **own)
+
+
+async def youth(ws: WebSocket) -> None:
+    await ws.accept()
+    chat_id = ""
+    try:
+        while True:
+            f = json.loads(await ws.receive_text())
+            if f["type"] == "open":
+                chat_id = f"c{next(relay.ids)}"
+                relay.chats[chat_id] = Chat(ws)
+                await send(ws, type="opened", token=chat_id, state="waiting")
+                for r in list(relay.responders):
+                    await send(r, type="tag", chat_id=chat_id, reminder=False)
+            elif f["type"] == "send" and chat_id in relay.chats:
+                await post(chat_id, relay.chats[chat_id], ws, "youth", f)
+    except WebSocketDisconnect:
+        relay.chats.pop(chat_id, None)
+
+
+async def claim(ws: WebSocket, chat_id: str) -> None:
+    chat = relay.chats.get(chat_id)
+    if chat is None or chat.responder is not None:
+        await send(ws, type="error", code="chat.taken", ref=chat_id)
+        return
+    chat.responder = ws
+    await send(ws, type="claimed", chat_id=chat_id, messages=[], last_seq=chat.seq)
+    for r in list(relay.responders - {ws}):
+        await send(r, type="taken", chat_id=chat_id, reason="claimed")
+
+
+async def responder(ws: WebSocket) -> None:
+    await ws.accept()
+    try:
+        while True:
+            f = json.loads(await ws.receive_text())
+            if f["type"] == "hello":
+                relay.responders.add(ws)
+                await send(ws, type="welcome", cap=1000, on_duty=True)
+            elif f["type"] == "claim":
+                await claim(ws, f["chat_id"])
+            elif f["type"] == "send" and (chat := relay.chats.get(f["chat_id"])):
+                await post(f["chat_id"], chat, ws, "responder", f)
+            elif f["type"] == "end" and (chat := relay.chats.pop(f["chat_id"], None)):
+                await send(ws, type="ended", chat_id=f["chat_id"], state="ended")
+                await send(chat.youth, type="ended", state="ended")
+    except WebSocketDisconnect:
+        relay.responders.discard(ws)
+
+
+async def healthz(request: Any) -> Any:
+    from starlette.responses import PlainTextResponse
+
+    return PlainTextResponse("ok")
+
+
+app = Starlette(
+    routes=[
+        Route("/healthz", healthz),
+        WebSocketRoute("/ws/youth", youth),
+        WebSocketRoute("/ws/responder", responder),
+    ]
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    port = parser.parse_args().port
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+if __name__ == "__main__":
+    main()

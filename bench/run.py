@@ -1,0 +1,143 @@
+"""One command: start each system under test, drive it over real WebSockets, print a table.
+
+    .venv/bin/python bench/run.py [--quick] [--only embedded,cluster,floor]
+
+See bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import scenarios, servers
+from bench.report import ramp_detail, table
+from bench.servers import Target
+from bench.stats import Result
+
+Factory = Callable[[Path, int], AbstractAsyncContextManager[Target]]
+FACTORIES: dict[str, Factory] = {
+    "embedded": servers.embedded,
+    "cluster": servers.cluster,
+    "floor": servers.floor,
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    idle: int
+    responders: int
+    races: int
+    contenders: int
+    levels: tuple[int, ...]
+    level_secs: float
+    ramp_start: float
+    ramp_factor: float
+    ramp_secs: float
+    ramp_steps: int
+    budget_secs: float
+
+
+FULL = Plan(10_000, 50, 200, 5, (100, 500, 1000), 10.0, 500.0, 1.5, 8.0, 12, 330.0)
+QUICK = Plan(2_000, 50, 40, 5, (100, 1000), 3.0, 1000.0, 2.0, 3.0, 5, 55.0)
+
+
+def raise_fd_limit() -> int:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+async def measure(kind: str, plan: Plan) -> Result:
+    result = Result(kind)
+    with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
+        try:
+            async with (
+                asyncio.timeout(plan.budget_secs),
+                FACTORIES[kind](Path(tmp), plan.responders) as target,
+            ):
+                result.name = target.name
+                await drive(target, plan, result)
+        except TimeoutError:
+            result.notes.append(f"stopped at the {plan.budget_secs:.0f} s budget")
+        except Exception as exc:  # report what was reached, then go on to the next target
+            result.notes.append(f"failed: {exc!r}")
+    return result
+
+
+async def drive(target: Target, plan: Plan, result: Result) -> None:
+    step = Stepper(target.name)
+    await scenarios.idle(target, plan.idle, result)
+    step("idle")
+    team = await scenarios.crew(target)
+    try:
+        await scenarios.races(target, team, plan.races, plan.contenders, result)
+        step("fan-out + races")
+        await scenarios.setup_chats(target, team, max(plan.levels))
+        step("chats set up")
+        for n in plan.levels:
+            result.levels.append(
+                await scenarios.level(team, n, float(n), plan.level_secs, f"l{n}-")
+            )
+            step(f"{n} chats")
+        result.ramp = await scenarios.ramp(
+            team, plan.ramp_start, plan.ramp_factor, plan.ramp_secs, plan.ramp_steps
+        )
+        step("ramp")
+        await scenarios.drain(team, 5.0)
+        result.lost = team.ledger.unanswered(team.youth) + team.ledger.gaps
+        result.duplicated = team.ledger.duplicated
+    finally:
+        await scenarios.shutdown(team)
+
+
+class Stepper:
+    def __init__(self, name: str) -> None:
+        self.name, self.started = name, time.monotonic()
+
+    def __call__(self, what: str) -> None:
+        print(f"  [{time.monotonic() - self.started:6.1f}s] {self.name}: {what}", flush=True)
+
+
+async def main_async(kinds: list[str], plan: Plan) -> list[Result]:
+    results = []
+    for kind in kinds:
+        print(f"== {kind}", flush=True)
+        results.append(await measure(kind, plan))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run (under ~2 minutes)")
+    parser.add_argument("--only", default="embedded,cluster,floor", help="targets, comma-separated")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    limit = raise_fd_limit()
+    print(f"file descriptor limit {limit}; plan {plan}", flush=True)
+    started = time.monotonic()
+    results = asyncio.run(main_async(args.only.split(","), plan))
+    print()
+    print(table(results, list(plan.levels)))
+    print()
+    print(ramp_detail(results))
+    for r in results:
+        for note in r.notes:
+            print(f"note: {r.name}: {note}")
+    print(f"\ntotal {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""Start the systems under test as real processes on loopback, and stop them again.
+
+* ``embedded``: one ``chatsupport serve`` on SQLite in a temp data dir + the memory broker;
+* ``cluster``: two ``chatsupport serve`` on a fresh PostgreSQL database + Redis;
+* ``floor``: ``bench/floor.py`` (bare Starlette relay) under uvicorn.
+
+Responders are created through the real coordinator API, put on a shift, and logged in over
+HTTP; their session cookies are handed to the WebSocket clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+POSTGRES_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "bench-password-123"  # noqa: S105 - throwaway accounts in a temp database
+COORDINATOR = "benchkoordi"
+FLOOR = Path(__file__).with_name("floor.py")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Node:
+    port: int
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_base(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def rss_kib(self) -> int:
+        """Resident set size of the server process (from /proc), KiB."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def spawn(self, argv: list[str], env: dict[str, str]) -> None:
+        with self.log.open("ab") as handle:
+            self.process = subprocess.Popen(argv, env=env, stdout=handle, stderr=subprocess.STDOUT)
+
+    async def start(self, argv: list[str], env: dict[str, str]) -> None:
+        self.spawn(argv, env)
+        await wait_healthy(self)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+
+async def wait_healthy(node: Node) -> None:
+    async with httpx.AsyncClient(base_url=node.base) as client:
+        for _ in range(600):
+            assert node.process is not None
+            if node.process.poll() is not None:
+                raise RuntimeError(f"server exited with {node.process.returncode}; see {node.log}")
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+    raise TimeoutError(f"{node.base} did not become healthy")
+
+
+@dataclass
+class Target:
+    """A running system under test and the responder accounts on it."""
+
+    name: str
+    nodes: list[Node]
+    cookies: list[str] = field(default_factory=list)
+
+    def node_for(self, index: int) -> Node:
+        return self.nodes[index % len(self.nodes)]
+
+    def rss_kib(self) -> int:
+        return sum(n.rss_kib() for n in self.nodes)
+
+
+def serve_env(values: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSUPPORT_")}
+    base = {
+        "secret_key": "b" * 48,
+        # cheap argon2 so 50 logins take a moment; hashing is not what is measured
+        "password_hash_time_cost": "1",
+        "password_hash_memory_kib": "1024",
+        "password_hash_parallelism": "1",
+        "responder_chat_cap": "20",
+        "reminder_secs": "3600",
+    }
+    env.update({f"CHATSUPPORT_{k.upper()}": v for k, v in {**base, **values}.items()})
+    return env
+
+
+def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "chatsupport", *args],
+        env=env,
+        input=stdin.encode() if stdin else None,
+        capture_output=True,
+        timeout=120,
+    )
+    if done.returncode:
+        raise RuntimeError(f"chatsupport {args[0]}: {done.stderr.decode().strip()}")
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate and create the coordinator through the real CLI."""
+    Path(env["CHATSUPPORT_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    cli(env, "migrate")
+    cli(env, "create-user", "--login", COORDINATOR, "--role", "coordinator", "--password-stdin",
+        stdin=PASSWORD + "\n")  # fmt: skip
+
+
+async def serve_nodes(env: dict[str, str], tmp: Path, count: int) -> list[Node]:
+    prepare(env)
+    nodes = [Node(free_port(), tmp / f"serve{i}.log") for i in range(count)]
+    argv = [sys.executable, "-m", "chatsupport", "serve", "--port"]
+    await asyncio.gather(*(n.start([*argv, str(n.port)], env) for n in nodes))
+    return nodes
+
+
+async def add_responders(target: Target, count: int) -> None:
+    """Create ``count`` responders on a shift now (coordinator API), then log each in."""
+    now = datetime.now(UTC)
+    async with httpx.AsyncClient(base_url=target.nodes[0].base, timeout=30) as client:
+        r = await client.post(
+            "/api/auth/login", json={"login_name": COORDINATOR, "password": PASSWORD}
+        )
+        r.raise_for_status()
+        csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
+        for i in range(count):
+            body = {"login_name": f"bench{i}", "display_name": f"Bench {i}",
+                    "role": "professional", "password": PASSWORD}  # fmt: skip
+            created = await client.post("/api/responders", headers=csrf, json=body)
+            created.raise_for_status()
+            shift = {"responder_id": created.json()["id"],
+                     "starts_at": (now - timedelta(hours=1)).isoformat(),
+                     "ends_at": (now + timedelta(hours=8)).isoformat()}  # fmt: skip
+            (await client.post("/api/shifts", headers=csrf, json=shift)).raise_for_status()
+    target.cookies = [await login(target.node_for(i), f"bench{i}") for i in range(count)]
+    await asyncio.sleep(1.2)  # each process caches who is on duty for a second
+
+
+async def login(node: Node, name: str) -> str:
+    async with httpx.AsyncClient(base_url=node.base, timeout=30) as client:
+        r = await client.post("/api/auth/login", json={"login_name": name, "password": PASSWORD})
+        r.raise_for_status()
+        return f"cs_session={r.cookies['cs_session']}"
+
+
+@asynccontextmanager
+async def embedded(tmp: Path, responders: int) -> AsyncIterator[Target]:
+    env = serve_env({"data_dir": str(tmp / "data")})
+    nodes: list[Node] = []
+    try:
+        nodes = await serve_nodes(env, tmp, 1)
+        target = Target("embedded (SQLite + memory, 1 process)", nodes)
+        await add_responders(target, responders)
+        yield target
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+@asynccontextmanager
+async def fresh_database() -> AsyncIterator[str]:
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield name
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@asynccontextmanager
+async def cluster(tmp: Path, responders: int) -> AsyncIterator[Target]:
+    nodes: list[Node] = []
+    async with fresh_database() as db:
+        host = POSTGRES_DSN.split("@", 1)[1].rsplit("/", 1)[0]
+        user = POSTGRES_DSN.split("//", 1)[1].split("@", 1)[0]
+        env = serve_env({
+            "data_dir": str(tmp / "data"),
+            "database_url": f"postgresql+asyncpg://{user}@{host}/{db}",
+            "broker_url": REDIS_URL,
+            "broker_namespace": f"bench-{uuid.uuid4().hex[:12]}",
+            "auto_migrate": "false",
+        })  # fmt: skip
+        try:
+            nodes = await serve_nodes(env, tmp, 2)
+            target = Target("2 processes (PostgreSQL + Redis)", nodes)
+            await add_responders(target, responders)
+            yield target
+        finally:
+            for node in nodes:
+                node.stop()
+
+
+@asynccontextmanager
+async def floor(tmp: Path, responders: int) -> AsyncIterator[Target]:
+    node = Node(free_port(), tmp / "floor.log")
+    try:
+        await node.start([sys.executable, str(FLOOR), "--port", str(node.port)], dict(os.environ))
+        yield Target("floor (bare Starlette relay)", [node], [""] * responders)
+    finally:
+        node.stop()
