@@ -13,7 +13,8 @@ from chatsupport.api import (
     errors,
     health_routes,
     responder_routes,
-    shift_routes,
+    rota_routes,
+    web_routes,
     ws_routes,
 )
 from chatsupport.api.runtime import build_runtime
@@ -40,8 +41,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     errors.install(app)
-    for module in (health_routes, auth_routes, responder_routes, shift_routes, ws_routes):
+    for module in (health_routes, auth_routes, responder_routes, rota_routes, ws_routes):
         app.include_router(module.router)
+    web_routes.install(app)
     return app
 
 

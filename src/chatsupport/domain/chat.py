@@ -24,6 +24,7 @@ class EndReason(StrEnum):
     YOUTH_ENDED = "youth_ended"
     RESPONDER_ENDED = "responder_ended"
     YOUTH_LEFT = "youth_left"  # connection gone past the resume grace window
+    YOUTH_QUICK_EXIT = "youth_quick_exit"  # the youth pressed "leave quickly"
 
 
 class Sender(StrEnum):

@@ -56,6 +56,7 @@ class YouthTypingFrame(_ClientFrame):
 
 class YouthEndFrame(_ClientFrame):
     type: Literal["end"]
+    quick_exit: bool = False
 
 
 YouthFrame = Annotated[
@@ -155,6 +156,7 @@ class WelcomeOut(_ServerFrame):
     responder: dict[str, Any]
     cap: int
     on_duty: bool
+    shift_ends_at: datetime | None = None
 
 
 class TagOut(_ServerFrame):
@@ -210,9 +212,36 @@ class TypingOut(_ServerFrame):
 
 class EndedOut(_ServerFrame):
     type: Literal["ended"]
-    reason: Literal["youth_ended", "responder_ended", "youth_left"]
+    reason: Literal["youth_ended", "responder_ended", "youth_left", "youth_quick_exit"]
     state: Literal["ended", "missed"]
     chat_id: str | None = None
+
+
+class TimeSpan(BaseModel):
+    opens: datetime
+    closes: datetime
+
+
+class OpeningTexts(BaseModel):
+    opening: str
+    closed: str
+    emergency: str
+
+
+class ClosedInfo(BaseModel):
+    """Opening hours as ``GET /api/public/opening`` gives them; local times with offset."""
+
+    open: bool
+    accepts_new_chats: bool
+    now: datetime
+    time_zone: str
+    today: list[TimeSpan]
+    closes_at: datetime | None
+    new_chats_until: datetime | None
+    next_opens_at: datetime | None
+    answered_by: list[Literal["professional", "experience_expert"]]
+    lang: Literal["fi", "sv", "en"]
+    texts: OpeningTexts
 
 
 class ErrorOut(_ServerFrame):
@@ -220,6 +249,7 @@ class ErrorOut(_ServerFrame):
     code: str
     message: str
     ref: str | None = None
+    closed: ClosedInfo | None = None
 
 
 ServerFrame = Annotated[

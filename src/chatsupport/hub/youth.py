@@ -9,6 +9,7 @@ from chatsupport.domain.errors import ChatSupportError
 from chatsupport.hub import frames
 from chatsupport.hub.connection import YouthConnection
 from chatsupport.hub.hub import Hub
+from chatsupport.services.rota import ServiceClosed
 
 OPEN_WINDOW_SECS = 60.0
 
@@ -43,7 +44,7 @@ class YouthSession:
                 chat_id=self.conn.chat_id, sender=Sender.YOUTH, active=frame.active
             )
         elif isinstance(frame, frames.YouthEndFrame):
-            await self.hub.chats.youth_leaves(self.conn.chat_id)
+            await self.hub.chats.youth_leaves(self.conn.chat_id, quick_exit=frame.quick_exit)
 
     def _too_many_opens(self) -> bool:
         now = time.monotonic()
@@ -59,6 +60,11 @@ class YouthSession:
             self.conn.error("rate.too_many_chats", "Too many chats opened; wait a minute.")
             return
         self.conn.open_times.append(time.monotonic())
+        try:  # closed, or too close to closing: refused with when to come back, not queued
+            await self.hub.rota.admit_new_chat(frame.lang)
+        except ServiceClosed as exc:
+            self.conn.send("error", code=exc.code, message=exc.message, closed=exc.opening.view())
+            return
         chat, token = await self.hub.chats.create_chat(lang=frame.lang)
         self.hub.follow(self.conn, chat.id, after_seq=0)
         self.conn.send("opened", token=token, state=chat.state.value)

@@ -112,9 +112,10 @@ class ChatService:
             await chats.touch_youth(s, chat_ids=[chat.id], now=now)
         return chat
 
-    async def youth_leaves(self, chat_id: str) -> None:
-        """The youth ended the chat: a waiting chat becomes a missed contact."""
-        await self._finish(chat_id, EndReason.YOUTH_ENDED)
+    async def youth_leaves(self, chat_id: str, *, quick_exit: bool = False) -> None:
+        """The youth ended the chat (perhaps by quick exit): a waiting chat becomes missed."""
+        reason = EndReason.YOUTH_QUICK_EXIT if quick_exit else EndReason.YOUTH_ENDED
+        await self._finish(chat_id, reason)
 
     # --- responders ----------------------------------------------------------------------
 

@@ -1,0 +1,217 @@
+"""The youth widget and the responder console, used in real Chromium against a live server."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page
+
+from chatsupport.domain.roles import Role
+from tests.browser import chromium
+from tests.conftest import FAST_HASH, free_port
+from tests.helpers import PASSWORD
+from tests.live import LiveServer, live_server
+from tests.test_hub import on_duty
+
+NEUTRAL_SITE = "https://yle.fi/"
+CLICK_CLAIM = (
+    "(() => { const b = document.querySelector('.tag .claim'); b?.click(); return !!b; })()"
+)
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def host_site() -> str:
+    """The family centre's own site: another origin on loopback (Chromium refuses a public
+    page that loads from loopback, so the stand-in must be local too)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'web.sqlite3'}",
+        "broker_url": "memory://",
+        "auto_migrate": True,
+        "allowed_origins": [host_site],
+        **FAST_HASH,
+    }
+    async with live_server(values) as live:
+        yield live
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as b:
+        yield b
+
+
+@contextmanager
+def static_site(directory: Path, port: int) -> Iterator[None]:
+    """A plain HTTP server for ``directory`` on loopback, in a thread."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(directory))
+    site = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+async def youth_page(browser: Browser, server: LiveServer) -> Page:
+    context = await browser.new_context(viewport={"width": 390, "height": 780})
+    page = await context.new_page()
+    await page.route(f"{NEUTRAL_SITE}**", lambda route: route.fulfill(body="<p>sää</p>"))
+    await page.goto(server.base + "/")
+    await page.wait_for_selector("#start", timeout=WAIT_MS)
+    return page
+
+
+async def console_page(browser: Browser, server: LiveServer, login: str) -> Page:
+    context = await browser.new_context(viewport={"width": 1100, "height": 760})
+    page = await context.new_page()
+    await page.goto(server.base + "/console/")
+    await page.fill("#login", login)
+    await page.fill("#password", PASSWORD)
+    await page.click("#login-button")
+    await page.wait_for_selector("#duty", timeout=WAIT_MS)
+    await page.wait_for_selector("#connection.ok", timeout=WAIT_MS)
+    return page
+
+
+async def test_pages_are_served_with_a_strict_policy(server: LiveServer, host_site: str) -> None:
+    """The youth page may be framed by the family-centre site; the console by nobody."""
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        youth = await client.get("/")
+        console = await client.get("/console/")
+        script = await client.get("/static/youth/youth.js")
+        embed = await client.get("/embed.js")
+    assert youth.status_code == console.status_code == script.status_code == 200
+    assert f"frame-ancestors 'self' {host_site}" in youth.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in console.headers["content-security-policy"]
+    assert youth.headers["referrer-policy"] == "no-referrer"
+    assert embed.headers["content-type"].startswith("text/javascript")
+
+
+async def test_chat_from_two_browsers_with_a_claim_race(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Youth opens, both on-duty consoles are tagged, both claim at once: one wins, the
+    other is told plainly; messages go both ways; a reload keeps the chat."""
+    await on_duty(server, "anna")
+    await on_duty(server, "bert")
+    consoles = [await console_page(browser, server, login) for login in ("anna", "bert")]
+    youth = await youth_page(browser, server)
+
+    await youth.click("#start")
+    await youth.wait_for_selector("#queue-place", timeout=WAIT_MS)
+    for console in consoles:
+        await console.wait_for_selector(".tag .claim", timeout=WAIT_MS)
+        assert await console.evaluate("document.documentElement.dataset.waiting") == "1"
+
+    # Both click in the same instant (Playwright's own click waits for the element to settle,
+    # and the loser's button may be gone by then, which would be no race at all).
+    clicked = await asyncio.gather(*(c.evaluate(CLICK_CLAIM) for c in consoles))
+    assert any(clicked)
+    for console, did_click in zip(consoles, clicked, strict=True):
+        if did_click:
+            await console.wait_for_selector("article.chat, #notice", timeout=WAIT_MS)
+    winners = [c for c in consoles if await c.locator("article.chat").count() == 1]
+    assert len(winners) == 1
+    winner = winners[0]
+    loser, loser_clicked = next(
+        (c, k) for c, k in zip(consoles, clicked, strict=True) if c is not winner
+    )
+    await loser.wait_for_selector(".tag", state="detached", timeout=WAIT_MS)
+    if loser_clicked:
+        assert "ehti ensin" in await loser.locator("#notice").inner_text()
+    assert await loser.locator("article.chat").count() == 0
+
+    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+    assert "ammattilainen" in await youth.locator("#who").inner_text()
+    await youth.fill("#message", "Hei, tarvitsen apua")
+    await youth.click("#send")
+    await winner.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    assert await youth.locator("#message").input_value() == ""
+
+    await winner.fill("article.chat textarea", "Hei! Kerro lisää.")
+    await winner.keyboard.press("Enter")
+    await youth.wait_for_selector(".msg.responder", timeout=WAIT_MS)
+
+    await youth.reload()
+    await youth.wait_for_selector(".msg.responder", timeout=WAIT_MS)
+    texts = await youth.locator(".msg .text").all_inner_texts()
+    assert texts == ["Hei, tarvitsen apua", "Hei! Kerro lisää."]
+    stored = await youth.evaluate("sessionStorage.getItem('chatsupport.youth')")
+    assert "tarvitsen" not in stored  # only the token and language are kept in the tab
+
+
+async def test_quick_exit_by_shift_three_times(server: LiveServer, browser: Browser) -> None:
+    """Shift pressed three times: off to a neutral site, chat forgotten, responder told."""
+    await on_duty(server, "anna")
+    console = await console_page(browser, server, "anna")
+    youth = await youth_page(browser, server)
+    await youth.click("#start")
+    await console.click(".tag .claim", timeout=WAIT_MS)
+    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+
+    for _ in range(3):
+        await youth.keyboard.press("Shift")
+    await youth.wait_for_url(f"{NEUTRAL_SITE}**", timeout=WAIT_MS)
+    await console.wait_for_selector("article.chat .ended", timeout=WAIT_MS)
+    assert "pikapoistuminen" in await console.locator("article.chat .ended").inner_text()
+    assert await youth.evaluate("sessionStorage.length") == 0
+    await youth.go_back()
+    assert not youth.url.startswith(server.base)  # the chat page was replaced in history
+
+
+async def test_quick_exit_is_first_in_keyboard_order(server: LiveServer, browser: Browser) -> None:
+    """A keyboard user reaches "leave quickly" with the first Tab, in every language."""
+    youth = await youth_page(browser, server)
+    for lang, label in (("fi", "Poistu nopeasti"), ("sv", "Lämna snabbt"), ("en", "Leave quickly")):
+        await youth.goto(f"{server.base}/?lang={lang}")
+        await youth.wait_for_selector("#start", timeout=WAIT_MS)
+        await youth.keyboard.press("Tab")
+        focused = await youth.evaluate("document.activeElement.textContent")
+        assert focused == label
+        assert await youth.evaluate("document.documentElement.lang") == lang
+
+
+async def test_widget_embeds_in_the_family_centre_site(
+    server: LiveServer, browser: Browser, host_site: str, tmp_path: Path
+) -> None:
+    """The one-line snippet on another origin opens the chat in a frame."""
+    snippet = f'<script src="{server.base}/embed.js" data-lang="sv"></script>'
+    (tmp_path / "index.html").write_text(f"<html><body><h1>Perhekeskus</h1>{snippet}</body></html>")
+    port = int(host_site.rsplit(":", 1)[1])
+    with static_site(tmp_path, port):
+        page = await (await browser.new_context()).new_page()
+        await page.goto(f"{host_site}/")
+        await page.click("text=Chatt")
+        frame = page.frame_locator("iframe")
+        await frame.locator("#start").wait_for(timeout=WAIT_MS)
+        assert await frame.locator("#start").inner_text() == "Börja chatta"
+
+
+async def test_console_refuses_a_wrong_password(server: LiveServer, browser: Browser) -> None:
+    """A wrong password shows an error and no console."""
+    await on_duty(server, "anna", Role.PROFESSIONAL)
+    page = await (await browser.new_context()).new_page()
+    await page.goto(server.base + "/console/")
+    await page.fill("#login", "anna")
+    await page.fill("#password", "wrong password here")
+    await page.click("#login-button")
+    await page.wait_for_selector(".error[role=alert]", timeout=WAIT_MS)
+    assert await page.locator("#duty").count() == 0

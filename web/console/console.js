@@ -1,0 +1,389 @@
+// The responder console: log in, see tags for waiting chats (sound, desktop notification,
+// flashing title, repeated while a chat waits), claim, chat in several chats side by side.
+import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
+
+const ROLE_LABELS = {
+  professional: "ammattilainen",
+  experience_expert: "kokemusasiantuntija",
+  coordinator: "koordinaattori",
+};
+const END_REASONS = {
+  youth_ended: "Nuori lopetti chatin.",
+  youth_quick_exit: "Nuori poistui nopeasti (pikapoistuminen).",
+  youth_left: "Nuoren yhteys katkesi eikä hän palannut.",
+  responder_ended: "Chat lopetettiin.",
+};
+const ERRORS = {
+  "chat.taken": "Toinen vastaaja ehti ensin. Chat on jo otettu.",
+  "chat.not_waiting": "Nuori ehti lähteä ennen kuin otit chatin.",
+  "chat.cap_reached": "Sinulla on jo enimmäismäärä chatteja auki.",
+  "chat.not_on_duty": "Et ole nyt vuorossa, joten et voi ottaa chattia.",
+  "message.too_long": "Viesti on liian pitkä.",
+};
+const TITLE = "Vastaajan konsoli";
+const ALERT_REPEAT_MS = 30000;
+
+const root = document.getElementById("app");
+const state = {
+  me: null,
+  csrf: null,
+  welcome: null,
+  connection: "down",
+  waiting: new Map(), // chat_id -> tag frame
+  chats: new Map(), // chat_id -> {lang, messages, lastSeq, typing, ended, outbox}
+  drafts: new Map(),
+  notice: null,
+  loginError: null,
+};
+let socket = null;
+let flashTimer = null;
+let alertTimer = null;
+
+// --- session ---------------------------------------------------------------------------
+
+async function api(path, options = {}) {
+  const headers = { "Content-Type": "application/json" };
+  if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  const response = await fetch(path, { credentials: "same-origin", headers, ...options });
+  const body = response.status === 204 ? null : await response.json();
+  if (!response.ok) throw Object.assign(new Error(body?.error?.message || "error"), { body });
+  return body;
+}
+
+async function restoreSession() {
+  try {
+    const session = await api("/api/auth/me");
+    signedIn(session);
+  } catch {
+    render();
+  }
+}
+
+async function logIn(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  try {
+    const session = await api("/api/auth/login", {
+      method: "POST",
+      body: JSON.stringify({ login_name: form.get("login"), password: form.get("password") }),
+    });
+    state.loginError = null;
+    signedIn(session);
+  } catch (error) {
+    state.loginError = error.body?.error?.message || "Kirjautuminen epäonnistui.";
+    render();
+  }
+}
+
+function signedIn(session) {
+  state.me = session.responder;
+  state.csrf = session.csrf_token;
+  if (state.me.role !== "coordinator") connect();
+  render();
+}
+
+async function logOut() {
+  if (socket) socket.stop();
+  await api("/api/auth/logout", { method: "POST" }).catch(() => {});
+  location.reload();
+}
+
+// --- the server ------------------------------------------------------------------------
+
+function connect() {
+  socket = new ReconnectingSocket("/ws/responder", {
+    onOpen: () => {
+      const resume = {};
+      for (const [id, chat] of state.chats) if (!chat.ended) resume[id] = chat.lastSeq;
+      state.waiting.clear(); // the server re-sends a tag for every chat still waiting
+      socket.send({ type: "hello", resume });
+    },
+    onFrame: handleFrame,
+    onState: (connection) => {
+      state.connection = connection;
+      render();
+    },
+  });
+  socket.start();
+}
+
+function chatOf(chatId, lang = "fi") {
+  if (!state.chats.has(chatId)) {
+    state.chats.set(chatId, { lang, messages: [], lastSeq: 0, typing: false, ended: null, outbox: new Map() });
+  }
+  return state.chats.get(chatId);
+}
+
+function addMessages(chat, messages) {
+  for (const m of messages) {
+    if (m.seq <= chat.lastSeq) continue;
+    chat.lastSeq = m.seq;
+    chat.messages.push(m);
+    if (m.client_id) chat.outbox.delete(m.client_id);
+  }
+}
+
+const handlers = {
+  welcome(frame) {
+    state.welcome = frame;
+  },
+  tag(frame) {
+    const isNew = !state.waiting.has(frame.chat_id);
+    state.waiting.set(frame.chat_id, frame);
+    if (isNew || frame.reminder) alertTag(frame);
+  },
+  taken(frame) {
+    state.waiting.delete(frame.chat_id);
+  },
+  claimed(frame) {
+    const tag = state.waiting.get(frame.chat_id);
+    state.waiting.delete(frame.chat_id);
+    const chat = chatOf(frame.chat_id, tag?.lang);
+    addMessages(chat, frame.messages || []);
+  },
+  chat(frame) {
+    const chat = chatOf(frame.chat_id, frame.lang);
+    addMessages(chat, frame.messages);
+    for (const [clientId, text] of chat.outbox) socket.send({ type: "send", chat_id: frame.chat_id, client_id: clientId, text });
+  },
+  message(frame) {
+    const chat = chatOf(frame.chat_id);
+    addMessages(chat, [frame]);
+    if (frame.sender === "youth") {
+      chat.typing = false;
+      announce("Uusi viesti nuorelta.");
+    }
+  },
+  ack(frame) {
+    state.chats.get(frame.chat_id)?.outbox.delete(frame.client_id);
+  },
+  typing(frame) {
+    const chat = state.chats.get(frame.chat_id);
+    if (chat) chat.typing = frame.active;
+  },
+  ended(frame) {
+    state.waiting.delete(frame.chat_id);
+    const chat = state.chats.get(frame.chat_id);
+    if (chat) chat.ended = frame.reason;
+  },
+  error(frame) {
+    state.notice = ERRORS[frame.code] || frame.message;
+    if (frame.code === "chat.taken" || frame.code === "chat.not_waiting") state.waiting.delete(frame.ref);
+    announce(state.notice);
+  },
+};
+
+function handleFrame(frame) {
+  handlers[frame.type]?.(frame);
+  updateAlerts();
+  render();
+}
+
+// --- alerts: sound, desktop notification, flashing title --------------------------------
+
+function alertTag(tag) {
+  beep();
+  announce("Uusi chat odottaa vastaajaa.");
+  if ("Notification" in window && Notification.permission === "granted") {
+    new Notification("Chat odottaa", { body: "Nuori odottaa vastaajaa.", tag: tag.chat_id, requireInteraction: true });
+  }
+}
+
+function beep() {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.setValueAtTime(0.2, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.6);
+  } catch {
+    // no audio device: the title and the notification still alert
+  }
+}
+
+function updateAlerts() {
+  const count = state.waiting.size;
+  document.documentElement.dataset.waiting = String(count);
+  if (count && !flashTimer) {
+    let on = false;
+    flashTimer = setInterval(() => {
+      on = !on;
+      document.title = on ? `(${state.waiting.size}) Chat odottaa!` : TITLE;
+    }, 1000);
+    alertTimer = setInterval(() => state.waiting.size && beep(), ALERT_REPEAT_MS);
+  } else if (!count && flashTimer) {
+    clearInterval(flashTimer);
+    clearInterval(alertTimer);
+    flashTimer = alertTimer = null;
+    document.title = TITLE;
+  }
+}
+
+function announce(text) {
+  const region = document.getElementById("announcer");
+  region.textContent = "";
+  setTimeout(() => (region.textContent = text), 50);
+}
+
+// --- actions ---------------------------------------------------------------------------
+
+function claim(chatId) {
+  state.notice = null;
+  socket.send({ type: "claim", chat_id: chatId });
+}
+
+function send(chatId) {
+  const text = (state.drafts.get(chatId) || "").trim();
+  if (!text) return;
+  const clientId = newClientId();
+  state.chats.get(chatId).outbox.set(clientId, text);
+  state.drafts.set(chatId, "");
+  socket.send({ type: "send", chat_id: chatId, client_id: clientId, text });
+  socket.send({ type: "typing", chat_id: chatId, active: false });
+  render();
+}
+
+function endChat(chatId) {
+  if (window.confirm("Lopetetaanko chat?")) socket.send({ type: "end", chat_id: chatId });
+}
+
+function closePanel(chatId) {
+  state.chats.delete(chatId);
+  state.drafts.delete(chatId);
+  render();
+}
+
+// --- rendering -------------------------------------------------------------------------
+
+function render() {
+  const focused = document.activeElement?.id;
+  root.replaceChildren(state.me ? consoleView() : loginView());
+  if (focused) document.getElementById(focused)?.focus();
+  for (const list of document.querySelectorAll(".messages")) list.scrollTop = list.scrollHeight;
+}
+
+function loginView() {
+  return el(
+    "main",
+    { class: "login" },
+    el("h1", { text: TITLE }),
+    el(
+      "form",
+      { id: "login-form", onsubmit: logIn },
+      el("label", { for: "login", text: "Käyttäjätunnus" }),
+      el("input", { id: "login", name: "login", autocomplete: "username", required: true }),
+      el("label", { for: "password", text: "Salasana" }),
+      el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
+      state.loginError ? el("p", { class: "error", role: "alert", text: state.loginError }) : null,
+      el("button", { id: "login-button", class: "primary", type: "submit", text: "Kirjaudu" }),
+    ),
+  );
+}
+
+function consoleView() {
+  return el("div", { class: "console" }, statusBar(), el("main", {}, noticeBar(), waitingList(), chatPanels()));
+}
+
+function statusBar() {
+  const welcome = state.welcome;
+  const duty = welcome ? (welcome.on_duty ? "Vuorossa" : "Ei vuorossa") : "";
+  const ends = welcome?.shift_ends_at
+    ? ` – vuoro päättyy klo ${new Date(welcome.shift_ends_at).toLocaleTimeString("fi-FI", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" })}`
+    : "";
+  const connection = { open: "yhteys kunnossa", reconnecting: "yhteys katkesi, yhdistetään…", closed: "yhteys suljettu", down: "yhdistetään…" }[state.connection];
+  const canNotify = "Notification" in window && Notification.permission === "default";
+  return el(
+    "header",
+    { class: "bar" },
+    el("strong", { text: `${state.me.display_name} (${ROLE_LABELS[state.me.role] || state.me.role})` }),
+    el("span", { id: "duty", class: welcome?.on_duty ? "ok" : "warn", text: duty + ends }),
+    el("span", { id: "connection", class: state.connection === "open" ? "ok" : "warn", text: connection }),
+    canNotify ? el("button", { type: "button", onclick: () => Notification.requestPermission().then(render), text: "Salli ilmoitukset" }) : null,
+    el("button", { id: "logout", type: "button", onclick: logOut, text: "Kirjaudu ulos" }),
+  );
+}
+
+function noticeBar() {
+  if (!state.notice) return null;
+  return el("p", { id: "notice", class: "notice", role: "alert" }, state.notice,
+    el("button", { type: "button", class: "link", onclick: () => { state.notice = null; render(); }, text: "Sulje" }));
+}
+
+function waitingList() {
+  if (state.me.role === "coordinator") return el("p", { text: "Koordinaattorin sivut tulevat myöhemmin; käytä API:a (/api/docs)." });
+  const items = [...state.waiting.values()].map((tag) =>
+    el(
+      "li",
+      { class: "tag", "data-chat": tag.chat_id },
+      el("span", { text: `Odottaa ${since(tag.waiting_since)} · kieli ${tag.lang.toUpperCase()}${tag.reminder ? " · muistutus" : ""}` }),
+      el("button", { class: "primary claim", type: "button", onclick: () => claim(tag.chat_id), text: "Vastaa" }),
+    ),
+  );
+  return el(
+    "section",
+    { class: "waiting", "aria-labelledby": "waiting-title" },
+    el("h2", { id: "waiting-title", text: `Odottavat chatit (${state.waiting.size})` }),
+    items.length ? el("ul", { id: "waiting-list" }, ...items) : el("p", { class: "muted", text: "Ei odottavia chatteja." }),
+  );
+}
+
+function since(iso) {
+  const secs = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+  return secs < 60 ? `${secs} s` : `${Math.floor(secs / 60)} min`;
+}
+
+function chatPanels() {
+  const panels = [...state.chats.entries()].map(([id, chat]) => chatPanel(id, chat));
+  return el("section", { class: "chats", "aria-label": "Omat chatit" }, ...panels);
+}
+
+function chatPanel(chatId, chat) {
+  const messages = chat.messages.map((m) =>
+    el("li", { class: `msg ${m.sender}` }, el("span", { class: "who", text: m.sender === "youth" ? "Nuori: " : "Sinä: " }), el("span", { text: m.text })),
+  );
+  for (const [, text] of chat.outbox) messages.push(el("li", { class: "msg responder pending" }, el("span", { text: `${text} (lähetetään…)` })));
+  const body = chat.ended
+    ? [el("p", { class: "ended", text: END_REASONS[chat.ended] || "Chat päättyi." }),
+       el("button", { type: "button", onclick: () => closePanel(chatId), text: "Sulje" })]
+    : [el("p", { class: "typing", text: chat.typing ? "Nuori kirjoittaa…" : "" }), composer(chatId)];
+  return el(
+    "article",
+    { class: "chat", "data-chat": chatId, "aria-label": `Chat ${chatId.slice(0, 6)}` },
+    el("header", {}, el("h3", { text: `Chat ${chatId.slice(0, 6)} · ${chat.lang.toUpperCase()}` }),
+      chat.ended ? null : el("button", { type: "button", class: "end", onclick: () => endChat(chatId), text: "Lopeta chat" })),
+    el("ol", { class: "messages" }, ...messages),
+    ...body,
+  );
+}
+
+function composer(chatId) {
+  let typingSent = false;
+  return el(
+    "form",
+    { class: "composer", onsubmit: (e) => { e.preventDefault(); send(chatId); } },
+    el("textarea", {
+      id: `draft-${chatId}`,
+      rows: "2",
+      "aria-label": "Vastaus",
+      oninput: (e) => {
+        state.drafts.set(chatId, e.target.value);
+        if (!typingSent) socket.send({ type: "typing", chat_id: chatId, active: true });
+        typingSent = true;
+      },
+      onkeydown: (e) => {
+        if (e.key === "Enter" && !e.shiftKey) {
+          e.preventDefault();
+          send(chatId);
+        }
+      },
+    }, state.drafts.get(chatId) || ""),
+    el("button", { class: "primary", type: "submit", text: "Lähetä" }),
+  );
+}
+
+document.title = TITLE;
+restoreSession();

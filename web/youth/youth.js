@@ -1,0 +1,449 @@
+// The youth chat widget. Keeps only the resume token and language in sessionStorage (this tab
+// only); message text lives in memory and is fetched again from the server after a reload.
+import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
+import { LANGS, TEXTS } from "./texts.js";
+
+const STORE_KEY = "chatsupport.youth";
+const SHIFT_PRESSES_FOR_EXIT = 3;
+const SHIFT_WINDOW_MS = 1500;
+const TYPING_IDLE_MS = 2500;
+
+const root = document.getElementById("app");
+const exitUrl = document.documentElement.dataset.exitUrl || "https://yle.fi/";
+
+const state = {
+  lang: pickLanguage(),
+  screen: "start", // start | closed | connecting | waiting | active | ended
+  token: null,
+  lastSeq: 0,
+  messages: [], // {seq, sender, text, at}
+  outbox: new Map(), // client_id -> text, until acknowledged
+  responder: null,
+  queue: null,
+  typing: false,
+  opening: null,
+  endedReason: null,
+  error: null,
+  connection: "open",
+};
+
+let socket = null;
+let typingTimer = null;
+let typingSent = false;
+
+function t() {
+  return TEXTS[state.lang];
+}
+
+function pickLanguage() {
+  const stored = load().lang;
+  const asked = new URLSearchParams(location.search).get("lang");
+  for (const lang of [asked, stored]) if (LANGS.includes(lang)) return lang;
+  return "fi";
+}
+
+function load() {
+  try {
+    return JSON.parse(sessionStorage.getItem(STORE_KEY) || "{}");
+  } catch {
+    return {};
+  }
+}
+
+function save() {
+  sessionStorage.setItem(STORE_KEY, JSON.stringify({ token: state.token, lang: state.lang }));
+}
+
+// --- the server ------------------------------------------------------------------------
+
+function connect(firstFrame) {
+  if (socket) socket.stop();
+  socket = new ReconnectingSocket("/ws/youth", {
+    onOpen: () => {
+      if (state.token) socket.send({ type: "resume", token: state.token, last_seq: state.lastSeq });
+      else socket.send(firstFrame);
+    },
+    onFrame: handleFrame,
+    onState: (connection) => {
+      state.connection = connection;
+      render();
+    },
+  });
+  socket.start();
+}
+
+function flushOutbox() {
+  for (const [clientId, text] of state.outbox) socket.send({ type: "send", client_id: clientId, text });
+}
+
+const handlers = {
+  opened(frame) {
+    state.token = frame.token;
+    state.screen = "waiting";
+    save();
+  },
+  queue(frame) {
+    state.queue = frame;
+  },
+  resumed(frame) {
+    state.screen = frame.state === "active" ? "active" : "waiting";
+    state.responder = frame.responder;
+    frame.messages.forEach(addMessage);
+    flushOutbox();
+  },
+  claimed(frame) {
+    state.screen = "active";
+    state.responder = frame.responder;
+    announce(t().joined);
+  },
+  message(frame) {
+    const fresh = frame.seq > state.lastSeq;
+    addMessage(frame);
+    if (frame.client_id) state.outbox.delete(frame.client_id);
+    if (frame.sender === "responder") {
+      state.typing = false;
+      if (fresh) announce(`${t().worker}: ${frame.text}`);
+    }
+  },
+  ack(frame) {
+    state.outbox.delete(frame.client_id);
+  },
+  typing(frame) {
+    state.typing = frame.active;
+  },
+  ended(frame) {
+    state.screen = "ended";
+    state.endedReason = frame.reason;
+    forgetChat();
+  },
+  error(frame) {
+    if (frame.code === "chat.not_found") {
+      forgetChat();
+      state.screen = state.screen === "connecting" ? "start" : "ended";
+    } else if (frame.code === "service.closed") {
+      state.screen = "closed";
+      socket.stop();
+      refreshOpening();
+    } else if (frame.code === "message.too_long") {
+      state.error = t().errorTooLong;
+      if (frame.ref) state.outbox.delete(frame.ref);
+    } else {
+      state.error = t().errorGeneric;
+    }
+  },
+};
+
+function handleFrame(frame) {
+  const handler = handlers[frame.type];
+  if (!handler) return;
+  handler(frame);
+  render();
+}
+
+function addMessage(message) {
+  if (message.seq <= state.lastSeq) return; // a repeat after a reconnect
+  state.lastSeq = message.seq;
+  state.messages.push(message);
+}
+
+// The live region sits outside the re-rendered tree, so screen readers hear each new message
+// once (a region that is replaced on every render is not announced reliably).
+function announce(text) {
+  const region = document.getElementById("announcer");
+  region.textContent = "";
+  setTimeout(() => (region.textContent = text), 50);
+}
+
+function forgetChat() {
+  state.token = null;
+  state.outbox.clear();
+  save();
+}
+
+async function refreshOpening() {
+  try {
+    const response = await fetch(`/api/public/opening?lang=${state.lang}`);
+    if (response.ok) state.opening = await response.json();
+  } catch {
+    state.opening = null;
+  }
+  if (state.screen === "start" && state.opening && state.opening.accepting === false) {
+    state.screen = "closed";
+  }
+  render();
+}
+
+// --- actions ---------------------------------------------------------------------------
+
+function startChat() {
+  state.messages = [];
+  state.lastSeq = 0;
+  state.responder = null;
+  state.queue = null;
+  state.error = null;
+  state.screen = "connecting";
+  connect({ type: "open", lang: state.lang });
+  render();
+}
+
+function sendMessage(text) {
+  const clean = text.trim();
+  if (!clean) return;
+  const clientId = newClientId();
+  state.outbox.set(clientId, clean);
+  state.error = null;
+  socket.send({ type: "send", client_id: clientId, text: clean });
+  stopTyping();
+  render();
+}
+
+function noteTyping() {
+  if (!typingSent) socket.send({ type: "typing", active: true });
+  typingSent = true;
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+}
+
+function stopTyping() {
+  clearTimeout(typingTimer);
+  if (typingSent && socket) socket.send({ type: "typing", active: false });
+  typingSent = false;
+}
+
+function endChat() {
+  if (!window.confirm(t().endConfirm)) return;
+  socket.send({ type: "end" });
+}
+
+// Quick exit: blank the page at once, tell the server, forget everything, and replace this
+// history entry so that Back does not return here (DOMAIN.md 3.2).
+function quickExit() {
+  document.body.replaceChildren();
+  document.title = "";
+  if (socket) {
+    socket.send({ type: "end", quick_exit: true });
+    socket.stop();
+  }
+  sessionStorage.removeItem(STORE_KEY);
+  try {
+    window.top.location.replace(exitUrl); // embedded: leave the host page too
+  } catch {
+    location.replace(exitUrl);
+  }
+}
+
+function watchShiftPresses() {
+  let presses = [];
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Shift" || event.repeat) return;
+    const now = Date.now();
+    presses = presses.filter((at) => now - at < SHIFT_WINDOW_MS);
+    presses.push(now);
+    document.documentElement.dataset.shiftPresses = String(presses.length);
+    if (presses.length >= SHIFT_PRESSES_FOR_EXIT) quickExit();
+  });
+}
+
+// --- rendering -------------------------------------------------------------------------
+
+function render() {
+  document.documentElement.lang = state.lang;
+  document.title = t().title;
+  const focused = document.activeElement && document.activeElement.id;
+  const draft = document.getElementById("message")?.value ?? "";
+  root.replaceChildren(header(), main(), footer());
+  const input = document.getElementById("message");
+  if (input) input.value = draft;
+  if (focused) document.getElementById(focused)?.focus();
+  scrollMessages();
+}
+
+function header() {
+  const select = el(
+    "select",
+    { id: "lang", "aria-label": t().language, onchange: (e) => setLanguage(e.target.value) },
+    ...LANGS.map((lang) =>
+      el("option", { value: lang, selected: lang === state.lang, text: lang.toUpperCase() }),
+    ),
+  );
+  return el(
+    "header",
+    { class: "top" },
+    el("button", { id: "quick-exit", class: "exit", type: "button", onclick: quickExit, text: t().quickExit, title: t().quickExitHelp }),
+    el("h1", { text: t().title }),
+    select,
+  );
+}
+
+function setLanguage(lang) {
+  state.lang = lang;
+  save();
+  refreshOpening();
+  render();
+}
+
+function main() {
+  const screens = { start, closed, connecting, waiting, active, ended };
+  const banner = state.connection === "reconnecting" && state.screen !== "start"
+    ? el("p", { class: "notice", role: "status", text: t().reconnecting })
+    : null;
+  return el("main", { id: "main" }, banner, screens[state.screen]());
+}
+
+function start() {
+  const opening = state.opening;
+  const status = opening ? (opening.open ? t().openNow : t().closedNow) : null;
+  return el(
+    "section",
+    { class: "card" },
+    status ? el("p", { class: "status", text: status }) : null,
+    el("p", { text: opening?.texts?.opening || t().intro }),
+    el("p", { class: "muted", text: t().confidential }),
+    el("button", { id: "start", class: "primary", type: "button", onclick: startChat, text: t().start }),
+    el("details", {}, el("summary", { text: t().quickExit }), el("p", { text: t().quickExitHelp })),
+  );
+}
+
+function closed() {
+  const opening = state.opening || {};
+  const next = opening.next_open ? formatLocal(opening.next_open) : null;
+  return el(
+    "section",
+    { class: "card", role: "status" },
+    el("h2", { text: t().closedTitle }),
+    el("p", { text: opening.texts?.closed || t().closedNow }),
+    next ? el("p", { class: "next-open", text: `${t().nextOpen}: ${next}` }) : null,
+    alwaysOpenList(opening),
+  );
+}
+
+function alwaysOpenList(opening) {
+  const text = opening.texts?.emergency;
+  if (!text) return null;
+  return el("div", { class: "services" }, el("p", { text: t().alwaysOpen }), el("p", { text }));
+}
+
+function connecting() {
+  return el("section", { class: "card", role: "status" }, el("p", { text: t().connecting }));
+}
+
+function waiting() {
+  const q = state.queue;
+  const ahead = q ? q.position - 1 : null;
+  const minutes = q && q.estimate_secs ? Math.max(1, Math.round(q.estimate_secs / 60)) : null;
+  return el(
+    "section",
+    { class: "card", "aria-live": "polite" },
+    el("h2", { text: t().queueTitle }),
+    el("p", { text: t().queueText }),
+    ahead !== null ? el("p", { id: "queue-place", text: t().queueAhead(ahead) }) : null,
+    minutes ? el("p", { id: "queue-estimate", text: t().queueEstimate(minutes) }) : null,
+    messageList(),
+    composer(),
+    el("button", { id: "end", class: "secondary", type: "button", onclick: endChat, text: t().end }),
+  );
+}
+
+function active() {
+  const who = state.responder
+    ? t().answeredBy(t()[state.responder.role] || state.responder.role, state.responder.name)
+    : t().joined;
+  return el(
+    "section",
+    { class: "chat" },
+    el("p", { id: "who", class: "who", text: who }),
+    messageList(),
+    el("p", { id: "typing", class: "typing", "aria-live": "polite", text: state.typing ? t().typing : "" }),
+    composer(),
+    el("button", { id: "end", class: "secondary", type: "button", onclick: endChat, text: t().end }),
+  );
+}
+
+function messageList() {
+  const items = state.messages.map((m) =>
+    el(
+      "li",
+      { class: `msg ${m.sender}` },
+      el("span", { class: "sr-only", text: `${m.sender === "youth" ? t().you : t().worker}: ` }),
+      el("span", { class: "text", text: m.text }),
+    ),
+  );
+  for (const [clientId, text] of state.outbox) {
+    if (state.messages.some((m) => m.client_id === clientId)) continue;
+    items.push(el("li", { class: "msg youth pending" }, el("span", { class: "text", text }), el("span", { class: "muted", text: ` (${t().sending})` })));
+  }
+  return el("ol", { id: "messages", class: "messages", "aria-label": t().history }, ...items);
+}
+
+function composer() {
+  const input = el("textarea", {
+    id: "message",
+    rows: "2",
+    maxlength: "4000",
+    "aria-label": t().messageLabel,
+    placeholder: t().messageLabel,
+    oninput: noteTyping,
+    onkeydown: (e) => {
+      if (e.key === "Enter" && !e.shiftKey) {
+        e.preventDefault();
+        submit();
+      }
+    },
+  });
+  const submit = () => {
+    const box = document.getElementById("message");
+    const text = box.value;
+    box.value = ""; // before sendMessage re-renders, which keeps whatever the box holds
+    sendMessage(text);
+    document.getElementById("message")?.focus();
+  };
+  const form = el(
+    "form",
+    { class: "composer", onsubmit: (e) => { e.preventDefault(); submit(); } },
+    input,
+    el("button", { id: "send", class: "primary", type: "submit", text: t().send }),
+  );
+  const error = state.error ? el("p", { class: "error", role: "alert", text: state.error }) : null;
+  return el("div", {}, error, form);
+}
+
+function ended() {
+  const byWorker = state.endedReason === "responder_ended";
+  return el(
+    "section",
+    { class: "card", role: "status" },
+    el("h2", { id: "ended", text: byWorker ? t().endedByWorker : t().ended }),
+    messageList(),
+    el("p", { text: t().thanks }),
+    el("button", { id: "again", class: "primary", type: "button", onclick: startChat, text: t().again }),
+  );
+}
+
+function footer() {
+  return el("footer", { class: "emergency" }, el("p", { text: t().emergency }));
+}
+
+function formatLocal(iso) {
+  const when = new Date(iso);
+  const locale = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" }[state.lang];
+  return when.toLocaleString(locale, {
+    weekday: "long", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki",
+  });
+}
+
+function scrollMessages() {
+  const list = document.getElementById("messages");
+  if (list) list.scrollTop = list.scrollHeight;
+}
+
+// --- start -----------------------------------------------------------------------------
+
+watchShiftPresses();
+const saved = load();
+if (saved.token) {
+  state.token = saved.token;
+  state.screen = "connecting";
+  connect(null);
+}
+render();
+refreshOpening();
