@@ -1,0 +1,169 @@
+"""Small-cell suppression over every table of one export at once.
+
+An export is a set of named counts (*variables*) tied together by *equations*
+``whole = part_1 + ... + part_n`` (a row with its row total, a column with its column total,
+the totals with the grand total, and links between tables). A variable that appears in two
+tables is the same variable, so it is hidden in both or in neither.
+
+Guarantees of ``suppress`` (the tests check each on generated data):
+
+1. *Primary*: every count from 1 to ``threshold - 1`` is hidden. Zero is shown.
+2. *Secondary*: no equation has exactly one hidden member, and every equation with a hidden
+   member also hides at least one count of ``threshold`` or more, with enough hidden mass
+   (``2 * threshold - 2`` plus one per hidden small count) that each hidden small count could
+   be any value from 1 to ``threshold - 1`` as far as that equation tells.
+3. *Audit*: no hidden variable is determined by the published values through any combination
+   of the equations of the whole export (a rank test over the equations).
+
+Which counts are hidden as secondary is decided greedily: the smallest positive published
+member of an unprotected equation first. The result is deterministic for equal input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+_PRIME = (1 << 61) - 1  # rank is computed modulo a large prime (exact for these tiny systems)
+
+
+class Hidden(StrEnum):
+    PRIMARY = "primary"  # a small count, shown as "<threshold"
+    SECONDARY = "secondary"  # hidden only so that a small count cannot be recovered
+
+
+@dataclass(frozen=True, slots=True)
+class Equation:
+    whole: str
+    parts: tuple[str, ...]
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return (self.whole, *self.parts)
+
+
+def suppress(
+    values: Mapping[str, int], equations: Sequence[Equation], *, threshold: int
+) -> dict[str, Hidden]:
+    """Which variables to hide, and why. Every equation must hold for ``values``."""
+    hidden = {k: Hidden.PRIMARY for k, v in values.items() if 0 < v < threshold}
+    while True:
+        _protect_equations(values, equations, hidden, threshold)
+        determined = determined_variables(set(hidden), equations)
+        if not determined:
+            return hidden
+        if not _hide_one_more(values, equations, hidden, determined):
+            return hidden  # nothing left to hide: everything involved is already hidden
+
+
+def _protect_equations(
+    values: Mapping[str, int],
+    equations: Sequence[Equation],
+    hidden: dict[str, Hidden],
+    threshold: int,
+) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for eq in equations:
+            if _is_protected(eq, values, hidden, threshold):
+                continue
+            extra = _next_to_hide(eq, values, hidden)
+            if extra is not None:
+                hidden[extra] = Hidden.SECONDARY
+                changed = True
+
+
+def _is_protected(
+    eq: Equation, values: Mapping[str, int], hidden: Mapping[str, Hidden], threshold: int
+) -> bool:
+    members = [m for m in eq.members if m in hidden]
+    if not members:
+        return True
+    small = sum(1 for m in members if hidden[m] is Hidden.PRIMARY)
+    large = len(members) - small
+    mass = sum(values[m] for m in members)
+    return len(members) >= 2 and large >= 1 and mass >= 2 * threshold - 2 + small
+
+
+def _next_to_hide(
+    eq: Equation, values: Mapping[str, int], hidden: Mapping[str, Hidden]
+) -> str | None:
+    """The smallest positive published part; then the whole; then a published zero."""
+    shown_parts = [p for p in dict.fromkeys(eq.parts) if p not in hidden]
+    positive = sorted((values[p], p) for p in shown_parts if values[p] > 0)
+    if positive:
+        return positive[0][1]
+    if eq.whole not in hidden and values[eq.whole] > 0:
+        return eq.whole
+    return shown_parts[0] if shown_parts else None
+
+
+def _hide_one_more(
+    values: Mapping[str, int],
+    equations: Sequence[Equation],
+    hidden: dict[str, Hidden],
+    determined: set[str],
+) -> bool:
+    for eq in equations:
+        if determined & set(eq.members):
+            extra = _next_to_hide(eq, values, hidden)
+            if extra is not None:
+                hidden[extra] = Hidden.SECONDARY
+                return True
+    return False
+
+
+def determined_variables(hidden: set[str], equations: Sequence[Equation]) -> set[str]:
+    """Hidden variables whose value follows from the published ones through the equations.
+
+    Each equation restricted to its hidden members is a row of a matrix; a hidden variable is
+    determined exactly when its unit vector lies in the row space, i.e. when the reduced row
+    echelon form has a row with that single variable in it.
+    """
+    order = sorted(hidden)
+    index = {name: i for i, name in enumerate(order)}
+    rows: list[dict[int, int]] = []
+    for eq in equations:
+        row: dict[int, int] = {}
+        for name, coef in [(eq.whole, 1), *((p, -1) for p in eq.parts)]:
+            if name in index:
+                row[index[name]] = (row.get(index[name], 0) + coef) % _PRIME
+        row = {k: v for k, v in row.items() if v}
+        if row:
+            rows.append(row)
+    return {order[col] for col in _singleton_rows(_reduce(rows))}
+
+
+def _reduce(rows: list[dict[int, int]]) -> list[dict[int, int]]:
+    """Reduced row echelon form of sparse rows modulo ``_PRIME``."""
+    pivots: dict[int, dict[int, int]] = {}
+    for row in rows:
+        row = dict(row)
+        for col, prow in pivots.items():
+            if col in row:
+                row = _sub(row, prow, row[col])
+        if not row:
+            continue
+        col = min(row)
+        inv = pow(row[col], _PRIME - 2, _PRIME)
+        row = {k: v * inv % _PRIME for k, v in row.items()}
+        for other_col, prow in list(pivots.items()):
+            if col in prow:
+                pivots[other_col] = _sub(prow, row, prow[col])
+        pivots[col] = row
+    return list(pivots.values())
+
+
+def _sub(row: dict[int, int], pivot_row: dict[int, int], factor: int) -> dict[int, int]:
+    out = dict(row)
+    for k, v in pivot_row.items():
+        out[k] = (out.get(k, 0) - factor * v) % _PRIME
+        if not out[k]:
+            del out[k]
+    return out
+
+
+def _singleton_rows(rows: list[dict[int, int]]) -> list[int]:
+    return [next(iter(r)) for r in rows if len(r) == 1]

@@ -1,0 +1,136 @@
+"""No exported table, alone or with the others of the same export, reveals a small count."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from fractions import Fraction
+
+import pytest
+
+from chatsupport.domain.report import build_report
+from chatsupport.domain.statistics import Aggregate, Granularity, aggregate
+from chatsupport.domain.suppression import Equation, Hidden, suppress
+from chatsupport.domain.taxonomy import Taxonomy
+from tests.diary_data import generate
+
+START, END = date(2025, 1, 1), date(2025, 12, 31)
+FACTS = generate(3000)
+
+
+def solvable(hidden: set[str], equations: list[Equation]) -> set[str]:
+    """Independent check with exact fractions: hidden values fixed by the published ones.
+
+    Gauss-Jordan elimination over the equations restricted to the hidden counts; a hidden
+    count is fixed exactly when some reduced row mentions it alone.
+    """
+    pivots: dict[str, dict[str, Fraction]] = {}
+    for eq in equations:
+        row: dict[str, Fraction] = defaultdict(Fraction)
+        for name, coef in [(eq.whole, 1), *((p, -1) for p in eq.parts)]:
+            if name in hidden:
+                row[name] += coef
+        row = {k: v for k, v in row.items() if v}
+        for col, prow in pivots.items():
+            if col in row:
+                row = combine(row, prow, row[col])
+        if not row:
+            continue
+        lead = min(row)
+        row = {k: v / row[lead] for k, v in row.items()}
+        for col, prow in pivots.items():
+            if lead in prow:
+                pivots[col] = combine(prow, row, prow[lead])
+        pivots[lead] = row
+    return {col for col, row in pivots.items() if len(row) == 1}
+
+
+def combine(
+    row: dict[str, Fraction], other: dict[str, Fraction], factor: Fraction
+) -> dict[str, Fraction]:
+    out = dict(row)
+    for k, v in other.items():
+        out[k] = out.get(k, Fraction(0)) - factor * v
+    return {k: v for k, v in out.items() if v}
+
+
+def export(granularity: Granularity, threshold: int = 5) -> tuple[Aggregate, dict[str, Hidden]]:
+    agg = aggregate(
+        FACTS, start=START, end=END, granularity=granularity, taxonomy=Taxonomy.default()
+    )
+    return agg, suppress(agg.values, agg.equations(), threshold=threshold)
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_every_small_count_is_hidden_in_every_table(granularity: Granularity) -> None:
+    """Each count from 1 to 4 is hidden wherever it appears; the rendered tables show none."""
+    agg, hidden = export(granularity)
+    assert all(key in hidden for key, v in agg.values.items() if 0 < v < 5)
+    report = build_report(
+        FACTS, start=START, end=END, granularity=granularity, taxonomy=Taxonomy.default(), lang="fi"
+    )
+    for table in report.tables:
+        for line in (*table.rows, table.footer):
+            for cell in (*line.cells, line.total):
+                assert cell.value is None or cell.value == 0 or cell.value >= 5
+                assert (cell.value is None) == (cell.display in {"<5", ".."})
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_no_hidden_count_can_be_recovered_from_the_whole_export(
+    granularity: Granularity,
+) -> None:
+    """Across all tables at once: every row/column with a hidden cell hides another one, and
+    no hidden count is fixed by any combination of the published totals (exact solve)."""
+    agg, hidden = export(granularity)
+    equations = agg.equations()
+    for eq in equations:
+        members = [m for m in eq.members if m in hidden]
+        assert len(members) != 1, eq
+    assert solvable(set(hidden), equations) == set()
+
+
+def test_shared_counts_are_hidden_alike_in_every_table() -> None:
+    """A count shown in two tables (e.g. answered per month) is hidden in both or neither."""
+    agg, hidden = export(Granularity.WEEK)
+    seen: dict[str, set[str]] = defaultdict(set)
+    for table in agg.tables:
+        for key in [*table.cells.values(), *table.col_totals.values(), table.grand]:
+            seen[key].add(table.name)
+    shared = [k for k, tables in seen.items() if len(tables) > 1]
+    assert shared and any(k in hidden for k in shared)
+    # One variable name per count: the mapping itself guarantees equal treatment.
+
+
+def test_a_lone_small_cell_takes_a_neighbour_with_it() -> None:
+    """One small cell in a 2x2 table hides a second cell in its row and its column."""
+    values = {"a": 3, "b": 20, "c": 30, "d": 40, "r1": 23, "r2": 70, "c1": 33, "c2": 60, "g": 93}
+    eqs = [
+        Equation("r1", ("a", "b")),
+        Equation("r2", ("c", "d")),
+        Equation("c1", ("a", "c")),
+        Equation("c2", ("b", "d")),
+        Equation("g", ("r1", "r2")),
+        Equation("g", ("c1", "c2")),
+    ]
+    assert solvable({"a"}, eqs) == {"a"}  # the checker does find a lone hidden cell
+    assert solvable({"a", "b", "c", "d"}, eqs) == set()
+    hidden = suppress(values, eqs, threshold=5)
+    assert hidden["a"] is Hidden.PRIMARY
+    assert {"b", "c", "d"} <= set(hidden)
+    assert solvable(set(hidden), eqs) == set()
+
+
+def test_two_small_cells_that_would_reveal_each_other_are_protected() -> None:
+    """Two small cells alone in a row (sum 2) are not enough: a larger count is hidden too."""
+    values = {"a": 1, "b": 1, "c": 50, "t": 52}
+    hidden = suppress(values, [Equation("t", ("a", "b", "c"))], threshold=5)
+    assert {"a", "b", "c"} <= set(hidden)
+
+
+@pytest.mark.parametrize("threshold", [3, 10])
+def test_threshold_is_configurable(threshold: int) -> None:
+    """The threshold comes from settings; counts below it are hidden, others may show."""
+    agg, hidden = export(Granularity.MONTH, threshold)
+    assert all(k in hidden for k, v in agg.values.items() if 0 < v < threshold)
+    assert solvable(set(hidden), agg.equations()) == set()
