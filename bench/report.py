@@ -35,7 +35,7 @@ def rows(levels: list[int]) -> list[Row]:
         ("tag fan-out to all responders p99 (ms)", lambda r: r.fanout_p99_ms, True),
         ("claim races run", lambda r: float(r.races), False),
         ("races by number of winners", lambda r: _winners(r), False),
-        ("messages lost", lambda r: float(r.lost), True),
+        ("messages lost (seq gaps + unanswered)", lambda r: float(r.lost), True),
         ("messages duplicated", lambda r: float(r.duplicated), True),
     ]
     return found
@@ -62,9 +62,9 @@ def _ratio(ours: float | str, floor: float | str) -> str:
 
 
 def table(results: list[Result], levels: list[int]) -> str:
-    floor = next((r for r in results if r.name.startswith("floor")), None)
+    floor = next((r for r in results if r.key == "floor"), None)
     ours = [r for r in results if r is not floor]
-    head = ["figure", *(r.name for r in results), *(f"{r.name.split(' ')[0]}/floor" for r in ours)]
+    head = ["figure", *(r.name for r in results), *(f"{r.key}/floor" for r in ours)]
     lines = [head]
     for label, get, _ in rows(levels):
         values = [get(r) for r in results]

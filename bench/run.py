@@ -47,10 +47,11 @@ class Plan:
     ramp_secs: float
     ramp_steps: int
     budget_secs: float
+    drain_secs: float
 
 
-FULL = Plan(10_000, 50, 200, 5, (100, 500, 1000), 10.0, 500.0, 1.5, 8.0, 12, 330.0)
-QUICK = Plan(2_000, 50, 40, 5, (100, 1000), 3.0, 1000.0, 2.0, 3.0, 5, 55.0)
+FULL = Plan(10_000, 50, 200, 5, (100, 500, 1000), 10.0, 100.0, 1.5, 6.0, 16, 360.0, 20.0)
+QUICK = Plan(2_000, 50, 30, 5, (100, 500), 3.0, 250.0, 2.0, 3.0, 5, 30.0, 4.0)
 
 
 def raise_fd_limit() -> int:
@@ -60,7 +61,7 @@ def raise_fd_limit() -> int:
 
 
 async def measure(kind: str, plan: Plan) -> Result:
-    result = Result(kind)
+    result = Result(kind, kind)
     with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
         try:
             async with (
@@ -79,26 +80,31 @@ async def measure(kind: str, plan: Plan) -> Result:
 async def drive(target: Target, plan: Plan, result: Result) -> None:
     step = Stepper(target.name)
     await scenarios.idle(target, plan.idle, result)
-    step("idle")
+    step(f"idle: {result.idle_held} held")
     team = await scenarios.crew(target)
     try:
         await scenarios.races(target, team, plan.races, plan.contenders, result)
         step("fan-out + races")
         await scenarios.setup_chats(target, team, max(plan.levels))
         step("chats set up")
+        result.ramp = await scenarios.ramp(
+            team,
+            plan.ramp_start,
+            plan.ramp_factor,
+            plan.ramp_secs,
+            plan.ramp_steps,
+            plan.drain_secs,
+        )
+        step(f"ramp: sustained {result.sustained_rps:.0f}/s")
         for n in plan.levels:
             result.levels.append(
-                await scenarios.level(team, n, float(n), plan.level_secs, f"l{n}-")
+                await scenarios.level(team, n, float(n), plan.level_secs, f"l{n}-", plan.drain_secs)
             )
-            step(f"{n} chats")
-        result.ramp = await scenarios.ramp(
-            team, plan.ramp_start, plan.ramp_factor, plan.ramp_secs, plan.ramp_steps
-        )
-        step("ramp")
-        await scenarios.drain(team, 5.0)
-        result.lost = team.ledger.unanswered(team.youth) + team.ledger.gaps
-        result.duplicated = team.ledger.duplicated
+            step(f"{n} chats: p99 {result.levels[-1].p99_ms:.1f} ms")
     finally:
+        await scenarios.drain(team, 1.5 * plan.drain_secs)
+        result.unanswered = team.ledger.unanswered(team.youth)
+        result.gaps, result.duplicated = team.ledger.gaps, team.ledger.duplicated
         await scenarios.shutdown(team)
 
 
@@ -122,12 +128,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short run (under ~2 minutes)")
     parser.add_argument("--only", default="embedded,cluster,floor", help="targets, comma-separated")
+    parser.add_argument(
+        "--rev", help="benchmark this commit (exported to a temp dir), not the tree"
+    )
     args = parser.parse_args()
-    plan = QUICK if args.quick else FULL
+    with tempfile.TemporaryDirectory(prefix="bench-code-") as code:
+        if args.rev:
+            print(f"benchmarking commit {servers.snapshot(args.rev, Path(code))}", flush=True)
+        return run(args.only.split(","), QUICK if args.quick else FULL)
+
+
+def run(kinds: list[str], plan: Plan) -> int:
     limit = raise_fd_limit()
     print(f"file descriptor limit {limit}; plan {plan}", flush=True)
     started = time.monotonic()
-    results = asyncio.run(main_async(args.only.split(","), plan))
+    results = asyncio.run(main_async(kinds, plan))
     print()
     print(table(results, list(plan.levels)))
     print()

@@ -143,8 +143,13 @@ async def drain(team: Crew, within: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def level(team: Crew, chats: int, rate: float, secs: float, tag: str) -> Level:
-    """``chats`` chats together sending ``rate`` messages/s for ``secs`` seconds."""
+async def level(
+    team: Crew, chats: int, rate: float, secs: float, tag: str, drain_secs: float
+) -> Level:
+    """``chats`` chats together sending ``rate`` messages/s for ``secs`` seconds.
+
+    Afterwards waits up to ``drain_secs`` for every echo, so a backlog never spills into the
+    next level."""
     team.sink.clear()
     start = now()
     until = start + secs
@@ -153,7 +158,7 @@ async def level(team: Crew, chats: int, rate: float, secs: float, tag: str) -> L
         *(chatter(y, period, until, f"{tag}{i}") for i, y in enumerate(team.youth[:chats]))
     )
     done = len(team.sink)
-    await drain(team, 5.0)
+    await drain(team, drain_secs)
     lat = list(team.sink)
     return Level(
         chats=chats,
@@ -165,12 +170,14 @@ async def level(team: Crew, chats: int, rate: float, secs: float, tag: str) -> L
     )
 
 
-async def ramp(team: Crew, start: float, factor: float, secs: float, steps: int) -> list[Level]:
+async def ramp(
+    team: Crew, start: float, factor: float, secs: float, steps: int, drain_secs: float
+) -> list[Level]:
     """Raise the rate over all chats until p99 > 100 ms or the rate is not reached."""
     found: list[Level] = []
     rate = start
     for step in range(steps):
-        found.append(await level(team, len(team.youth), rate, secs, f"u{step}-"))
+        found.append(await level(team, len(team.youth), rate, secs, f"u{step}-", drain_secs))
         if not found[-1].sustained:
             break
         rate *= factor

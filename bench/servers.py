@@ -86,7 +86,8 @@ async def wait_healthy(node: Node) -> None:
         for _ in range(600):
             assert node.process is not None
             if node.process.poll() is not None:
-                raise RuntimeError(f"server exited with {node.process.returncode}; see {node.log}")
+                tail = node.log.read_text(errors="replace")[-1500:]
+                raise RuntimeError(f"server exited with {node.process.returncode}: {tail}")
             try:
                 if (await client.get("/healthz")).status_code == 200:
                     return
@@ -111,8 +112,32 @@ class Target:
         return sum(n.rss_kib() for n in self.nodes)
 
 
+#: Where ``chatsupport`` is imported from: the working tree (installed editable) unless
+#: ``snapshot`` put a commit's code in front of it.
+CODE_PATH: list[str] = []
+
+
+def snapshot(rev: str, into: Path) -> str:
+    """Export ``rev``'s src/ and migrations/ so the servers run that commit, not the tree."""
+    repo = Path(__file__).resolve().parent.parent
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", rev], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    archive = subprocess.run(
+        ["git", "archive", commit, "src", "migrations"], cwd=repo, check=True, capture_output=True
+    ).stdout
+    into.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    # the package maps chatsupport.migrations to migrations/; mirror that in the copy
+    (into / "migrations").rename(into / "src" / "chatsupport" / "migrations")
+    CODE_PATH[:] = [str(into / "src")]
+    return commit
+
+
 def serve_env(values: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSUPPORT_")}
+    if CODE_PATH:
+        env["PYTHONPATH"] = os.pathsep.join([*CODE_PATH, env.get("PYTHONPATH", "")])
     base = {
         "secret_key": "b" * 48,
         # cheap argon2 so 50 logins take a moment; hashing is not what is measured

@@ -40,6 +40,7 @@ class Result:
     """Every figure for one target (our server in a configuration, or the floor)."""
 
     name: str
+    key: str = ""  # embedded / cluster / floor
     idle_asked: int = 0
     idle_held: int = 0
     idle_kib_per_conn: float = math.nan
@@ -50,7 +51,8 @@ class Result:
     fanout_incomplete: int = 0
     races: int = 0
     winners: dict[int, int] = field(default_factory=dict)  # winners in a race -> races
-    lost: int = 0
+    gaps: int = 0  # seq numbers never delivered to a connection
+    unanswered: int = 0  # sent, but no echo even after the final drain
     duplicated: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -58,6 +60,10 @@ class Result:
     def sustained_rps(self) -> float:
         good = [lv.achieved for lv in self.ramp if lv.sustained]
         return max(good) if good else 0.0
+
+    @property
+    def lost(self) -> int:
+        return self.gaps + self.unanswered
 
     def level(self, chats: int) -> Level | None:
         return next((lv for lv in self.levels if lv.chats == chats), None)
