@@ -100,7 +100,10 @@ def _serve(settings: Settings) -> None:
         ws_per_message_deflate=False,  # compression side channels (CRIME-style) on chat text
         access_log=False,
         log_config=log_config(),
-        proxy_headers=False,
+        # Behind a trusted proxy only the scheme matters (https/wss for Secure cookies and
+        # origin checks); no client address is logged or stored either way.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         server_header=False,
     )
 

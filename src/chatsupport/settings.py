@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # Proxies whose X-Forwarded-Proto is believed (so cookies are Secure and WebSocket
+    # origins match behind TLS termination). Empty: no forwarded header is trusted.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     session_lifetime_hours: int = Field(default=12, ge=1, le=24 * 7)
     login_max_failures: int = Field(default=5, ge=1)
@@ -62,7 +65,7 @@ class Settings(BaseSettings):
     send_queue_size: int = Field(default=256, ge=8)
     opens_per_minute: int = Field(default=3, ge=1)
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
