@@ -17,6 +17,7 @@ from chatsupport.api import (
     web_routes,
     ws_routes,
 )
+from chatsupport.api.request_ids import RequestIds
 from chatsupport.api.runtime import build_runtime
 from chatsupport.domain.clock import Clock
 from chatsupport.settings import Settings
@@ -41,6 +42,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     errors.install(app)
+    app.add_middleware(RequestIds)
     for module in (health_routes, auth_routes, responder_routes, rota_routes, ws_routes):
         app.include_router(module.router)
     web_routes.install(app)

@@ -99,7 +99,7 @@ def _serve(settings: Settings) -> None:
         ws_max_queue=16,
         ws_per_message_deflate=False,  # compression side channels (CRIME-style) on chat text
         access_log=False,
-        log_config=log_config(),
+        log_config=log_config(fmt=settings.resolved_log_format),
         # Behind a trusted proxy only the scheme matters (https/wss for Secure cookies and
         # origin checks); no client address is logged or stored either way.
         proxy_headers=bool(settings.trusted_proxies),

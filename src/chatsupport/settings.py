@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-Proto is believed (so cookies are Secure and WebSocket
     # origins match behind TLS termination). Empty: no forwarded header is trusted.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_format: Literal["plain", "json"] | None = None  # None: json in production
 
     session_lifetime_hours: int = Field(default=12, ge=1, le=24 * 7)
     login_max_failures: int = Field(default=5, ge=1)
@@ -91,6 +92,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def resolved_log_format(self) -> Literal["plain", "json"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "plain"
 
     @property
     def migrate_on_start(self) -> bool:
