@@ -79,9 +79,26 @@ async def youth_page(browser: Browser, server: LiveServer) -> Page:
     return page
 
 
+# Counts the console's alerts: each tone it plays and each desktop notification it shows.
+COUNT_ALERTS = """
+window.__alerts = { sounds: 0, notes: 0 };
+const RealAudio = window.AudioContext;
+window.AudioContext = class extends RealAudio {
+  createOscillator() { window.__alerts.sounds++; return super.createOscillator(); }
+};
+window.Notification = class {
+  static permission = "granted";
+  static requestPermission() { return Promise.resolve("granted"); }
+  constructor() { window.__alerts.notes++; }
+};
+"""
+HOSTILE = ['<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=1</script>"]
+
+
 async def console_page(browser: Browser, server: LiveServer, login: str) -> Page:
     context = await browser.new_context(viewport={"width": 1100, "height": 760})
     page = await context.new_page()
+    await page.add_init_script(COUNT_ALERTS)
     await page.goto(server.base + "/console/")
     await page.fill("#login", login)
     await page.fill("#password", PASSWORD)
@@ -120,6 +137,8 @@ async def test_chat_from_two_browsers_with_a_claim_race(
     for console in consoles:
         await console.wait_for_selector(".tag .claim", timeout=WAIT_MS)
         assert await console.evaluate("document.documentElement.dataset.waiting") == "1"
+        alerts = await console.evaluate("window.__alerts")
+        assert alerts["sounds"] >= 1 and alerts["notes"] >= 1  # a tone and a notification
 
     # Both click in the same instant (Playwright's own click waits for the element to settle,
     # and the loser's button may be gone by then, which would be no race at all).
@@ -154,6 +173,26 @@ async def test_chat_from_two_browsers_with_a_claim_race(
     await youth.wait_for_selector(".msg.responder", timeout=WAIT_MS)
     texts = await youth.locator(".msg .text").all_inner_texts()
     assert texts == ["Hei, tarvitsen apua", "Hei! Kerro lisää."]
+
+    # Markup from either side is shown as text and never runs.
+    for hostile in HOSTILE:
+        await youth.fill("#message", hostile)
+        await youth.click("#send")
+    await winner.fill("article.chat textarea", HOSTILE[0])
+    await winner.keyboard.press("Enter")
+    await youth.wait_for_selector(".msg.responder >> nth=1", timeout=WAIT_MS)
+    await winner.wait_for_selector("article.chat .msg.youth >> nth=2", timeout=WAIT_MS)
+    youth_texts = await youth.locator(".msg .text").all_inner_texts()
+    assert youth_texts[-3:] == [*HOSTILE, HOSTILE[0]]
+    console_texts = await winner.locator("article.chat .msg").all_inner_texts()
+    assert console_texts[-3:] == [
+        f"Nuori: {HOSTILE[0]}",
+        f"Nuori: {HOSTILE[1]}",
+        f"Sinä: {HOSTILE[0]}",
+    ]
+    for page in (youth, winner):
+        assert await page.evaluate("window.__pwned") is None
+        assert await page.locator(".msg img, .msg script").count() == 0
     stored = await youth.evaluate("sessionStorage.getItem('chatsupport.youth')")
     assert "tarvitsen" not in stored  # only the token and language are kept in the tab
 
