@@ -183,7 +183,7 @@ def test_system_fields_use_local_time_and_whole_seconds() -> None:
         ended_at=created.replace(minute=50),
         zone=HELSINKI,
         lang="sv",
-        end_reason="quick_exit",
+        end_reason="youth_quick_exit",
         responder_role="professional",
         had_messages=True,
     )

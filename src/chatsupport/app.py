@@ -10,10 +10,12 @@ from fastapi import FastAPI
 from chatsupport import __version__
 from chatsupport.api import (
     auth_routes,
+    diary_routes,
     errors,
     health_routes,
     responder_routes,
     rota_routes,
+    statistics_routes,
     web_routes,
     ws_routes,
 )
@@ -44,6 +46,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(RequestIds)
     for module in (health_routes, auth_routes, responder_routes, rota_routes, ws_routes):
+        app.include_router(module.router)
+    for module in (diary_routes, statistics_routes):
         app.include_router(module.router)
     web_routes.install(app)
     return app

@@ -105,6 +105,7 @@ def chat_limits(settings: Settings) -> ChatLimits:
         responder_chat_cap=settings.responder_chat_cap,
         resume_grace=timedelta(seconds=settings.resume_grace_secs),
         reminder_interval=timedelta(seconds=settings.reminder_secs),
+        zone=settings.zone,
     )
 
 

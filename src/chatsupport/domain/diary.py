@@ -27,11 +27,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chatsupport.domain.chat import EndReason
 from chatsupport.domain.errors import InvalidInput
 from chatsupport.domain.taxonomy import COUNSELLING, NONE, SILENT, Dimension, Taxonomy
 
 MAX_CONCERNS = 3
-QUICK_EXIT_REASON = "quick_exit"  # the end reason the youth widget's quick exit records
+QUICK_EXIT_REASON = EndReason.YOUTH_QUICK_EXIT.value
 
 DIARY_UNKNOWN_CODE = "diary.unknown_code"
 DIARY_RETIRED_CODE = "diary.retired_code"

@@ -11,6 +11,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from chatsupport.auth.tokens import new_token, token_hash
 from chatsupport.broker import Broker
@@ -38,12 +39,13 @@ from chatsupport.domain.errors import (
     NotFound,
 )
 from chatsupport.domain.queue import estimate_wait_secs
-from chatsupport.storage import chats
+from chatsupport.storage import chats, diary
 from chatsupport.storage.database import Database
 
 log = logging.getLogger("chatsupport.chats")
 
 EVENTS_CHANNEL = "events"
+DEFAULT_ZONE = ZoneInfo("Europe/Helsinki")
 _CLAIM_ERRORS = {
     ClaimOutcome.TAKEN: (CHAT_TAKEN, "Another responder already took this chat."),
     ClaimOutcome.NOT_WAITING: (CHAT_NOT_WAITING, "The chat is no longer waiting."),
@@ -57,6 +59,7 @@ class ChatLimits:
     responder_chat_cap: int
     resume_grace: timedelta
     reminder_interval: timedelta
+    zone: ZoneInfo = DEFAULT_ZONE  # local date/hour of diary records
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +277,10 @@ class ChatService:
                     reason=reason,
                     now=self._clock.now(),
                 )
+                if moved:  # the diary record is stored in the same transaction as the end
+                    await diary.record_chat_end(
+                        s, chat_id=chat_id, zone=self.limits.zone, now=self._clock.now()
+                    )
             if moved:
                 await self.publish(events.ChatEnded(chat_id=chat_id, state=target, reason=reason))
                 if chat.state is ChatState.WAITING:

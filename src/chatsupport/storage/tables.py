@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -142,3 +144,69 @@ class MessageRow(Base):
     client_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- contact diary (issue 5) --------------------------------------------------------------
+# A diary record holds codes and coarse system fields only: no chat id, no responder id, no
+# instant. While a record waits for its form, a separate ``diary_pending`` row links it to its
+# chat and responder; that row is deleted when the form is filed, and cascades away if the
+# chat (the transcript) is purged first. After either, nothing links a record to a chat.
+
+
+class DiaryRecordRow(Base):
+    """One contact's anonymized record; form columns stay NULL until filed (or forever)."""
+
+    __tablename__ = "diary_records"
+    __table_args__ = (Index("ix_diary_records_local_date", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    hour: Mapped[int] = mapped_column(Integer)
+    weekday: Mapped[int] = mapped_column(Integer)
+    wait_secs: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_secs: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    quick_exit: Mapped[bool] = mapped_column(Boolean, default=False)
+    responder_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    backup_involved: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str] = mapped_column(String(16))
+    filed: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    caller: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    age_band: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    concern_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cp_concern: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Lists of codes: [{"code", "primary"}], ["CODE"], [{"code", "how"}]; never free text.
+    concerns: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    emergency_actions: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    referrals: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class DiaryPendingRow(Base):
+    """The short-lived link from an unfiled record to its chat and responder."""
+
+    __tablename__ = "diary_pending"
+
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("diary_records.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), unique=True)
+    responder_id: Mapped[int] = mapped_column(
+        ForeignKey("responders.id", ondelete="CASCADE"), index=True
+    )
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DiaryTermRow(Base):
+    """A coordinator's change to the taxonomy: a new code, new labels, or retired."""
+
+    __tablename__ = "diary_terms"
+
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label_fi: Mapped[str] = mapped_column(String(120))
+    label_sv: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    label_en: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

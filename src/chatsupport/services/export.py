@@ -1,0 +1,168 @@
+"""Render a suppressed ``Report`` as CSV, XLSX or JSON. Only aggregates: never a record.
+
+CSV is UTF-8 with a byte-order mark, ``;`` between fields and a decimal comma, which is what
+Excel with Finnish (or Swedish) regional settings expects. Each table is a block: a title
+line, a header line (row heading, one column per period or hour, then the total), the rows,
+the total line, and an empty line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from typing import Any
+
+from openpyxl import Workbook
+
+from chatsupport.domain.report import Cell, Report, Table, text
+
+CSV_BOM = "\ufeff"
+NOTE_KEYS = {
+    "fi": "Luvut 1-{m} näkyvät muodossa <{t}; '..' on piilotettu, jotta pientä lukua ei voi "
+    "päätellä summista.",
+    "sv": "Antal 1-{m} visas som <{t}; '..' är dolt så att ett litet antal inte kan räknas ut.",
+    "en": "Counts 1-{m} are shown as <{t}; '..' is hidden so that a small count cannot be "
+    "worked out from the totals.",
+}
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+MEDIA_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.JSON: "application/json",
+}
+
+
+def render(report: Report, fmt: ExportFormat) -> bytes:
+    if fmt is ExportFormat.CSV:
+        return to_csv(report)
+    if fmt is ExportFormat.XLSX:
+        return to_xlsx(report)
+    return json.dumps(to_json(report), ensure_ascii=False, indent=1).encode()
+
+
+def file_name(report: Report, fmt: ExportFormat) -> str:
+    return f"chatsupport-{report.start}-{report.end}-{report.granularity.value}.{fmt.value}"
+
+
+def note(report: Report) -> str:
+    t = report.threshold
+    return NOTE_KEYS.get(report.lang, NOTE_KEYS["fi"]).format(m=t - 1, t=t)
+
+
+def _grid(table: Table, lang: str) -> list[list[str | int]]:
+    """Header, rows and total line of one table; hidden cells are their display mark."""
+
+    def value(cell: Cell) -> str | int:
+        return cell.value if cell.value is not None else cell.display
+
+    header: list[str | int] = [table.row_header, *(label for _, label in table.columns)]
+    header.append(text("total", lang))
+    lines = [*table.rows, table.footer]
+    return [header] + [[line.label, *map(value, line.cells), value(line.total)] for line in lines]
+
+
+def _time_grid(report: Report) -> list[list[str | float | None]]:
+    header: list[str | float | None] = [text("measure", report.lang)]
+    header += [label for _, label in report.time_columns]
+    return [header] + [[row.label, *row.values] for row in report.times]
+
+
+def to_csv(report: Report) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([f"chatsupport {report.start} - {report.end}", report.granularity.value])
+    writer.writerow([note(report)])
+    writer.writerow([])
+    for table in report.tables:
+        writer.writerow([table.title])
+        writer.writerows(_grid(table, report.lang))
+        writer.writerow([])
+    writer.writerow([text("times", report.lang)])
+    for row in _time_grid(report):
+        writer.writerow(["" if v is None else _decimal_comma(v) for v in row])
+    return (CSV_BOM + out.getvalue()).encode("utf-8")
+
+
+def _decimal_comma(value: str | float) -> str:
+    return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+
+
+def to_xlsx(report: Report) -> bytes:
+    """One sheet per table, plus 'info' (period and the suppression note) and the times."""
+    book = Workbook()
+    info = book.active
+    assert info is not None
+    info.title = "info"
+    info.append([f"chatsupport {report.start} - {report.end}", report.granularity.value])
+    info.append([note(report)])
+    for table in report.tables:
+        sheet = book.create_sheet(_sheet_title(table.name))
+        sheet.append([table.title])
+        for row in _grid(table, report.lang):
+            sheet.append(row)
+    times = book.create_sheet("times")
+    times.append([text("times", report.lang)])
+    for trow in _time_grid(report):
+        times.append(trow)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    return name[:31]
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The statistics API body: numbers for charts, hidden cells as null with their mark."""
+    return {
+        "start": report.start.isoformat(),
+        "end": report.end.isoformat(),
+        "granularity": report.granularity.value,
+        "lang": report.lang,
+        "threshold": report.threshold,
+        "note": note(report),
+        "tables": [_table_json(t) for t in report.tables],
+        "times": {
+            "columns": [{"code": c, "label": label} for c, label in report.time_columns],
+            "rows": [
+                {"code": r.code, "label": r.label, "values": list(r.values)} for r in report.times
+            ],
+        },
+    }
+
+
+def _table_json(table: Table) -> dict[str, Any]:
+    def cell(c: Cell) -> dict[str, Any]:
+        return {"value": c.value, "display": c.display, "hidden": c.hidden}
+
+    return {
+        "name": table.name,
+        "title": table.title,
+        "row_header": table.row_header,
+        "rows_add_up": table.rows_add_up,
+        "columns": [{"code": c, "label": label} for c, label in table.columns],
+        "rows": [
+            {
+                "code": line.code,
+                "label": line.label,
+                "cells": [cell(c) for c in line.cells],
+                "total": cell(line.total),
+            }
+            for line in table.rows
+        ],
+        "totals": {
+            "label": table.footer.label,
+            "cells": [cell(c) for c in table.footer.cells],
+            "total": cell(table.footer.total),
+        },
+    }
