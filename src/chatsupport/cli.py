@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import uvicorn
@@ -17,10 +17,14 @@ from pydantic import ValidationError
 
 from chatsupport.api.runtime import SchemaOutOfDate, build_runtime, prepare_database
 from chatsupport.domain.accounts import check_new_password
+from chatsupport.domain.clock import SystemClock
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
+from chatsupport.domain.statistics import Granularity
 from chatsupport.hub import frames
 from chatsupport.logs import log_config
+from chatsupport.services.diary import DiaryService, DiarySettings
+from chatsupport.services.export import ExportFormat, render
 from chatsupport.settings import ConfigurationError, Settings
 from chatsupport.storage.database import Database, DatabaseUnavailable
 from chatsupport.storage.migrate import current_revision, upgrade_to_head
@@ -195,6 +199,48 @@ def cmd_protocol_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the aggregated, suppressed diary report of a date range (never a record)."""
+
+    async def export() -> bytes:
+        db = Database(settings.database_url)
+        try:
+            await prepare_database(settings, db)
+            diary = DiaryService(
+                db=db,
+                clock=SystemClock(),
+                settings=DiarySettings(zone=settings.zone, threshold=settings.statistics_threshold),
+            )
+            report = await diary.report(
+                start=args.start,
+                end=args.end,
+                granularity=Granularity(args.granularity),
+                lang=args.lang,
+            )
+        finally:
+            await db.dispose()
+        return render(report, ExportFormat(args.format))
+
+    data = asyncio.run(export())
+    if args.output:
+        with open(args.output, "wb") as handle:
+            handle.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def _add_export_parser(sub: Any) -> None:
+    export = sub.add_parser("export", help="export diary statistics (aggregated, suppressed)")
+    export.add_argument("--start", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    export.add_argument("--end", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    export.add_argument("--granularity", choices=[g.value for g in Granularity], default="month")
+    export.add_argument("--lang", choices=["fi", "sv", "en"], default="fi")
+    export.add_argument("--format", choices=[f.value for f in ExportFormat], default="csv")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.set_defaults(handler=cmd_export)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatsupport", description=__doc__)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -226,4 +272,5 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="create demo accounts if the database is empty, then serve")
     serving(demo)
     demo.set_defaults(handler=cmd_demo)
+    _add_export_parser(sub)
     return parser
