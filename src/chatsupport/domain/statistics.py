@@ -17,71 +17,36 @@ Counting rules (docs/statistics.md explains them for coordinators):
 
 from __future__ import annotations
 
-import math
-import statistics as pystats
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from enum import StrEnum
+from datetime import date
 
 from chatsupport.domain.diary import DiaryFact, DiaryForm, Origin
-from chatsupport.domain.errors import InvalidInput
+from chatsupport.domain.periods import (
+    Granularity,
+    check_range,
+    median,
+    p90,
+    period_of,
+    periods_between,
+)
 from chatsupport.domain.suppression import Equation
 from chatsupport.domain.taxonomy import COUNSELLING, Dimension, Taxonomy
 
-MAX_RANGE_DAYS = 3 * 366
-RANGE_REVERSED = "statistics.range_reversed"
-RANGE_TOO_LONG = "statistics.range_too_long"
 ALL = "*"
 ROLES: tuple[str, ...] = ("professional", "experience_expert")
-
-
-class Granularity(StrEnum):
-    WEEK = "week"
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-
-
-def check_range(start: date, end: date) -> None:
-    """Refuse a reversed range or one longer than MAX_RANGE_DAYS (both ends included)."""
-    if end < start:
-        raise InvalidInput("The end date is before the start date.", code=RANGE_REVERSED)
-    if (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise InvalidInput(f"At most {MAX_RANGE_DAYS} days at a time.", code=RANGE_TOO_LONG)
-
-
-def period_of(day: date, granularity: Granularity) -> str:
-    """'2026-W05', '2026-01', '2026-Q1' or '2026' (ISO weeks)."""
-    if granularity is Granularity.WEEK:
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    if granularity is Granularity.MONTH:
-        return f"{day.year}-{day.month:02d}"
-    if granularity is Granularity.QUARTER:
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return str(day.year)
-
-
-def periods_between(start: date, end: date, granularity: Granularity) -> list[str]:
-    """Every period touching [start, end], in order, including empty ones."""
-    found = dict.fromkeys(
-        period_of(start + timedelta(days=i), granularity) for i in range((end - start).days + 1)
-    )
-    return list(found)
-
-
-def median(values: Sequence[float]) -> float | None:
-    return float(pystats.median(values)) if values else None
-
-
-def p90(values: Sequence[float]) -> float | None:
-    """Nearest-rank 90th percentile: the smallest value with at least 90 % at or below it."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return float(ordered[math.ceil(0.9 * len(ordered)) - 1])
+__all__ = [
+    "ALL",
+    "TIME_MEASURES",
+    "Aggregate",
+    "CountTable",
+    "Granularity",
+    "aggregate",
+    "check_range",
+    "period_of",
+    "periods_between",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +123,21 @@ class Aggregate:
 
 
 Tagger = Callable[[DiaryFact], Iterable[str]]
+HOURS: tuple[str, ...] = tuple(f"h{h:02d}" for h in range(24))
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """One table: its population, what tags a fact with its rows, and the known row codes."""
+
+    name: str
+    row_dim: str
+    population: str  # "attempts", "answered" or "counselling"
+    prefix: str | None  # None: the rows are themselves populations (linked across tables)
+    tags: Tagger
+    rows: Callable[[Taxonomy], Sequence[str]]
+    partition: bool = True
+    col_dim: str = "period"
 
 
 def aggregate(
@@ -173,28 +153,53 @@ def aggregate(
     chosen = [f for f in facts if start <= f.system.local_date <= end]
     periods = periods_between(start, end, granularity)
     values: Counter[str] = Counter()
-    tables = [build(chosen, granularity, periods, taxonomy, values) for build in _BUILDERS]
+
+    def column_of(spec: _Spec) -> Callable[[DiaryFact], str]:
+        if spec.col_dim == "hour":
+            return lambda f: HOURS[f.system.hour]
+        return lambda f: period_of(f.system.local_date, granularity)
+
+    tables = [
+        _build(spec, chosen, HOURS if spec.col_dim == "hour" else periods, column_of(spec),
+               taxonomy, values)
+        for spec in _SPECS
+    ]  # fmt: skip
     times, times_n = _times(chosen, granularity, periods)
     return Aggregate(tables, dict(values), times, times_n)
 
 
-def _fill(
-    table: CountTable,
-    facts: Iterable[DiaryFact],
-    tags: Tagger,
+def _build(
+    spec: _Spec,
+    facts: Sequence[DiaryFact],
+    cols: Sequence[str],
     column: Callable[[DiaryFact], str],
+    taxonomy: Taxonomy,
     values: Counter[str],
 ) -> CountTable:
-    """Count each fact under every row tag it has; totals count each fact once."""
-    for key in [*table.cells.values(), *table.row_totals.values(), *table.col_totals.values()]:
+    """Rows are the known codes plus any other code found (for example a removed one)."""
+    members = _POPULATIONS[spec.population](facts)
+    found = (tag for fact in members for tag in spec.tags(fact))
+    rows = list(dict.fromkeys([*spec.rows(taxonomy), *found]))
+    table = _table(
+        spec.name,
+        row_dim=spec.row_dim,
+        col_dim=spec.col_dim,
+        rows=rows,
+        cols=cols,
+        population=spec.population,
+        prefix=spec.prefix,
+        rows_partition=spec.partition,
+    )
+    for key in [*table.cells.values(), *table.row_totals.values()]:
         values[key] += 0
-    values[table.grand] += 0
-    for fact in facts:
-        col = column(fact)
-        found = [r for r in dict.fromkeys(tags(fact)) if r in table.row_totals]
-        for r in found:
-            values[table.cells[r, col]] += 1
+    for fact in members:
+        for r in dict.fromkeys(spec.tags(fact)):
+            values[table.cells[r, column(fact)]] += 1
             values[table.row_totals[r]] += 1
+    counts = Counter(column(f) for f in members)
+    for c in cols:  # column and grand totals count each member once (multi-select too)
+        values[table.col_totals[c]] = counts[c]
+    values[table.grand] = len(members)
     return table
 
 
@@ -212,178 +217,11 @@ def _answered(facts: Iterable[DiaryFact]) -> list[DiaryFact]:
     return [f for f in facts if f.system.origin is Origin.ANSWERED]
 
 
-def _by_period(
-    name: str,
-    *,
-    row_dim: str,
-    rows: Sequence[str],
-    population: str,
-    prefix: str | None,
-    facts: Sequence[DiaryFact],
-    tags: Tagger,
-    granularity: Granularity,
-    periods: list[str],
-    values: Counter[str],
-    rows_partition: bool = True,
-    fill_totals: bool = True,
-) -> CountTable:
-    table = _table(
-        name,
-        row_dim=row_dim,
-        col_dim="period",
-        rows=rows,
-        cols=periods,
-        population=population,
-        prefix=prefix,
-        rows_partition=rows_partition,
-    )
-
-    def column(fact: DiaryFact) -> str:
-        return period_of(fact.system.local_date, granularity)
-
-    _fill(table, facts, tags, column, values)
-    if fill_totals:
-        _fill_population(table, facts, column, values)
-    return table
-
-
-def _fill_population(
-    table: CountTable,
-    facts: Sequence[DiaryFact],
-    column: Callable[[DiaryFact], str],
-    values: Counter[str],
-) -> None:
-    """Column totals and the grand total count each fact of the population once."""
-    counts = Counter(column(f) for f in facts)
-    for c in table.cols:
-        values[table.col_totals[c]] = counts[c]
-    values[table.grand] = len(facts)
-
-
-def _contacts(
-    facts: Sequence[DiaryFact],
-    g: Granularity,
-    periods: list[str],
-    taxonomy: Taxonomy,
-    values: Counter[str],
-) -> CountTable:
-    return _by_period(
-        "contacts",
-        row_dim="measure",
-        rows=[o.value for o in Origin],
-        population="attempts",
-        prefix=None,
-        facts=facts,
-        tags=lambda f: [f.system.origin.value],
-        granularity=g,
-        periods=periods,
-        values=values,
-    )
-
-
-def _answered_split(
-    facts: Sequence[DiaryFact],
-    g: Granularity,
-    periods: list[str],
-    taxonomy: Taxonomy,
-    values: Counter[str],
-) -> CountTable:
-    return _by_period(
-        "answered",
-        row_dim="measure",
-        rows=["counselling", "other", "unfiled"],
-        population="answered",
-        prefix=None,
-        facts=_answered(facts),
-        tags=lambda f: [_answer_class(f)],
-        granularity=g,
-        periods=periods,
-        values=values,
-    )
-
-
-def _role(
-    facts: Sequence[DiaryFact],
-    g: Granularity,
-    periods: list[str],
-    taxonomy: Taxonomy,
-    values: Counter[str],
-) -> CountTable:
-    answered = _answered(facts)
-    rows = list(dict.fromkeys([*ROLES, *(str(f.system.responder_role) for f in answered)]))
-    return _by_period(
-        "responder_role",
-        row_dim="role",
-        rows=rows,
-        population="answered",
-        prefix="role",
-        facts=answered,
-        tags=lambda f: [str(f.system.responder_role)],
-        granularity=g,
-        periods=periods,
-        values=values,
-    )
-
-
-def _taxonomy_rows(taxonomy: Taxonomy, dimension: Dimension, used: Iterable[str]) -> list[str]:
-    codes = [t.code for t in taxonomy.terms(dimension)]
-    return list(dict.fromkeys([*codes, *used]))
-
-
-def _dimension_table(
-    name: str, dimension: Dimension, tags: Tagger, *, partition: bool
-) -> Callable[..., CountTable]:
-    def build(
-        facts: Sequence[DiaryFact],
-        g: Granularity,
-        periods: list[str],
-        taxonomy: Taxonomy,
-        values: Counter[str],
-    ) -> CountTable:
-        counselling = _counselling(facts)
-        rows = _taxonomy_rows(taxonomy, dimension, (t for f in counselling for t in tags(f)))
-        return _by_period(
-            name,
-            row_dim=dimension.value,
-            rows=rows,
-            population="counselling",
-            prefix=name,
-            facts=counselling,
-            tags=tags,
-            granularity=g,
-            periods=periods,
-            values=values,
-            rows_partition=partition,
-        )
-
-    return build
-
-
-def _weekday_hour(
-    facts: Sequence[DiaryFact],
-    g: Granularity,
-    periods: list[str],
-    taxonomy: Taxonomy,
-    values: Counter[str],
-) -> CountTable:
-    hours = [f"h{h:02d}" for h in range(24)]
-    table = _table(
-        "weekday_hour",
-        row_dim="weekday",
-        col_dim="hour",
-        rows=[str(d) for d in range(7)],
-        cols=hours,
-        population="attempts",
-        prefix="weekday",
-        rows_partition=True,
-    )
-
-    def column(fact: DiaryFact) -> str:
-        return f"h{fact.system.hour:02d}"
-
-    _fill(table, facts, lambda f: [str(f.system.weekday)], column, values)
-    _fill_population(table, facts, column, values)
-    return table
+_POPULATIONS: dict[str, Callable[[Sequence[DiaryFact]], list[DiaryFact]]] = {
+    "attempts": list,
+    "answered": _answered,
+    "counselling": _counselling,
+}
 
 
 def _form(fact: DiaryFact) -> DiaryForm:
@@ -396,32 +234,36 @@ def _primary(fact: DiaryFact) -> list[str]:
     return [primary] if primary else []
 
 
-_BUILDERS: tuple[Callable[..., CountTable], ...] = (
-    _contacts,
-    _answered_split,
-    _role,
-    _weekday_hour,
-    _dimension_table("concern_primary", Dimension.CONCERN, _primary, partition=True),
-    _dimension_table(
-        "concern_any",
-        Dimension.CONCERN,
-        lambda f: [c.code for c in _form(f).concerns],
-        partition=False,
-    ),
-    _dimension_table(
-        "concern_level",
-        Dimension.CONCERN_LEVEL,
-        lambda f: [str(_form(f).concern_level)],
-        partition=True,
-    ),
-    _dimension_table("age_band", Dimension.AGE_BAND, lambda f: [_form(f).age_band], partition=True),
-    _dimension_table(
-        "referral",
-        Dimension.REFERRAL,
-        lambda f: [r.code for r in _form(f).referrals],
-        partition=False,
-    ),
-)
+def _codes(dimension: Dimension) -> Callable[[Taxonomy], list[str]]:
+    return lambda taxonomy: [t.code for t in taxonomy.terms(dimension)]
+
+
+def _fixed(*codes: str) -> Callable[[Taxonomy], Sequence[str]]:
+    return lambda _: codes
+
+
+_SPECS: tuple[_Spec, ...] = (
+    _Spec("contacts", "measure", "attempts", None, lambda f: [f.system.origin.value],
+          _fixed(*(o.value for o in Origin))),
+    _Spec("answered", "measure", "answered", None, lambda f: [_answer_class(f)],
+          _fixed("counselling", "other", "unfiled")),
+    _Spec("responder_role", "role", "answered", "role",
+          lambda f: [str(f.system.responder_role)], _fixed(*ROLES)),
+    _Spec("weekday_hour", "weekday", "attempts", "weekday", lambda f: [str(f.system.weekday)],
+          _fixed(*(str(d) for d in range(7))), col_dim="hour"),
+    _Spec("concern_primary", Dimension.CONCERN.value, "counselling", "concern_primary",
+          _primary, _codes(Dimension.CONCERN)),
+    _Spec("concern_any", Dimension.CONCERN.value, "counselling", "concern_any",
+          lambda f: [c.code for c in _form(f).concerns], _codes(Dimension.CONCERN),
+          partition=False),
+    _Spec("concern_level", Dimension.CONCERN_LEVEL.value, "counselling", "concern_level",
+          lambda f: [str(_form(f).concern_level)], _codes(Dimension.CONCERN_LEVEL)),
+    _Spec("age_band", Dimension.AGE_BAND.value, "counselling", "age_band",
+          lambda f: [_form(f).age_band], _codes(Dimension.AGE_BAND)),
+    _Spec("referral", Dimension.REFERRAL.value, "counselling", "referral",
+          lambda f: [r.code for r in _form(f).referrals], _codes(Dimension.REFERRAL),
+          partition=False),
+)  # fmt: skip
 
 TIME_MEASURES: tuple[str, ...] = ("wait_median", "wait_p90", "duration_median", "duration_p90")
 

@@ -9,7 +9,7 @@ the form, so afterwards nothing in the database links the record to its chat.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -56,9 +56,17 @@ class FileOutcome(StrEnum):
 
 
 async def record_chat_end(
-    session: AsyncSession, *, chat_id: str, zone: ZoneInfo, now: datetime
+    session: AsyncSession,
+    *,
+    chat_id: str,
+    zone: ZoneInfo,
+    now: datetime,
+    backup_involved: bool = False,
 ) -> None:
-    """Store the record of a chat that has just ended or been missed (same transaction)."""
+    """Store the record of a chat that has just ended or been missed (same transaction).
+
+    ``backup_involved`` is the rota's to tell (did the backup professional join or help).
+    """
     chat = await session.get(ChatRow, chat_id, populate_existing=True)
     if chat is None or chat.ended_at is None:
         return
@@ -77,7 +85,7 @@ async def record_chat_end(
         responder_role=role,
         had_messages=chat.last_seq > 0,
     )
-    row = _record_row(fields)
+    row = _record_row(replace(fields, backup_involved=backup_involved))
     session.add(row)
     await session.flush()
     if fields.origin is Origin.ANSWERED and chat.responder_id is not None:

@@ -1,0 +1,62 @@
+"""Reporting periods, the allowed date range, and the quantiles statistics use."""
+
+from __future__ import annotations
+
+import math
+import statistics as pystats
+from collections.abc import Sequence
+from datetime import date, timedelta
+from enum import StrEnum
+
+from chatsupport.domain.errors import InvalidInput
+
+MAX_RANGE_DAYS = 3 * 366
+RANGE_REVERSED = "statistics.range_reversed"
+RANGE_TOO_LONG = "statistics.range_too_long"
+
+
+class Granularity(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+def check_range(start: date, end: date) -> None:
+    """Refuse a reversed range or one longer than MAX_RANGE_DAYS (both ends included)."""
+    if end < start:
+        raise InvalidInput("The end date is before the start date.", code=RANGE_REVERSED)
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidInput(f"At most {MAX_RANGE_DAYS} days at a time.", code=RANGE_TOO_LONG)
+
+
+def period_of(day: date, granularity: Granularity) -> str:
+    """'2026-W05', '2026-01', '2026-Q1' or '2026' (ISO weeks)."""
+    if granularity is Granularity.WEEK:
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if granularity is Granularity.MONTH:
+        return f"{day.year}-{day.month:02d}"
+    if granularity is Granularity.QUARTER:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(day.year)
+
+
+def periods_between(start: date, end: date, granularity: Granularity) -> list[str]:
+    """Every period touching [start, end], in order, including empty ones."""
+    found = dict.fromkeys(
+        period_of(start + timedelta(days=i), granularity) for i in range((end - start).days + 1)
+    )
+    return list(found)
+
+
+def median(values: Sequence[float]) -> float | None:
+    return float(pystats.median(values)) if values else None
+
+
+def p90(values: Sequence[float]) -> float | None:
+    """Nearest-rank 90th percentile: the smallest value with at least 90 % at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return float(ordered[math.ceil(0.9 * len(ordered)) - 1])
