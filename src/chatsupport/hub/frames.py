@@ -317,7 +317,8 @@ def parse(raw: str, adapter: TypeAdapter[Any], known_types: frozenset[str]) -> A
         raise FrameError("frame.invalid", "the frame is nested too deeply")
     if data.get("v", PROTOCOL_VERSION) != PROTOCOL_VERSION:
         raise FrameError("protocol.unsupported_version", f"expected v={PROTOCOL_VERSION}")
-    if data.get("type") not in known_types:
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind not in known_types:  # a list or dict is unhashable
         raise FrameError(
             "frame.unknown_type", "type: expected one of " + ", ".join(sorted(known_types))
         )
@@ -327,12 +328,27 @@ def parse(raw: str, adapter: TypeAdapter[Any], known_types: frozenset[str]) -> A
         raise FrameError("frame.invalid", _describe(exc)) from None
 
 
+def _client_field_names() -> frozenset[str]:
+    models = [*_ClientFrame.__subclasses__()]
+    return frozenset(name for model in models for name in model.model_fields)
+
+
+#: Field names a client may send. An error names only these: a name the client made up
+#: (an unknown field, a key in ``resume``) is client text and is never echoed back.
+CLIENT_FIELD_NAMES = _client_field_names()
+
+
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors()[:3]:
-        location = ".".join(str(p) for p in err["loc"][1:])  # drop the union tag
-        parts.append(f"{location or 'frame'}: {err['msg']}")
+        location = ".".join(_safe_part(p) for p in err["loc"][1:])  # drop the union tag
+        problem = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        parts.append(f"{location or 'frame'}: {problem}")
     return "; ".join(parts)
+
+
+def _safe_part(part: str | int) -> str:
+    return str(part) if isinstance(part, int) or part in CLIENT_FIELD_NAMES else "*"
 
 
 # --- building server frames (hot path: plain dicts) --------------------------------------

@@ -36,7 +36,8 @@ class YouthSession:
         elif isinstance(frame, frames.ResumeFrame):
             await self._resume(frame)
         elif self.conn.chat_id is None:
-            self.conn.error("chat.none", "Open or resume a chat first.")
+            ref = getattr(frame, "client_id", None)
+            self.conn.error("chat.none", "Open or resume a chat first.", ref)
         elif isinstance(frame, frames.YouthSendFrame):
             await self._send(self.conn.chat_id, frame)
         elif isinstance(frame, frames.YouthTypingFrame):
