@@ -10,13 +10,15 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from tests.conftest import FAST_HASH, free_port
 from tests.helpers import PASSWORD
+from tests.rota_helpers import shift_body_now
 
 
 def cli_env(values: dict[str, str]) -> dict[str, str]:
@@ -109,13 +111,9 @@ class Cluster:
                 rid = created.json()["id"]
                 self.responders[login] = rid
                 shift = await client.post(
-                    "/api/shifts",
+                    "/api/rota/shifts",
                     headers=csrf,
-                    json={
-                        "responder_id": rid,
-                        "starts_at": (now - timedelta(hours=1)).isoformat(),
-                        "ends_at": (now + timedelta(hours=8)).isoformat(),
-                    },
+                    json=shift_body_now(now, ZoneInfo("Europe/Helsinki"), responder_ids=[rid]),
                 )
                 assert shift.status_code == 201, shift.text
         await asyncio.sleep(1.1)  # each process caches who is on duty for a second

@@ -118,12 +118,12 @@ async def test_professional_gets_403_and_anonymous_401_on_coordinator_routes(
     """Coordinator routes refuse a professional (403) and a logged-out client (401)."""
     async with running_app(settings_values) as (client, rt):
         await add_user(rt, "sanna", Role.PROFESSIONAL)
-        for path in ("/api/responders", "/api/shifts"):
+        for path in ("/api/responders", "/api/rota"):
             anonymous = await client.get(path)
             assert anonymous.status_code == 401
             assert error_code(anonymous) == "auth.required"
         await login(client, "sanna")
-        for path in ("/api/responders", "/api/shifts"):
+        for path in ("/api/responders", "/api/rota"):
             forbidden = await client.get(path)
             assert forbidden.status_code == 403
             assert error_code(forbidden) == "auth.forbidden"

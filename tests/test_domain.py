@@ -8,7 +8,7 @@ import pytest
 
 from chatsupport.domain.chat import ChatState, can_transition, state_after_leaving
 from chatsupport.domain.clock import FrozenClock
-from chatsupport.domain.duty import ShiftSpan, responders_on_duty, tag_targets
+from chatsupport.domain.duty import tag_targets
 from chatsupport.domain.errors import Conflict
 from chatsupport.domain.login_throttle import ThrottlePolicy
 from chatsupport.domain.queue import estimate_wait_secs
@@ -32,15 +32,6 @@ def test_leaving_while_waiting_is_a_missed_contact() -> None:
     assert state_after_leaving(ChatState.ACTIVE) is ChatState.ENDED
     with pytest.raises(Conflict):
         state_after_leaving(ChatState.ENDED)
-
-
-def test_on_duty_at_shift_boundaries() -> None:
-    """A shift covers [start, end): on duty at its first instant, off at its end."""
-    shift = ShiftSpan(7, T0, T0 + timedelta(hours=4))
-    assert responders_on_duty([shift], T0) == {7}
-    assert responders_on_duty([shift], T0 + timedelta(hours=4) - timedelta(microseconds=1)) == {7}
-    assert responders_on_duty([shift], T0 + timedelta(hours=4)) == frozenset()
-    assert responders_on_duty([shift], T0 - timedelta(seconds=1)) == frozenset()
 
 
 def test_tags_go_to_on_duty_and_connected_only() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,19 +13,15 @@ from chatsupport.domain.roles import Role
 from chatsupport.storage.tables import ChatRow, MessageRow
 from tests.helpers import add_user
 from tests.live import LiveServer, WsClient, live_server, responder, youth
+from tests.rota_helpers import put_on_shift_now
 
 
 async def on_duty(server: LiveServer, login: str, role: Role = Role.PROFESSIONAL) -> int:
-    """A responder with a shift covering now."""
+    """A professional with a rota shift running now."""
+    assert role is Role.PROFESSIONAL, "expert shifts need a backup: see tests/test_rota_hub.py"
     rt = server.runtime
     responder_id = await add_user(rt, login, role)
-    now = rt.clock.now()
-    await rt.duty.add_shift(
-        responder_id=responder_id,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(hours=8),
-    )
-    rt.hub.invalidate_on_duty()
+    await put_on_shift_now(rt, [responder_id])
     return responder_id
 
 
@@ -311,6 +306,7 @@ async def test_foreign_origin_is_refused(stack_values: dict[str, Any]) -> None:
     """A WebSocket from an origin that is not allowed is closed with 4103."""
     stack_values["allowed_origins"] = ["https://perhekeskus.example"]
     async with live_server(stack_values) as server:
+        await on_duty(server, "anna")
         async with websockets.connect(
             f"{server.ws_base}/ws/youth",
             origin="https://evil.example",  # type: ignore[arg-type]

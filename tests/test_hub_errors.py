@@ -22,6 +22,7 @@ CANARY = "CANARY-do-not-echo-4471"
 async def server(stack_values: dict[str, Any]) -> Any:
     stack_values.update(max_message_chars=50, opens_per_minute=2)
     async with live_server(stack_values) as live:
+        await on_duty(live, "open-rota")  # the service is open: youth may open chats
         yield live
 
 
@@ -160,6 +161,7 @@ async def test_oversized_frame_closes_with_1009(stack_values: dict[str, Any]) ->
     """A frame over CHATSUPPORT_MAX_FRAME_BYTES is refused by the WebSocket layer (1009)."""
     stack_values["max_frame_bytes"] = 4096
     async with live_server(stack_values) as live:
+        await on_duty(live, "anna")
         async with youth(live) as y:
             await open_chat(y)
             await y.send(type="send", client_id="big", text="x" * 5000)

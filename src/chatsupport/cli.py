@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import date, timedelta
+from datetime import date, time
 from typing import Any
 
 import uvicorn
@@ -20,11 +20,13 @@ from chatsupport.domain.accounts import check_new_password
 from chatsupport.domain.clock import SystemClock
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import Shift, ShiftRole
 from chatsupport.domain.statistics import Granularity
 from chatsupport.hub import frames
 from chatsupport.logs import log_config
 from chatsupport.services.diary import DiaryService, DiarySettings
 from chatsupport.services.export import ExportFormat, render
+from chatsupport.services.rota import RotaService
 from chatsupport.settings import ConfigurationError, Settings
 from chatsupport.storage.database import Database, DatabaseUnavailable
 from chatsupport.storage.migrate import current_revision, upgrade_to_head
@@ -181,17 +183,45 @@ async def _seed_demo(settings: Settings) -> None:
         if await runtime.accounts.count_responders() > 0:
             print("demo: the database already has accounts; leaving them as they are")
             return
-        now = runtime.clock.now()
+        ids: dict[Role, list[int]] = {role: [] for role in Role}
         for login, name, role in DEMO_USERS:
             responder = await runtime.accounts.create_responder(
                 login_name=login, display_name=name, role=role, password=DEMO_PASSWORD
             )
-            if role is not Role.COORDINATOR:
-                await runtime.duty.add_shift(
-                    responder_id=responder.id, starts_at=now, ends_at=now + timedelta(days=30)
-                )
+            ids[role].append(responder.id)
+        await _seed_demo_rota(runtime.rota, ids)
     finally:
         await runtime.close()
+
+
+async def _seed_demo_rota(rota: RotaService, ids: dict[Role, list[int]]) -> None:
+    """A rota open around the clock, every day, so a demo is always open: the professionals
+    on 24-hour shifts, the experience expert every evening 17-21 with the first professional
+    as backup (the expert gets tags while that backup's console is connected)."""
+    professionals, experts = ids[Role.PROFESSIONAL], ids[Role.EXPERIENCE_EXPERT]
+    for weekday in range(7):
+        await rota.save_shift(
+            Shift(
+                0,
+                ShiftRole.PROFESSIONAL,
+                time(0),
+                time(0),
+                frozenset(professionals),
+                weekday=weekday,
+                ends_next_day=True,
+            )
+        )
+        await rota.save_shift(
+            Shift(
+                0,
+                ShiftRole.EXPERIENCE_EXPERT,
+                time(17),
+                time(21),
+                frozenset(experts),
+                weekday=weekday,
+                backup_id=professionals[0],
+            )
+        )
 
 
 def cmd_protocol_schema(args: argparse.Namespace, settings: Settings) -> int:

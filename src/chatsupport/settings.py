@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(default=65536, ge=1024)
     send_queue_size: int = Field(default=256, ge=8)
     opens_per_minute: int = Field(default=3, ge=1)
+    intake_cutoff_mins: int = Field(default=15, ge=0, le=240)
 
     @field_validator("allowed_origins", "trusted_proxies", mode="before")
     @classmethod

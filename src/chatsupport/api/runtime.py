@@ -12,7 +12,7 @@ from chatsupport.domain.login_throttle import ThrottlePolicy
 from chatsupport.hub.hub import Hub, HubSettings
 from chatsupport.services.accounts import Accounts, AccountSettings
 from chatsupport.services.chats import ChatLimits, ChatService
-from chatsupport.services.duty import Duty
+from chatsupport.services.rota import RotaService, RotaSettings
 from chatsupport.settings import Settings, resolve_secret_key
 from chatsupport.storage.database import Database
 from chatsupport.storage.migrate import is_at_head, upgrade_to_head
@@ -29,7 +29,7 @@ class Runtime:
     db: Database
     hasher: PasswordHasher
     accounts: Accounts
-    duty: Duty
+    rota: RotaService
     broker: Broker
     chats: ChatService
     hub: Hub
@@ -86,11 +86,11 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
             secret_key=secret_key,
         ),
     )
-    duty = Duty(db=db, clock=clock)
+    rota = RotaService(db=db, clock=clock, settings=rota_settings(settings))
     broker = broker_from_url(settings.broker_url, namespace=settings.broker_namespace)
     chats = ChatService(db=db, broker=broker, clock=clock, limits=chat_limits(settings))
-    hub = Hub(chats=chats, on_duty=duty.on_duty_now, broker=broker, settings=hub_settings(settings))
-    runtime = Runtime(settings, clock, db, hasher, accounts, duty, broker, chats, hub)
+    hub = Hub(chats=chats, rota=rota, broker=broker, settings=hub_settings(settings))
+    runtime = Runtime(settings, clock, db, hasher, accounts, rota, broker, chats, hub)
     try:
         await broker.start()
         await hub.start()
@@ -106,6 +106,15 @@ def chat_limits(settings: Settings) -> ChatLimits:
         resume_grace=timedelta(seconds=settings.resume_grace_secs),
         reminder_interval=timedelta(seconds=settings.reminder_secs),
         zone=settings.zone,
+    )
+
+
+def rota_settings(settings: Settings) -> RotaSettings:
+    return RotaSettings(
+        zone=settings.zone,
+        intake_cutoff=timedelta(minutes=settings.intake_cutoff_mins),
+        # Consoles are re-marked every sweep; three missed sweeps mean the console is gone.
+        presence_window=timedelta(seconds=max(3 * settings.sweep_interval_secs, 10.0)),
     )
 
 

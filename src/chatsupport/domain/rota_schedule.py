@@ -151,6 +151,7 @@ class RotaStatus:
     now: datetime
     open: bool
     active: tuple[Occurrence, ...]
+    open_shifts: tuple[Occurrence, ...]
     on_duty: frozenset[int]
     closes_at: datetime | None
     next_opens_at: datetime | None
@@ -186,6 +187,7 @@ def status(rota: Rota, now: datetime, connected: frozenset[int]) -> RotaStatus:
         now=now,
         open=bool(open_now),
         active=active,
+        open_shifts=tuple(open_now),
         on_duty=frozenset(rid for o in open_now for rid in o.shift.responder_ids),
         closes_at=closes_at,
         next_opens_at=next((start for start, _ in periods if start > after), None),

@@ -27,6 +27,7 @@ from chatsupport.hub.connection import (
     YouthConnection,
 )
 from chatsupport.services.chats import EVENTS_CHANNEL, ChatService
+from chatsupport.services.rota import RotaService
 
 log = logging.getLogger("chatsupport.hub")
 
@@ -47,14 +48,15 @@ class Hub:
         self,
         *,
         chats: ChatService,
-        on_duty: Callable[[], Awaitable[frozenset[int]]],
+        rota: RotaService,
         broker: Broker,
         settings: HubSettings,
     ) -> None:
         self.chats = chats
         self.broker = broker
         self.settings = settings
-        self._on_duty_source = on_duty
+        self.rota = rota
+        self._on_duty_source = rota.on_duty_now
         self._on_duty_cache: tuple[float, frozenset[int]] = (0.0, frozenset())
         self.youth: dict[str, set[YouthConnection]] = defaultdict(set)
         self.responders: dict[int, set[ResponderConnection]] = defaultdict(set)
@@ -131,14 +133,21 @@ class Hub:
         elif isinstance(conn, ResponderConnection):
             conn.chats.discard(chat_id)
 
-    def register_responder(self, conn: ResponderConnection) -> None:
+    async def register_responder(self, conn: ResponderConnection) -> None:
+        """The console is connected: the rota counts it present (a backup opens a shift)."""
         self.responders[conn.responder.id].add(conn)
+        await self.rota.consoles_seen([conn.responder.id])
+        self.invalidate_on_duty()
 
     async def disconnect(self, conn: Connection) -> None:
         for chat_id in list(conn.delivered):
             self.unfollow(conn, chat_id)
         if isinstance(conn, ResponderConnection):
             _discard(self.responders, conn.responder.id, conn)
+            if conn.greeted and conn.responder.id not in self.responders:
+                with contextlib.suppress(Exception):  # it expires after the presence window
+                    await self.rota.console_gone(conn.responder.id)
+                self.invalidate_on_duty()
         if isinstance(conn, YouthConnection) and conn.chat_id:
             # The grace window starts now, not at the last heartbeat.
             with contextlib.suppress(Exception):
@@ -345,6 +354,7 @@ class Hub:
             await asyncio.sleep(self.settings.sweep_interval_secs)
             try:
                 await self.chats.touch_youth([c for c, conns in self.youth.items() if conns])
+                await self.rota.consoles_seen(list(self.responders))
                 await self.chats.sweep()
                 self.invalidate_on_duty()
             except asyncio.CancelledError:

@@ -57,7 +57,7 @@ class ResponderSession:
             self.conn.error("frame.hello_again", "Already greeted on this connection.")
             return
         self.conn.greeted = True
-        self.hub.register_responder(self.conn)
+        await self.hub.register_responder(self.conn)
         active = await self.hub.chats.active_for(self.conn.responder.id)
         for chat in active:
             self.hub.follow(self.conn, chat.id, after_seq=frame.resume.get(chat.id, 0))
@@ -69,6 +69,7 @@ class ResponderSession:
         async def job(conn: Connection) -> None:
             assert isinstance(conn, ResponderConnection)
             on_duty = conn.responder.id in await hub.on_duty()
+            ends_at = await hub.rota.duty_ends_at(conn.responder.id) if on_duty else None
             who = conn.responder
             await conn.write_now(
                 frames.frame(
@@ -76,6 +77,7 @@ class ResponderSession:
                     responder={"id": who.id, "role": who.role.value, "name": who.display_name},
                     cap=hub.chats.limits.responder_chat_cap,
                     on_duty=on_duty,
+                    shift_ends_at=ends_at.isoformat() if ends_at else None,
                 )
             )
             if on_duty:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -92,20 +93,6 @@ class LoginThrottleRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
-class ShiftRow(Base):
-    """A responder's duty interval. The rota model will generate these."""
-
-    __tablename__ = "shifts"
-    __table_args__ = (Index("ix_shifts_span", "starts_at", "ends_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    responder_id: Mapped[int] = mapped_column(
-        ForeignKey("responders.id", ondelete="CASCADE"), index=True
-    )
-    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
 class ChatRow(Base):
     """One conversation. No IP, user agent or name: only a hash of the resume token."""
 
@@ -144,6 +131,77 @@ class MessageRow(Base):
     client_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- rota (issue 4): weekly and dated shifts, closures, youth texts, console presence -------
+
+
+class RotaShiftRow(Base):
+    """A weekly shift (``weekday`` 0 = Monday) or an extra shift on ``on_date``; local times."""
+
+    __tablename__ = "rota_shifts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    on_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    starts: Mapped[time] = mapped_column(Time)
+    ends: Mapped[time] = mapped_column(Time)
+    ends_next_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A deleted backup leaves the shift closed until a coordinator names another.
+    backup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("responders.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RotaAssignmentRow(Base):
+    """A responder assigned to a shift; removed with the shift or the account."""
+
+    __tablename__ = "rota_assignments"
+
+    shift_id: Mapped[int] = mapped_column(
+        ForeignKey("rota_shifts.id", ondelete="CASCADE"), primary_key=True
+    )
+    responder_id: Mapped[int] = mapped_column(
+        ForeignKey("responders.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class RotaClosureRow(Base):
+    """The service is closed on ``on_date``: all day (no times) or ``starts``-``ends``."""
+
+    __tablename__ = "rota_closures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    on_date: Mapped[date] = mapped_column(Date, index=True)
+    starts: Mapped[time | None] = mapped_column(Time, nullable=True)
+    ends: Mapped[time | None] = mapped_column(Time, nullable=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class YouthTextRow(Base):
+    """Texts a coordinator changed for one language; missing rows mean the built-in drafts."""
+
+    __tablename__ = "youth_texts"
+
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    opening: Mapped[str] = mapped_column(Text)
+    closed: Mapped[str] = mapped_column(Text)
+    emergency: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ConsolePresenceRow(Base):
+    """When a responder's console was last seen connected (any process); for backup checks."""
+
+    __tablename__ = "console_presence"
+
+    responder_id: Mapped[int] = mapped_column(
+        ForeignKey("responders.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 # --- contact diary (issue 5) --------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Texts shown to young people about opening hours, in Finnish, Swedish and English.
+
+The built-in drafts follow ../shared/DOMAIN.md section 4.4 (the Swedish ones need a native
+speaker's check). A coordinator replaces them per language; the service stores only the
+replacements, so an upgrade may improve the drafts for everyone who kept them.
+
+The telephone services listed are drafts too: the coordinator must check them, and add the
+regional services open now (DOMAIN.md 3.3: the closed message always lists services open now,
+112 first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+Lang = Literal["fi", "sv", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
+MAX_TEXT_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class YouthTexts:
+    """``opening``: what this chat is; ``closed``: shown while closed; ``emergency``: where
+    to get help right now (always-open services)."""
+
+    opening: str
+    closed: str
+    emergency: str
+
+
+DEFAULT_TEXTS: dict[Lang, YouthTexts] = {
+    "fi": YouthTexts(
+        opening=(
+            "Täällä voit jutella nimettömästi aikuisen kanssa. Sinun ei tarvitse kertoa "
+            "nimeäsi. Sinulle vastaa ammattilainen tai kokemusasiantuntija. "
+            "Kokemusasiantuntija on ollut itse lastensuojelun asiakkaana, ja hänen tukenaan "
+            "on aina ammattilainen."
+        ),
+        closed=(
+            "Chat on nyt kiinni. Näet alta, milloin olemme seuraavan kerran auki. "
+            "Jos olet vaarassa, soita 112."
+        ),
+        emergency=(
+            "Jos sinä tai joku muu on vaarassa juuri nyt, soita 112. Soitto on maksuton. "
+            "MIELI ry:n Kriisipuhelin päivystää ympäri vuorokauden: 09 2525 0111."
+        ),
+    ),
+    "sv": YouthTexts(
+        opening=(
+            "Här kan du chatta anonymt med en vuxen. Du behöver inte berätta vad du heter. "
+            "Du får svar av en yrkesperson eller en erfarenhetsexpert. En erfarenhetsexpert "
+            "har själv varit klient inom barnskyddet och har alltid en yrkesperson som stöd."
+        ),
+        closed=(
+            "Chatten är stängd just nu. Nedan ser du när vi har öppet nästa gång. "
+            "Om du är i fara, ring 112."
+        ),
+        emergency=(
+            "Om du eller någon annan är i fara just nu, ring 112. Samtalet är gratis. "
+            "MIELI rf:s Kristelefon (på finska) svarar dygnet runt: 09 2525 0111."
+        ),
+    ),
+    "en": YouthTexts(
+        opening=(
+            "Here you can chat anonymously with an adult. You do not have to tell your name. "
+            "You will get an answer from a professional or an experience expert. An "
+            "experience expert has been a child-protection client themselves, and always has "
+            "a professional supporting them."
+        ),
+        closed=(
+            "The chat is closed now. Below you can see when we are open next. "
+            "If you are in danger, call 112."
+        ),
+        emergency=(
+            "If you or someone else is in danger right now, call 112. The call is free. "
+            "MIELI's Crisis Helpline (in Finnish) answers day and night: 09 2525 0111."
+        ),
+    ),
+}

@@ -1,0 +1,193 @@
+"""The rota as use cases: edit it, ask it who is on duty, tell youth whether the chat is open.
+
+Decisions are made by the pure domain (``domain.rota``, ``domain.rota_schedule``); this module
+reads and writes storage and supplies ``now`` and who is connected.
+
+"Connected" means a responder console seen by any process within the presence window: each
+process records its own consoles on ``hello`` and at every sweep, and forgets a responder
+when its last console on that process closes (``console_presence``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chatsupport.domain.clock import Clock
+from chatsupport.domain.errors import ChatSupportError, InvalidInput
+from chatsupport.domain.rota import Closure, Rota, Shift, validate_closure, validate_shift
+from chatsupport.domain.rota_schedule import RotaStatus, duty_ends_at, status
+from chatsupport.domain.youth_texts import DEFAULT_TEXTS, LANGS, MAX_TEXT_CHARS, YouthTexts
+from chatsupport.storage import rota as store
+from chatsupport.storage.database import Database
+
+SERVICE_CLOSED = "service.closed"
+UNKNOWN_LANG = "rota.unknown_lang"
+
+
+@dataclass(frozen=True, slots=True)
+class RotaSettings:
+    zone: ZoneInfo
+    #: New chats stop this long before closing.
+    intake_cutoff: timedelta
+    #: A console not seen for this long counts as gone (a few sweep intervals).
+    presence_window: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a young person is told about opening hours, in one language."""
+
+    status: RotaStatus
+    accepts_new_chats: bool
+    lang: str
+    texts: YouthTexts
+    zone: ZoneInfo
+    intake_cutoff: timedelta
+
+    def view(self) -> dict[str, Any]:
+        """JSON-ready, instants as ISO 8601 in local time with offset (for youth and API)."""
+        now, cutoff = self.status, self.intake_cutoff
+        return {
+            "open": now.open,
+            "accepts_new_chats": self.accepts_new_chats,
+            "now": self._local(now.now),
+            "time_zone": self.zone.key,
+            "today": [{"opens": self._local(a), "closes": self._local(b)} for a, b in now.today],
+            "closes_at": self._local(now.closes_at),
+            "new_chats_until": self._local(now.closes_at - cutoff if now.closes_at else None),
+            "next_opens_at": self._local(now.next_opens_at),
+            "answered_by": sorted({o.shift.role.value for o in now.open_shifts}),
+            "lang": self.lang,
+            "texts": asdict(self.texts),
+        }
+
+    def _local(self, instant: datetime | None) -> str | None:
+        return instant.astimezone(self.zone).isoformat() if instant else None
+
+
+class ServiceClosed(ChatSupportError):
+    """A youth tried to open a chat while closed (or in the last minutes before closing)."""
+
+    code = SERVICE_CLOSED
+    status = 409
+
+    def __init__(self, opening: Opening) -> None:
+        super().__init__("The chat is closed now and does not take new chats; see next_opens_at.")
+        self.opening = opening
+
+
+class RotaService:
+    def __init__(self, *, db: Database, clock: Clock, settings: RotaSettings) -> None:
+        self._db = db
+        self._clock = clock
+        self.settings = settings
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def listing(self) -> tuple[list[Shift], list[Closure]]:
+        async with self._db.read() as s:
+            return await store.list_shifts(s), await store.list_closures(s)
+
+    async def _rota_and_connected(self) -> tuple[Rota, frozenset[int]]:
+        since = self._clock.now() - self.settings.presence_window
+        async with self._db.read() as s:
+            rota = await store.load_rota(s, zone=self.settings.zone)
+            connected = await store.present_since(s, since=since)
+        return rota, connected
+
+    async def status(self) -> RotaStatus:
+        rota, connected = await self._rota_and_connected()
+        return status(rota, self._clock.now(), connected)
+
+    async def on_duty_now(self) -> frozenset[int]:
+        """Responders on an open, running shift (before the "connected" filter of tags)."""
+        return (await self.status()).on_duty
+
+    async def duty_ends_at(self, responder_id: int) -> datetime | None:
+        rota, _ = await self._rota_and_connected()
+        return duty_ends_at(rota, self._clock.now(), responder_id)
+
+    async def opening(self, lang: str) -> Opening:
+        now = await self.status()
+        return Opening(
+            status=now,
+            accepts_new_chats=now.accepts_new_chats(self.settings.intake_cutoff),
+            lang=lang,
+            texts=await self.texts(lang),
+            zone=self.settings.zone,
+            intake_cutoff=self.settings.intake_cutoff,
+        )
+
+    async def admit_new_chat(self, lang: str) -> None:
+        """Raise ``ServiceClosed`` (with what to tell the youth) unless new chats are taken."""
+        opening = await self.opening(lang)
+        if not opening.accepts_new_chats:
+            raise ServiceClosed(opening)
+
+    # --- editing -------------------------------------------------------------------------
+
+    async def save_shift(self, shift: Shift) -> Shift:
+        """Create (``id`` 0) or replace a shift after checking every rota rule."""
+        async with self._db.write() as s:
+            others = [o for o in await store.list_shifts(s) if o.id != shift.id]
+            validate_shift(
+                shift, staff=await store.staff(s), others=others, zone=self.settings.zone
+            )
+            return await store.save_shift(s, shift=shift, now=self._clock.now())
+
+    async def delete_shift(self, shift_id: int) -> None:
+        async with self._db.write() as s:
+            await store.delete_shift(s, shift_id=shift_id)
+
+    async def save_closure(self, closure: Closure) -> Closure:
+        validate_closure(closure, zone=self.settings.zone)
+        async with self._db.write() as s:
+            return await store.save_closure(s, closure=closure, now=self._clock.now())
+
+    async def delete_closure(self, closure_id: int) -> None:
+        async with self._db.write() as s:
+            await store.delete_closure(s, closure_id=closure_id)
+
+    # --- youth texts ---------------------------------------------------------------------
+
+    async def texts(self, lang: str) -> YouthTexts:
+        check_lang(lang)
+        async with self._db.read() as s:
+            custom = await store.custom_texts(s)
+        return custom.get(lang) or DEFAULT_TEXTS[lang]  # type: ignore[index]
+
+    async def set_texts(self, lang: str, texts: YouthTexts) -> YouthTexts:
+        check_lang(lang)
+        for field in ("opening", "closed", "emergency"):
+            value = getattr(texts, field).strip()
+            if not value or len(value) > MAX_TEXT_CHARS:
+                raise InvalidInput(f"{field}: expected 1-{MAX_TEXT_CHARS} characters")
+            texts = replace(texts, **{field: value})
+        async with self._db.write() as s:
+            await store.save_texts(s, lang=lang, texts=texts, now=self._clock.now())
+        return texts
+
+    async def reset_texts(self, lang: str) -> YouthTexts:
+        check_lang(lang)
+        async with self._db.write() as s:
+            await store.reset_texts(s, lang=lang)
+        return DEFAULT_TEXTS[lang]  # type: ignore[index]
+
+    # --- presence ------------------------------------------------------------------------
+
+    async def consoles_seen(self, responder_ids: list[int]) -> None:
+        if responder_ids:
+            async with self._db.write() as s:
+                await store.touch_presence(s, responder_ids=responder_ids, now=self._clock.now())
+
+    async def console_gone(self, responder_id: int) -> None:
+        async with self._db.write() as s:
+            await store.forget_presence(s, responder_id=responder_id)
+
+
+def check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise InvalidInput("lang: expected one of " + ", ".join(LANGS), code=UNKNOWN_LANG)

@@ -1,0 +1,249 @@
+"""The rota over HTTP on SQLite and PostgreSQL: coordinator edits, validation codes, the
+public opening hours in fi/sv/en, and the youth texts. The clock is frozen on Monday
+2026-11-23 15:00 in Helsinki (UTC+2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from chatsupport.domain.clock import FrozenClock
+from chatsupport.domain.roles import Role
+from chatsupport.domain.youth_texts import DEFAULT_TEXTS
+from tests.helpers import add_user, error_code, login, running_app
+
+HKI = ZoneInfo("Europe/Helsinki")
+MONDAY_15 = datetime(2026, 11, 23, 15, 0, tzinfo=HKI)
+
+
+def weekly(
+    who: list[int], starts: str = "14:00", ends: str = "16:00", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "role": "professional",
+        "weekday": 0,
+        "starts": starts,
+        "ends": ends,
+        "responder_ids": who,
+        **extra,
+    }
+
+
+class Coordinator:
+    """An HTTP client logged in as a coordinator, sending the CSRF header."""
+
+    def __init__(self, client: httpx.AsyncClient, csrf: str) -> None:
+        self.client = client
+        self.headers = {"X-CSRF-Token": csrf}
+
+    async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return await self.client.post(path, json=body, headers=self.headers)
+
+    async def put(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return await self.client.put(path, json=body, headers=self.headers)
+
+    async def delete(self, path: str) -> httpx.Response:
+        return await self.client.delete(path, headers=self.headers)
+
+
+async def setup(client: httpx.AsyncClient, rt: Any) -> tuple[Coordinator, dict[str, int]]:
+    people = {
+        "sanna": await add_user(rt, "sanna", Role.PROFESSIONAL),
+        "pekka": await add_user(rt, "pekka", Role.PROFESSIONAL),
+        "aino": await add_user(rt, "aino", Role.EXPERIENCE_EXPERT),
+    }
+    await add_user(rt, "koordi", Role.COORDINATOR)
+    return Coordinator(client, await login(client, "koordi")), people
+
+
+async def public(client: httpx.AsyncClient, lang: str = "fi") -> dict[str, Any]:
+    response = await client.get("/api/public/opening", params={"lang": lang})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_coordinator_edits_shifts_and_public_opening_follows(
+    settings_values: dict[str, Any],
+) -> None:
+    """Create, list, edit and delete a weekly shift; the public answer follows each change."""
+    async with running_app(settings_values, clock=FrozenClock(MONDAY_15)) as (client, rt):
+        coord, people = await setup(client, rt)
+        closed = await public(client)
+        assert closed["open"] is False and closed["next_opens_at"] is None
+        created = await coord.post("/api/rota/shifts", weekly([people["sanna"]]))
+        assert created.status_code == 201, created.text
+        shift = created.json()
+        assert shift["starts"] == "14:00:00" and shift["responder_ids"] == [people["sanna"]]
+
+        opened = await public(client)
+        assert opened["open"] is True and opened["accepts_new_chats"] is True
+        assert opened["closes_at"] == "2026-11-23T16:00:00+02:00"
+        assert opened["new_chats_until"] == "2026-11-23T15:45:00+02:00"
+        assert opened["next_opens_at"] == "2026-11-30T14:00:00+02:00"
+        assert opened["today"] == [
+            {"opens": "2026-11-23T14:00:00+02:00", "closes": "2026-11-23T16:00:00+02:00"}
+        ]
+        assert opened["answered_by"] == ["professional"]
+        assert opened["time_zone"] == "Europe/Helsinki"
+
+        listing = (await client.get("/api/rota")).json()
+        assert [s["id"] for s in listing["shifts"]] == [shift["id"]]
+        assert listing["open_now"] is True and listing["on_duty"] == [people["sanna"]]
+
+        edited = await coord.put(
+            f"/api/rota/shifts/{shift['id']}", weekly([people["sanna"]], "10:00", "12:00")
+        )
+        assert edited.status_code == 200, edited.text
+        later = await public(client)
+        assert later["open"] is False and later["next_opens_at"] == "2026-11-30T10:00:00+02:00"
+
+        assert (await coord.delete(f"/api/rota/shifts/{shift['id']}")).status_code == 204
+        assert (await client.get("/api/rota")).json()["shifts"] == []
+
+
+async def test_public_opening_answers_in_three_languages(settings_values: dict[str, Any]) -> None:
+    """fi, sv and en each get their own texts; another language is refused."""
+    async with running_app(settings_values, clock=FrozenClock(MONDAY_15)) as (client, _):
+        for lang in ("fi", "sv", "en"):
+            body = await public(client, lang)
+            assert body["lang"] == lang
+            assert body["texts"]["closed"] == DEFAULT_TEXTS[lang].closed  # type: ignore[index]
+            assert "112" in body["texts"]["emergency"]
+        refused = await client.get("/api/public/opening", params={"lang": "de"})
+        assert refused.status_code == 422
+
+
+async def test_coordinator_changes_and_resets_texts(settings_values: dict[str, Any]) -> None:
+    """A changed Swedish text is shown to youth in Swedish only; reset brings the draft back."""
+    async with running_app(settings_values) as (client, rt):
+        coord, _ = await setup(client, rt)
+        texts = {"opening": "Hej!", "closed": "Stängt nu.", "emergency": "Ring 112."}
+        saved = await coord.put("/api/rota/texts/sv", texts)
+        assert saved.status_code == 200 and saved.json() == texts
+        assert (await public(client, "sv"))["texts"] == texts
+        assert (await public(client, "fi"))["texts"]["opening"] == DEFAULT_TEXTS["fi"].opening
+        assert (await client.get("/api/rota/texts/sv")).json() == texts
+        reset = await coord.delete("/api/rota/texts/sv")
+        assert reset.json()["opening"] == DEFAULT_TEXTS["sv"].opening
+        empty = await coord.put("/api/rota/texts/en", {**texts, "opening": ""})
+        assert empty.status_code == 422
+
+
+async def test_closures_close_the_service(settings_values: dict[str, Any]) -> None:
+    """A whole-day closure closes today; closed hours close part of the shift; deletable."""
+    async with running_app(settings_values, clock=FrozenClock(MONDAY_15)) as (client, rt):
+        coord, people = await setup(client, rt)
+        await coord.post("/api/rota/shifts", weekly([people["sanna"]]))
+        holiday = await coord.post("/api/rota/closures", {"date": "2026-11-23", "note": "holiday"})
+        assert holiday.status_code == 201, holiday.text
+        body = await public(client)
+        assert body["open"] is False and body["today"] == []
+        assert body["next_opens_at"] == "2026-11-30T14:00:00+02:00"
+        hours = await coord.put(
+            f"/api/rota/closures/{holiday.json()['id']}",
+            {"date": "2026-11-23", "starts": "14:00", "ends": "15:30"},
+        )
+        assert hours.status_code == 200, hours.text
+        assert (await public(client))["next_opens_at"] == "2026-11-23T15:30:00+02:00"
+        assert (await coord.delete(f"/api/rota/closures/{holiday.json()['id']}")).status_code == 204
+        assert (await public(client))["open"] is True
+        missing = await coord.delete("/api/rota/closures/999")
+        assert missing.status_code == 404 and error_code(missing) == "rota.closure_not_found"
+
+
+async def test_new_chats_stop_before_closing(settings_values: dict[str, Any]) -> None:
+    """In the last CHATSUPPORT_INTAKE_CUTOFF_MINS the service is open but takes no new chats."""
+    settings_values["intake_cutoff_mins"] = 20
+    clock = FrozenClock(datetime(2026, 11, 23, 15, 40, tzinfo=HKI))
+    async with running_app(settings_values, clock=clock) as (client, rt):
+        coord, people = await setup(client, rt)
+        await coord.post("/api/rota/shifts", weekly([people["sanna"]]))
+        body = await public(client)
+        assert body["open"] is True and body["accepts_new_chats"] is False
+        assert body["new_chats_until"] == "2026-11-23T15:40:00+02:00"
+
+
+async def test_invalid_shifts_are_refused_with_stable_codes(
+    settings_values: dict[str, Any],
+) -> None:
+    """Each rota rule has its own code; nothing invalid is stored."""
+    async with running_app(settings_values) as (client, rt):
+        coord, p = await setup(client, rt)
+        sanna, pekka, aino = p["sanna"], p["pekka"], p["aino"]
+        assert (await coord.post("/api/rota/shifts", weekly([sanna]))).status_code == 201
+        expert = {"role": "experience_expert", "responder_ids": [aino]}
+        cases: list[tuple[dict[str, Any], int, str]] = [
+            (weekly([sanna], "16:00", "14:00"), 422, "rota.end_before_start"),
+            (weekly([999]), 422, "rota.unknown_responder"),
+            (weekly([aino]), 422, "rota.role_mismatch"),
+            (weekly([sanna], "15:00", "17:00"), 409, "rota.overlap"),
+            ({**weekly([]), **expert}, 422, "rota.backup_required"),
+            ({**weekly([]), **expert, "backup_id": aino}, 422, "rota.backup_not_professional"),
+            ({**weekly([]), **expert, "backup_id": 999}, 422, "rota.unknown_responder"),
+            (
+                {
+                    **weekly([pekka]),
+                    "weekday": None,
+                    "date": "2026-03-29",
+                    "starts": "03:30",
+                    "ends": "05:00",
+                },
+                422,
+                "rota.nonexistent_time",
+            ),
+            ({**weekly([pekka]), "date": "2026-03-30"}, 422, "rota.weekday_or_date"),
+            (weekly([pekka], weekday=9), 422, "request.invalid"),
+            (weekly([pekka], starts="14:00+02:00"), 422, "request.invalid"),
+        ]
+        for body, status, code in cases:
+            response = await coord.post("/api/rota/shifts", body)
+            assert (response.status_code, error_code(response)) == (status, code), body
+            assert "message" in response.json()["error"]
+        await coord.client.patch(
+            f"/api/responders/{pekka}", json={"active": False}, headers=coord.headers
+        )
+        inactive = await coord.post("/api/rota/shifts", weekly([pekka], "18:00", "20:00"))
+        assert error_code(inactive) == "rota.inactive_responder"
+        missing = await coord.put("/api/rota/shifts/999", weekly([sanna], "18:00", "20:00"))
+        assert missing.status_code == 404 and error_code(missing) == "rota.shift_not_found"
+        assert len((await client.get("/api/rota")).json()["shifts"]) == 1
+
+
+async def test_expert_shift_with_backup_and_deactivation(settings_values: dict[str, Any]) -> None:
+    """An expert shift needs its backup connected; a deactivated responder leaves duty."""
+    async with running_app(settings_values, clock=FrozenClock(MONDAY_15)) as (client, rt):
+        coord, p = await setup(client, rt)
+        body = {**weekly([p["aino"]]), "role": "experience_expert", "backup_id": p["sanna"]}
+        assert (await coord.post("/api/rota/shifts", body)).status_code == 201
+        assert (await public(client))["open"] is False  # the backup is not connected
+        await rt.rota.consoles_seen([p["sanna"]])
+        now = await public(client)
+        assert now["open"] is True and now["answered_by"] == ["experience_expert"]
+        assert (await client.get("/api/rota")).json()["on_duty"] == [p["aino"]]
+        await coord.client.patch(
+            f"/api/responders/{p['sanna']}", json={"active": False}, headers=coord.headers
+        )
+        assert (await public(client))["open"] is False  # a deactivated backup is no backup
+
+
+async def test_rota_routes_are_for_coordinators_with_csrf(settings_values: dict[str, Any]) -> None:
+    """Professional: 403; no CSRF header: 403 auth.csrf_failed; the public route needs no login."""
+    async with running_app(settings_values) as (client, rt):
+        coord, p = await setup(client, rt)
+        no_csrf = await client.post("/api/rota/shifts", json=weekly([p["sanna"]]))
+        assert no_csrf.status_code == 403 and error_code(no_csrf) == "auth.csrf_failed"
+        await client.post("/api/auth/logout", headers=coord.headers)
+        csrf = await login(client, "sanna")
+        pro = await client.post(
+            "/api/rota/shifts", json=weekly([p["sanna"]]), headers={"X-CSRF-Token": csrf}
+        )
+        assert pro.status_code == 403 and error_code(pro) == "auth.forbidden"
+        assert (
+            await client.put("/api/rota/texts/fi", json={}, headers={"X-CSRF-Token": csrf})
+        ).status_code in (403, 422)
+        client.cookies.clear()
+        assert (await client.get("/api/public/opening")).status_code == 200
