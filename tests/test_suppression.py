@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import date
 from fractions import Fraction
@@ -54,6 +55,24 @@ def combine(
     return {k: v for k, v in out.items() if v}
 
 
+def range_left_open(
+    eq: Equation, target: str, values: dict[str, int], hidden: dict[str, Hidden], t: int
+) -> tuple[float, float]:
+    """What one equation alone tells about a hidden small count, when every other hidden
+    member is known only as '<t' (1..t-1) or '..' (t or more): the interval it must lie in."""
+    coef = {eq.whole: 1} | {p: -1 for p in eq.parts}
+    known = sum(c * values[m] for m, c in coef.items() if m not in hidden)
+    low_rest, high_rest = 0.0, 0.0  # bounds of the sum of the other hidden terms
+    for m, c in coef.items():
+        if m in hidden and m != target:
+            lo, hi = (1, t - 1) if hidden[m] is Hidden.PRIMARY else (t, math.inf)
+            low_rest += c * (lo if c > 0 else hi)
+            high_rest += c * (hi if c > 0 else lo)
+    c = coef[target]  # c * x = -known - rest
+    ends = sorted([(-known - high_rest) / c, (-known - low_rest) / c])
+    return ends[0], ends[1]
+
+
 def export(granularity: Granularity, threshold: int = 5) -> tuple[Aggregate, dict[str, Hidden]]:
     agg = aggregate(
         FACTS, start=START, end=END, granularity=granularity, taxonomy=Taxonomy.default()
@@ -88,6 +107,18 @@ def test_no_hidden_count_can_be_recovered_from_the_whole_export(
         members = [m for m in eq.members if m in hidden]
         assert len(members) != 1, eq
     assert solvable(set(hidden), equations) == set()
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_no_equation_narrows_a_small_count(granularity: Granularity) -> None:
+    """Reading any single row or column with the '<5' and '..' marks, a hidden small count
+    could still be any value from 1 to 4."""
+    agg, hidden = export(granularity)
+    for eq in agg.equations():
+        for member in eq.members:
+            if hidden.get(member) is Hidden.PRIMARY:
+                low, high = range_left_open(eq, member, agg.values, hidden, 5)
+                assert low <= 1 and high >= 4, (eq, member, low, high)
 
 
 def test_shared_counts_are_hidden_alike_in_every_table() -> None:

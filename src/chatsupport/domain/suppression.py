@@ -8,10 +8,9 @@ tables is the same variable, so it is hidden in both or in neither.
 Guarantees of ``suppress`` (the tests check each on generated data):
 
 1. *Primary*: every count from 1 to ``threshold - 1`` is hidden. Zero is shown.
-2. *Secondary*: no equation has exactly one hidden member, and every equation with a hidden
-   member also hides at least one count of ``threshold`` or more, with enough hidden mass
-   (``2 * threshold - 2`` plus one per hidden small count) that each hidden small count could
-   be any value from 1 to ``threshold - 1`` as far as that equation tells.
+2. *Secondary*: no equation has exactly one hidden member, and reading any one equation with
+   the marks (a small count is 1..threshold-1, a secondary one is threshold or more), each
+   hidden small count could still be any value from 1 to ``threshold - 1`` (``interval``).
 3. *Audit*: no hidden variable is determined by the published values through any combination
    of the equations of the whole export (a rank test over the equations).
 
@@ -21,6 +20,7 @@ member of an unprotected equation first. The result is deterministic for equal i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -78,13 +78,42 @@ def _protect_equations(
 def _is_protected(
     eq: Equation, values: Mapping[str, int], hidden: Mapping[str, Hidden], threshold: int
 ) -> bool:
-    members = [m for m in eq.members if m in hidden]
+    """No hidden member alone, and each hidden small count still spans 1..threshold-1."""
+    members = [m for m in dict.fromkeys(eq.members) if m in hidden]
     if not members:
         return True
-    small = sum(1 for m in members if hidden[m] is Hidden.PRIMARY)
-    large = len(members) - small
-    mass = sum(values[m] for m in members)
-    return len(members) >= 2 and large >= 1 and mass >= 2 * threshold - 2 + small
+    if len(members) == 1:
+        return False
+    for member in members:
+        if hidden[member] is Hidden.PRIMARY:
+            low, high = interval(eq, member, values, hidden, threshold)
+            if low > 1 or high < threshold - 1:
+                return False
+    return True
+
+
+def interval(
+    eq: Equation,
+    target: str,
+    values: Mapping[str, int],
+    hidden: Mapping[str, Hidden],
+    threshold: int,
+) -> tuple[float, float]:
+    """What this equation alone tells a reader about a hidden member: the interval it lies in,
+    knowing every other hidden member only by its mark ('<t': 1..t-1; '..': t or more)."""
+    coef: dict[str, int] = {eq.whole: 1}
+    for part in eq.parts:
+        coef[part] = coef.get(part, 0) - 1
+    known = sum(c * values[m] for m, c in coef.items() if m not in hidden)
+    low_rest = high_rest = 0.0
+    for m, c in coef.items():
+        if m in hidden and m != target and c:
+            lo, hi = (1, threshold - 1) if hidden[m] is Hidden.PRIMARY else (threshold, math.inf)
+            low_rest += c * lo if c > 0 else c * hi
+            high_rest += c * hi if c > 0 else c * lo
+    c = coef[target]  # c * target + rest + known = 0
+    ends = sorted([(-known - high_rest) / c, (-known - low_rest) / c])
+    return ends[0], ends[1]
 
 
 def _next_to_hide(
