@@ -32,9 +32,6 @@ class Ledger:
     sent: int = 0
     echoed: set[str] = field(default_factory=set)
 
-    def unanswered(self, youth: list[Youth]) -> int:
-        return sum(len(y.pending) for y in youth)
-
 
 @dataclass
 class TagBoard:

@@ -35,8 +35,10 @@ def rows(levels: list[int]) -> list[Row]:
         ("tag fan-out to all responders p99 (ms)", lambda r: r.fanout_p99_ms, True),
         ("claim races run", lambda r: float(r.races), False),
         ("races by number of winners", lambda r: _winners(r), False),
-        ("messages lost (seq gaps + unanswered)", lambda r: float(r.lost), True),
-        ("messages duplicated", lambda r: float(r.duplicated), True),
+        ("youth messages sent (each echoed by a responder)", lambda r: float(r.sent), False),
+        ("messages lost (seq never delivered)", lambda r: float(r.gaps), True),
+        ("messages duplicated (seq or client_id twice)", lambda r: float(r.duplicated), True),
+        ("messages sent, no echo by the end of the run", lambda r: float(r.unanswered), True),
     ]
     return found
 

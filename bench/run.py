@@ -51,7 +51,7 @@ class Plan:
 
 
 FULL = Plan(10_000, 50, 200, 5, (100, 500, 1000), 10.0, 100.0, 1.5, 6.0, 16, 360.0, 20.0)
-QUICK = Plan(2_000, 50, 30, 5, (100, 500), 3.0, 250.0, 2.0, 3.0, 5, 30.0, 4.0)
+QUICK = Plan(2_000, 50, 30, 5, (100, 500), 2.0, 100.0, 2.0, 2.0, 6, 40.0, 3.0)
 
 
 def raise_fd_limit() -> int:
@@ -86,7 +86,8 @@ async def drive(target: Target, plan: Plan, result: Result) -> None:
         await scenarios.races(target, team, plan.races, plan.contenders, result)
         step("fan-out + races")
         await scenarios.setup_chats(target, team, max(plan.levels))
-        step("chats set up")
+        await scenarios.level(team, len(team.youth), 50.0, 2.0, "warm-", plan.drain_secs)
+        step("chats set up (and warmed up at 50 round trips/s)")
         result.ramp = await scenarios.ramp(
             team,
             plan.ramp_start,
@@ -102,8 +103,9 @@ async def drive(target: Target, plan: Plan, result: Result) -> None:
             )
             step(f"{n} chats: p99 {result.levels[-1].p99_ms:.1f} ms")
     finally:
-        await scenarios.drain(team, 1.5 * plan.drain_secs)
-        result.unanswered = team.ledger.unanswered(team.youth)
+        await scenarios.drain(team, 3 * plan.drain_secs)
+        result.unanswered = scenarios.in_flight(team)
+        result.sent = team.ledger.sent
         result.gaps, result.duplicated = team.ledger.gaps, team.ledger.duplicated
         await scenarios.shutdown(team)
 
@@ -131,10 +133,16 @@ def main() -> int:
     parser.add_argument(
         "--rev", help="benchmark this commit (exported to a temp dir), not the tree"
     )
+    parser.add_argument(
+        "--patch", type=Path, action="append", default=[], help="with --rev: apply this diff"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-code-") as code:
         if args.rev:
             print(f"benchmarking commit {servers.snapshot(args.rev, Path(code))}", flush=True)
+        for patch in args.patch:
+            servers.apply_patch(patch, Path(code))
+            print(f"with {patch} applied", flush=True)
         return run(args.only.split(","), QUICK if args.quick else FULL)
 
 

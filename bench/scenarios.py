@@ -123,10 +123,9 @@ async def setup_chats(target: Target, team: Crew, count: int, batch: int = 50) -
             raise RuntimeError("a setup claim failed (responder cap too low?)")
 
 
-async def chatter(youth: Youth, period: float, until: float, prefix: str) -> int:
-    """Send one message every ``period`` seconds (random phase); returns sends skipped."""
+async def chatter(youth: Youth, period: float, due: float, until: float, prefix: str) -> int:
+    """Send one message every ``period`` seconds from ``due`` on; returns sends skipped."""
     skipped = 0
-    due = now() + random.uniform(0, period)
     while due < until:
         await asyncio.sleep(max(0.0, due - now()))
         if len(youth.pending) >= OUTSTANDING_LIMIT:
@@ -137,10 +136,18 @@ async def chatter(youth: Youth, period: float, until: float, prefix: str) -> int
     return skipped
 
 
-async def drain(team: Crew, within: float) -> None:
+def in_flight(team: Crew) -> int:
+    return sum(len(y.pending) for y in team.youth)
+
+
+async def drain(team: Crew, within: float, stall: float = 5.0) -> None:
+    """Wait for every echo: up to ``within`` s, or until ``stall`` s pass with no progress."""
     deadline = now() + within
-    while any(y.pending for y in team.youth) and now() < deadline:  # noqa: ASYNC110 - polling
-        await asyncio.sleep(0.05)
+    last, moved = in_flight(team), now()
+    while last and now() < deadline and now() - moved < stall:
+        await asyncio.sleep(0.1)
+        if (left := in_flight(team)) < last:
+            last, moved = left, now()
 
 
 async def level(
@@ -154,16 +161,19 @@ async def level(
     start = now()
     until = start + secs
     period = chats / rate
+    # phases spread evenly, so exactly ``rate * secs`` messages are offered
     skipped = await asyncio.gather(
-        *(chatter(y, period, until, f"{tag}{i}") for i, y in enumerate(team.youth[:chats]))
+        *(
+            chatter(y, period, start + period * i / chats, until, f"{tag}{i}")
+            for i, y in enumerate(team.youth[:chats])
+        )
     )
-    done = len(team.sink)
     await drain(team, drain_secs)
-    lat = list(team.sink)
+    lat = list(team.sink)  # every round trip completed, including in the drain after
     return Level(
         chats=chats,
         target=rate,
-        achieved=done / secs,
+        achieved=len(lat) / secs,
         p50_ms=ms(percentile(lat, 50)),
         p99_ms=ms(percentile(lat, 99)),
         skipped=sum(skipped),

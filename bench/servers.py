@@ -134,6 +134,11 @@ def snapshot(rev: str, into: Path) -> str:
     return commit
 
 
+def apply_patch(patch: Path, into: Path) -> None:
+    """Try a proposed src/ change on the exported copy only (the tree is not touched)."""
+    subprocess.run(["git", "apply", str(patch.resolve())], cwd=into, check=True)
+
+
 def serve_env(values: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSUPPORT_")}
     if CODE_PATH:

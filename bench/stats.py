@@ -51,6 +51,7 @@ class Result:
     fanout_incomplete: int = 0
     races: int = 0
     winners: dict[int, int] = field(default_factory=dict)  # winners in a race -> races
+    sent: int = 0  # youth messages sent in the relay phases (each should come back once)
     gaps: int = 0  # seq numbers never delivered to a connection
     unanswered: int = 0  # sent, but no echo even after the final drain
     duplicated: int = 0
@@ -60,10 +61,6 @@ class Result:
     def sustained_rps(self) -> float:
         good = [lv.achieved for lv in self.ramp if lv.sustained]
         return max(good) if good else 0.0
-
-    @property
-    def lost(self) -> int:
-        return self.gaps + self.unanswered
 
     def level(self, chats: int) -> Level | None:
         return next((lv for lv in self.levels if lv.chats == chats), None)
