@@ -22,6 +22,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -186,24 +187,44 @@ async def serve_nodes(env: dict[str, str], tmp: Path, count: int) -> list[Node]:
 
 async def add_responders(target: Target, count: int) -> None:
     """Create ``count`` responders on a shift now (coordinator API), then log each in."""
-    now = datetime.now(UTC)
     async with httpx.AsyncClient(base_url=target.nodes[0].base, timeout=30) as client:
         r = await client.post(
             "/api/auth/login", json={"login_name": COORDINATOR, "password": PASSWORD}
         )
         r.raise_for_status()
-        csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
-        for i in range(count):
-            body = {"login_name": f"bench{i}", "display_name": f"Bench {i}",
-                    "role": "professional", "password": PASSWORD}  # fmt: skip
-            created = await client.post("/api/responders", headers=csrf, json=body)
-            created.raise_for_status()
-            shift = {"responder_id": created.json()["id"],
-                     "starts_at": (now - timedelta(hours=1)).isoformat(),
-                     "ends_at": (now + timedelta(hours=8)).isoformat()}  # fmt: skip
-            (await client.post("/api/shifts", headers=csrf, json=shift)).raise_for_status()
+        client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        ids = [await create_responder(client, f"bench{i}") for i in range(count)]
+        for start in range(0, count, 20):  # a rota shift names at most 20 responders
+            await put_on_shift(client, ids[start : start + 20])
     target.cookies = [await login(target.node_for(i), f"bench{i}") for i in range(count)]
     await asyncio.sleep(1.2)  # each process caches who is on duty for a second
+
+
+async def create_responder(client: httpx.AsyncClient, name: str) -> int:
+    body = {"login_name": name, "display_name": name.title(), "role": "professional",
+            "password": PASSWORD}  # fmt: skip
+    created = await client.post("/api/responders", json=body)
+    created.raise_for_status()
+    rid: int = created.json()["id"]
+    return rid
+
+
+async def put_on_shift(client: httpx.AsyncClient, ids: list[int]) -> None:
+    """A dated rota shift from an hour ago for 24 h; before the rota, one shift row each."""
+    zone = ZoneInfo("Europe/Helsinki")
+    start = (datetime.now(UTC) - timedelta(hours=1)).astimezone(zone).replace(microsecond=0)
+    end = start + timedelta(hours=24)
+    rota = {"role": "professional", "date": start.date().isoformat(),
+            "starts": start.time().isoformat("minutes"), "ends": end.time().isoformat("minutes"),
+            "ends_next_day": True, "responder_ids": ids}  # fmt: skip
+    r = await client.post("/api/rota/shifts", json=rota)
+    if r.status_code != 404:
+        r.raise_for_status()
+        return
+    for rid in ids:  # the commit predates the rota: the temporary shifts table
+        legacy = {"responder_id": rid, "starts_at": start.isoformat(),
+                  "ends_at": end.isoformat()}  # fmt: skip
+        (await client.post("/api/shifts", json=legacy)).raise_for_status()
 
 
 async def login(node: Node, name: str) -> str:
