@@ -111,6 +111,13 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+def test_refusals_never_echo_what_was_sent() -> None:
+    """An unknown key is reported as an unknown field, not by its name."""
+    with pytest.raises(InvalidInput) as caught:
+        check(valid_form(**{"my-secret-school-name": "x"}))
+    assert "my-secret" not in caught.value.message and caught.value.code == "diary.bad_field"
+
+
 def check(data: dict[str, Any], taxonomy: Taxonomy | None = None) -> None:
     check_form(parse_form(data), taxonomy or Taxonomy.default())
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Path
 from pydantic import BaseModel, Field
 
 from chatsupport.api.deps import CoordinatorDep, RuntimeDep, StaffDep
@@ -29,6 +29,8 @@ def diary_service(rt: RuntimeDep) -> DiaryService:
 
 
 DiaryDep = Annotated[DiaryService, Depends(diary_service)]
+ChatId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+CodeParam = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_]+$")]
 
 
 class PendingOut(BaseModel):
@@ -86,7 +88,7 @@ async def pending_count(_: CoordinatorDep, diary: DiaryDep) -> CountOut:
 
 @router.post("/records/{chat_id}", status_code=201)
 async def file_record(
-    chat_id: str, staff: StaffDep, diary: DiaryDep, body: Annotated[dict[str, Any], Body()]
+    chat_id: ChatId, staff: StaffDep, diary: DiaryDep, body: Annotated[dict[str, Any], Body()]
 ) -> dict[str, bool]:
     """File the record of one of your ended chats; refused (nothing stored) on any rule."""
     await diary.file(responder_id=staff.responder.id, chat_id=chat_id, data=body)
@@ -109,7 +111,7 @@ async def add_term(
 
 @router.patch("/taxonomy/{dimension}/{code}")
 async def update_term(
-    dimension: Dimension, code: str, body: TermUpdate, _: CoordinatorDep, diary: DiaryDep
+    dimension: Dimension, code: CodeParam, body: TermUpdate, _: CoordinatorDep, diary: DiaryDep
 ) -> TermOut:
     """Rename (new labels) and/or retire or restore a code."""
     term = await diary.update_term(

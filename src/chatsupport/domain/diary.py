@@ -154,10 +154,18 @@ def parse_form(data: Mapping[str, Any]) -> DiaryForm:
         return DiaryForm.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(_safe_part(p) for p in first["loc"])
         if first["type"] == "missing":
             raise InvalidInput(f"{where} is required.", code=DIARY_MISSING_FIELD) from None
         raise InvalidInput(f"{where}: {first['msg']}", code=DIARY_BAD_FIELD) from None
+
+
+_FIELD_NAMES = frozenset(DiaryForm.model_fields) | {"code", "primary", "how"}
+
+
+def _safe_part(part: str | int) -> str:
+    """A location step, unless it is a key the client made up (never echo the request)."""
+    return str(part) if isinstance(part, int) or part in _FIELD_NAMES else "(unknown field)"
 
 
 def check_form(form: DiaryForm, taxonomy: Taxonomy) -> None:
