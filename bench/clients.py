@@ -19,7 +19,12 @@ now = time.perf_counter
 async def connect(url: str, cookie: str = "") -> ClientConnection:
     headers = {"Cookie": cookie} if cookie else None
     return await websockets.connect(
-        url, additional_headers=headers, compression=None, open_timeout=30, max_queue=None
+        url,
+        additional_headers=headers,
+        compression=None,
+        open_timeout=30,
+        max_queue=None,
+        ping_interval=None,  # an overloaded server must show up as latency, not as a drop
     )
 
 
@@ -150,7 +155,11 @@ class Responder(Client):
 
     def _reply(self, chat_id: str, text: str) -> None:
         frame = {"type": "send", "chat_id": chat_id, "client_id": "r" + text, "text": text}
-        asyncio.ensure_future(self.ws.send(json.dumps(frame)))  # noqa: RUF006
+        asyncio.ensure_future(self._send_quietly(json.dumps(frame)))  # noqa: RUF006
+
+    async def _send_quietly(self, data: str) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):  # the run is being torn down
+            await self.ws.send(data)
 
     def _claim_result(self, chat_id: str, won: bool) -> None:
         future = self.claims.pop(chat_id, None)

@@ -13,7 +13,7 @@ from bench.servers import Target
 from bench.stats import Level, Result, ms, percentile
 
 CONNECT_CONCURRENCY = 100
-OUTSTANDING_LIMIT = 20  # unanswered messages per chat before the client stops adding more
+OUTSTANDING_LIMIT = 2  # unanswered messages per chat before the client skips a send
 
 
 async def bounded(count: int, make: Callable[[int], Awaitable[Youth]]) -> list[Youth | None]:
