@@ -221,6 +221,7 @@ async def test_expert_shift_with_backup_and_deactivation(settings_values: dict[s
         assert (await coord.post("/api/rota/shifts", body)).status_code == 201
         assert (await public(client))["open"] is False  # the backup is not connected
         await rt.rota.consoles_seen([p["sanna"]])
+        await rt.rota.consoles_seen([p["sanna"], p["aino"]])  # an upsert: seen again is fine
         now = await public(client)
         assert now["open"] is True and now["answered_by"] == ["experience_expert"]
         assert (await client.get("/api/rota")).json()["on_duty"] == [p["aino"]]

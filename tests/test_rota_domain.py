@@ -359,3 +359,11 @@ def test_closures_are_checked() -> None:
             r.validate_closure(bad, zone=HKI)
         assert caught.value.code == code
     r.validate_closure(Closure(1, date(2026, 12, 24)), zone=HKI)
+
+
+def test_always_open_rota_has_no_closing_time() -> None:
+    """24-hour shifts every day: open, taking chats, no closing within the horizon."""
+    plan = rota(*(weekly(d, "00:00", "00:00", next_day=True, id=d + 1) for d in range(7)))
+    now = status(plan, at(2026, 11, 23, 3), NOBODY)
+    assert now.open and now.closes_at is None and now.next_opens_at is None
+    assert now.accepts_new_chats(timedelta(minutes=15))

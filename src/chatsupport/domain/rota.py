@@ -2,7 +2,7 @@
 
 Pure values, no I/O. What the rota means at an instant is in ``rota_schedule``.
 
-Rules (documented in docs/architecture.md, "Rota rules"):
+Rules (also in docs/architecture.md, "Rota rules"):
 
 - A shift runs from ``starts`` to ``ends`` in local time of the configured zone. Without
   ``ends_next_day`` the end must be after the start on the same day; with it the shift crosses
@@ -34,7 +34,7 @@ from chatsupport.domain.roles import Role
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 
-# Stable error codes (docs/api.md "Rota").
+# Stable error codes (docs/architecture.md, "Rota rules").
 END_BEFORE_START = "rota.end_before_start"
 BAD_WEEKDAY = "rota.bad_weekday"
 WEEKDAY_OR_DATE = "rota.weekday_or_date"

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from chatsupport.domain.rota import DAY, Closure, Rota, Shift, ShiftRole
 
-#: How far ahead ``next_opens_at`` looks (a long summer closure still fits).
+#: How far ahead ``next_opens_at`` and ``closes_at`` look (a long summer closure still fits).
 HORIZON_DAYS = 120
 
 Span = tuple[datetime, datetime]
@@ -182,6 +182,8 @@ def status(rota: Rota, now: datetime, connected: frozenset[int]) -> RotaStatus:
     open_now = [o for o in active if o.is_open(connected)]
     periods = _periods_from(rota, now)
     closes_at = _end_containing(periods, now) if open_now else None
+    if closes_at and closes_at - now >= timedelta(days=HORIZON_DAYS):
+        closes_at = None  # open past the horizon: no honest closing time to show
     after = closes_at or now
     return RotaStatus(
         now=now,

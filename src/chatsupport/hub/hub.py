@@ -136,7 +136,10 @@ class Hub:
     async def register_responder(self, conn: ResponderConnection) -> None:
         """The console is connected: the rota counts it present (a backup opens a shift)."""
         self.responders[conn.responder.id].add(conn)
-        await self.rota.consoles_seen([conn.responder.id])
+        try:
+            await self.rota.consoles_seen([conn.responder.id])
+        except Exception as exc:  # the next sweep marks it again
+            log.warning("console presence not recorded: %s", type(exc).__name__)
         self.invalidate_on_duty()
 
     async def disconnect(self, conn: Connection) -> None:
@@ -354,8 +357,8 @@ class Hub:
             await asyncio.sleep(self.settings.sweep_interval_secs)
             try:
                 await self.chats.touch_youth([c for c, conns in self.youth.items() if conns])
-                await self.rota.consoles_seen(list(self.responders))
                 await self.chats.sweep()
+                await self.rota.consoles_seen(list(self.responders))
                 self.invalidate_on_duty()
             except asyncio.CancelledError:
                 raise

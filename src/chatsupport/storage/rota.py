@@ -14,6 +14,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.errors import NotFound
@@ -165,13 +167,22 @@ async def reset_texts(session: AsyncSession, *, lang: str) -> None:
 
 
 async def touch_presence(session: AsyncSession, *, responder_ids: list[int], now: datetime) -> None:
-    """Mark consoles as connected now (each process does this for its own connections)."""
-    for rid in sorted(set(responder_ids)):
-        row = await session.get(ConsolePresenceRow, rid)
-        if row is None:
-            session.add(ConsolePresenceRow(responder_id=rid, seen_at=now))
-        else:
-            row.seen_at = now
+    """Mark consoles as connected now (each process does this for its own connections).
+
+    One upsert, so two processes marking the same responder at once do not collide.
+    """
+    rows = [{"responder_id": rid, "seen_at": now} for rid in sorted(set(responder_ids))]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ConsolePresenceRow).values(rows)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[ConsolePresenceRow.responder_id],
+            set_={"seen_at": statement.excluded.seen_at},
+        )
+    )
 
 
 async def forget_presence(session: AsyncSession, *, responder_id: int) -> None:
