@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import sys
 import tempfile
@@ -52,6 +53,11 @@ class Plan:
 
 FULL = Plan(10_000, 50, 200, 5, (100, 500, 1000), 10.0, 100.0, 1.5, 6.0, 16, 360.0, 20.0)
 QUICK = Plan(2_000, 50, 30, 5, (100, 500), 2.0, 100.0, 2.0, 2.0, 6, 40.0, 3.0)
+
+
+def load() -> str:
+    """The machine's 1/5/15-minute load averages: other work shares these two cores."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def raise_fd_limit() -> int:
@@ -121,8 +127,9 @@ class Stepper:
 async def main_async(kinds: list[str], plan: Plan) -> list[Result]:
     results = []
     for kind in kinds:
-        print(f"== {kind}", flush=True)
+        print(f"== {kind} (load average {load()})", flush=True)
         results.append(await measure(kind, plan))
+        print(f"   done (load average {load()})", flush=True)
     return results
 
 
