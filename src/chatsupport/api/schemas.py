@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatsupport.domain.accounts import Responder
@@ -57,16 +55,3 @@ class ResponderUpdate(Strict):
 
 class PasswordReset(Strict):
     password: str = Field(min_length=1, max_length=256)
-
-
-class ShiftIn(Strict):
-    responder_id: int
-    starts_at: datetime
-    ends_at: datetime
-
-
-class ShiftOut(BaseModel):
-    id: int
-    responder_id: int
-    starts_at: datetime
-    ends_at: datetime
