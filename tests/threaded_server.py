@@ -37,6 +37,7 @@ ACCOUNTS = {"koordi": Role.COORDINATOR, "anna": Role.PROFESSIONAL}
 class ThreadedServer:
     base: str
     database: Path
+    ids: dict[str, int]
 
     @property
     def ws_base(self) -> str:
@@ -71,11 +72,11 @@ def _settings(tmp: Path) -> Settings:
     return Settings(**values)
 
 
-async def _seed(settings: Settings) -> None:
+async def _seed(settings: Settings) -> dict[str, int]:
     """The accounts, and a rota open around the clock with the professional on duty."""
     runtime = await build_runtime(settings)
     try:
-        ids = {}
+        ids: dict[str, int] = {}
         for login, role in ACCOUNTS.items():
             responder = await runtime.accounts.create_responder(
                 login_name=login, display_name=login.title(), role=role, password=PASSWORD
@@ -89,12 +90,13 @@ async def _seed(settings: Settings) -> None:
             await runtime.rota.save_shift(shift)
     finally:
         await runtime.close()
+    return ids
 
 
 @contextmanager
 def threaded_server(tmp: Path) -> Iterator[ThreadedServer]:
     settings = _settings(tmp)
-    asyncio.run(_seed(settings))
+    ids = asyncio.run(_seed(settings))
     port = free_port()
     config = uvicorn.Config(
         create_app(settings),
@@ -116,7 +118,7 @@ def threaded_server(tmp: Path) -> Iterator[ThreadedServer]:
             raise RuntimeError("the threaded server did not start")
         time.sleep(0.02)
     try:
-        yield ThreadedServer(f"http://127.0.0.1:{port}", tmp / "fuzz.sqlite3")
+        yield ThreadedServer(f"http://127.0.0.1:{port}", tmp / "fuzz.sqlite3", ids)
     finally:
         server.should_exit = True
         thread.join(20)

@@ -34,13 +34,45 @@ def error_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-def describe_validation(errors: Sequence[Any]) -> str:
-    """'body.role: Input should be ...' for each problem, never the value that arrived."""
+def describe_validation(errors: Sequence[Any], declared: frozenset[str] = frozenset()) -> str:
+    """'body.role: Input should be ...' for each problem, never the value that arrived.
+
+    A name the client made up (an unknown field, a key of a free-form object) is client
+    text too: only names the API declares are shown, anything else as ``*``.
+    """
     parts = []
     for err in errors[:5]:
-        location = ".".join(str(p) for p in err.get("loc", ()))
-        parts.append(f"{location}: {err.get('msg', 'invalid')}")
+        location = [_safe_part(p, declared) for p in err.get("loc", ())]
+        problem = err.get("msg", "invalid")
+        if err.get("type") == "extra_forbidden":
+            problem = "unknown field"
+        parts.append(f"{'.'.join(location)}: {problem}")
     return "; ".join(parts) or "invalid request"
+
+
+_PLACES = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def _safe_part(part: object, declared: frozenset[str]) -> str:
+    if isinstance(part, int) or part in _PLACES or part in declared:
+        return str(part)
+    return "*"
+
+
+def declared_names(document: dict[str, Any]) -> frozenset[str]:
+    """Every property and parameter name in an OpenAPI document."""
+    names: set[str] = set()
+    stack: list[Any] = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            names.update(value.get("properties", {}))
+            if value.get("in") in _PLACES and isinstance(value.get("name"), str):
+                names.add(value["name"])
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return frozenset(names)
 
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
@@ -51,11 +83,21 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=headers)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     code = "request.malformed_json" if _is_json_error(errors) else "request.invalid"
-    return JSONResponse(error_body(code, describe_validation(errors)), 422)
+    message = describe_validation(errors, _declared(request.app))
+    return JSONResponse(error_body(code, message), 422)
+
+
+def _declared(app: FastAPI) -> frozenset[str]:
+    # Computed once per app from its own OpenAPI document (FastAPI caches that too).
+    names: frozenset[str] | None = getattr(app.state, "declared_names", None)
+    if names is None:
+        names = declared_names(app.openapi())
+        app.state.declared_names = names
+    return names
 
 
 def _is_json_error(errors: Sequence[Any]) -> bool:

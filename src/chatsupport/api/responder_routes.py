@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from chatsupport.api.deps import CoordinatorDep, RuntimeDep
-from chatsupport.api.schemas import PasswordReset, ResponderCreate, ResponderOut, ResponderUpdate
+from chatsupport.api.schemas import (
+    PasswordReset,
+    ResponderCreate,
+    ResponderOut,
+    ResponderUpdate,
+    RowIdPath,
+)
 
 router = APIRouter(prefix="/api/responders", tags=["responders"])
 
@@ -29,13 +35,13 @@ async def create_responder(
 
 
 @router.get("/{responder_id}")
-async def get_responder(responder_id: int, _: CoordinatorDep, rt: RuntimeDep) -> ResponderOut:
+async def get_responder(responder_id: RowIdPath, _: CoordinatorDep, rt: RuntimeDep) -> ResponderOut:
     return ResponderOut.of(await rt.accounts.get_responder(responder_id))
 
 
 @router.patch("/{responder_id}")
 async def update_responder(
-    responder_id: int, body: ResponderUpdate, staff: CoordinatorDep, rt: RuntimeDep
+    responder_id: RowIdPath, body: ResponderUpdate, staff: CoordinatorDep, rt: RuntimeDep
 ) -> ResponderOut:
     """Rename, change role, deactivate or reactivate. Changing role or deactivating logs out."""
     if body.active is False or body.role is not None:
@@ -51,7 +57,7 @@ async def update_responder(
 
 @router.post("/{responder_id}/password", status_code=204)
 async def reset_password(
-    responder_id: int, body: PasswordReset, _: CoordinatorDep, rt: RuntimeDep
+    responder_id: RowIdPath, body: PasswordReset, _: CoordinatorDep, rt: RuntimeDep
 ) -> None:
     """Set a new password; the responder's open sessions end."""
     await rt.accounts.reset_password(responder_id=responder_id, password=body.password)

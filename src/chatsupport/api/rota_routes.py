@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, field_validator
 
 from chatsupport.api.deps import CoordinatorDep, RuntimeDep
-from chatsupport.api.schemas import Strict
+from chatsupport.api.schemas import RowId, RowIdPath, Strict
 from chatsupport.domain.rota import Closure, Shift, ShiftRole
 from chatsupport.domain.youth_texts import MAX_TEXT_CHARS, Lang, YouthTexts
 from chatsupport.hub.frames import ClosedInfo
@@ -34,8 +34,8 @@ class ShiftIn(Strict):
     starts: time
     ends: time
     ends_next_day: bool = False
-    responder_ids: list[int] = Field(min_length=1, max_length=20)
-    backup_id: int | None = None
+    responder_ids: list[RowId] = Field(min_length=1, max_length=20)
+    backup_id: RowId | None = None
 
     _local = field_validator("starts", "ends")(_naive)
 
@@ -150,7 +150,7 @@ async def create_shift(body: ShiftIn, _: CoordinatorDep, rt: RuntimeDep) -> Shif
 
 @router.put("/api/rota/shifts/{shift_id}")
 async def replace_shift(
-    shift_id: int, body: ShiftIn, _: CoordinatorDep, rt: RuntimeDep
+    shift_id: RowIdPath, body: ShiftIn, _: CoordinatorDep, rt: RuntimeDep
 ) -> ShiftOut:
     saved = ShiftOut.of(await rt.rota.save_shift(body.to_shift(shift_id)))
     rt.hub.invalidate_on_duty()
@@ -158,7 +158,7 @@ async def replace_shift(
 
 
 @router.delete("/api/rota/shifts/{shift_id}", status_code=204)
-async def delete_shift(shift_id: int, _: CoordinatorDep, rt: RuntimeDep) -> None:
+async def delete_shift(shift_id: RowIdPath, _: CoordinatorDep, rt: RuntimeDep) -> None:
     await rt.rota.delete_shift(shift_id)
     rt.hub.invalidate_on_duty()
 
@@ -172,7 +172,7 @@ async def create_closure(body: ClosureIn, _: CoordinatorDep, rt: RuntimeDep) -> 
 
 @router.put("/api/rota/closures/{closure_id}")
 async def replace_closure(
-    closure_id: int, body: ClosureIn, _: CoordinatorDep, rt: RuntimeDep
+    closure_id: RowIdPath, body: ClosureIn, _: CoordinatorDep, rt: RuntimeDep
 ) -> ClosureOut:
     saved = ClosureOut.of(await rt.rota.save_closure(body.to_closure(closure_id)))
     rt.hub.invalidate_on_duty()
@@ -180,7 +180,7 @@ async def replace_closure(
 
 
 @router.delete("/api/rota/closures/{closure_id}", status_code=204)
-async def delete_closure(closure_id: int, _: CoordinatorDep, rt: RuntimeDep) -> None:
+async def delete_closure(closure_id: RowIdPath, _: CoordinatorDep, rt: RuntimeDep) -> None:
     await rt.rota.delete_closure(closure_id)
     rt.hub.invalidate_on_duty()
 

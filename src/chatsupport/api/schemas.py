@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatsupport.domain.accounts import Responder
 from chatsupport.domain.roles import Role
+
+#: Database row ids are 32-bit on PostgreSQL: a larger number is refused as invalid input
+#: (422) instead of overflowing in the driver (500).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class Strict(BaseModel):
