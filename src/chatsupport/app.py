@@ -10,8 +10,10 @@ from fastapi import FastAPI
 from chatsupport import __version__
 from chatsupport.api import (
     auth_routes,
+    canned_routes,
     diary_routes,
     errors,
+    feedback_routes,
     health_routes,
     responder_routes,
     rota_routes,
@@ -47,7 +49,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(RequestIds)
     for module in (health_routes, auth_routes, responder_routes, rota_routes, ws_routes):
         app.include_router(module.router)
-    for module in (diary_routes, statistics_routes):
+    for module in (diary_routes, statistics_routes, canned_routes, feedback_routes):
         app.include_router(module.router)
     web_routes.install(app)
     return app

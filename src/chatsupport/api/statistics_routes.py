@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 
 from chatsupport.api.deps import CoordinatorDep
 from chatsupport.api.diary_routes import DiaryDep
+from chatsupport.api.feedback_routes import FeedbackDep
 from chatsupport.domain.statistics import Granularity
 from chatsupport.services.export import MEDIA_TYPES, ExportFormat, file_name, render, to_json
 
@@ -28,11 +29,13 @@ async def statistics(
     end: date,
     _: CoordinatorDep,
     diary: DiaryDep,
+    feedback: FeedbackDep,
     granularity: Granularity = Granularity.MONTH,
     lang: Lang = "fi",
 ) -> dict[str, Any]:
     report = await diary.report(start=start, end=end, granularity=granularity, lang=lang)
-    return to_json(report)
+    # The youth's "did this help?" answers: a separate small table, counts only (no total).
+    return to_json(report) | {"feedback": await feedback.table(start=start, end=end, lang=lang)}
 
 
 @router.get("/export")

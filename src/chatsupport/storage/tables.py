@@ -268,3 +268,45 @@ class DiaryTermRow(Base):
     label_en: Mapped[str | None] = mapped_column(String(120), nullable=True)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- canned replies and youth feedback (issue 6, migration 0004) ----------------------------
+
+
+class CannedReplyRow(Base):
+    """A coordinator's ready-made reply in one language (staff text, never a youth's)."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (Index("ix_canned_replies_lang", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FeedbackTicketRow(Base):
+    """The one-time ticket of a chat's "did this help?" answer: a hash, deleted when used.
+
+    Cascades away with the chat's transcript; holds no answer.
+    """
+
+    __tablename__ = "feedback_tickets"
+
+    chat_id: Mapped[str] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    ticket_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class YouthFeedbackRow(Base):
+    """One anonymous answer: the answer and the local date only (no chat, no time of day)."""
+
+    __tablename__ = "youth_feedback"
+    __table_args__ = (Index("ix_youth_feedback_local_date", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    answer: Mapped[str] = mapped_column(String(16))
