@@ -1,9 +1,10 @@
-"""The web pages: the youth widget at `/`, the responder console at `/console/`, assets.
+"""The web pages: the youth widget at `/`, the responder console at `/console/`, the
+coordinator pages at `/coordinator/`, assets.
 
 The pages are static files in `web/` (shipped as the package `chatsupport.web`); no build
 step. Each page gets a strict Content-Security-Policy: scripts and connections only to this
 service. The youth page may be framed by the configured family-centre origins (the embed
-snippet); the console may be framed by nobody.
+snippet); the console and the coordinator pages may be framed by nobody.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ async def youth_page(rt: RuntimeDep) -> FileResponse:
 @router.get("/console/")
 async def console_page() -> FileResponse:
     return _page("console/index.html", "'none'")
+
+
+@router.get("/coordinator/")
+async def coordinator_page() -> FileResponse:
+    return _page("coordinator/index.html", "'none'")
 
 
 @router.get("/embed.js")

@@ -1,0 +1,126 @@
+// The coordinator pages: log in, then one page with a nav to the sections (responders, rota,
+// youth texts, diary codes, statistics). The section lives in the URL hash, so reload and
+// the back button keep it.
+import { api, el, errorText, send, session } from "./shared.js";
+import { showResponders } from "./responders.js";
+import { showRota } from "./rota.js";
+import { showTexts } from "./texts.js";
+import { showTaxonomy } from "./taxonomy.js";
+import { showStatistics } from "./statistics.js";
+
+const TITLE = "Koordinaattorin sivut";
+const SECTIONS = [
+  { hash: "vastaajat", label: "Vastaajat", show: showResponders },
+  { hash: "vuorot", label: "Vuorot", show: showRota },
+  { hash: "tekstit", label: "Nuoren tekstit", show: showTexts },
+  { hash: "luokitus", label: "Päiväkirjan luokitus", show: showTaxonomy },
+  { hash: "tilastot", label: "Tilastot", show: showStatistics },
+];
+
+const root = document.getElementById("app");
+
+async function start() {
+  try {
+    signedIn(await api("/api/auth/me"));
+  } catch {
+    root.replaceChildren(loginView());
+  }
+}
+
+function loginView(message) {
+  return el(
+    "main",
+    { class: "login" },
+    el("h1", { text: TITLE }),
+    el(
+      "form",
+      { id: "login-form", onsubmit: logIn },
+      el("label", { for: "login", text: "Käyttäjätunnus" }),
+      el("input", { id: "login", name: "login", autocomplete: "username", required: true }),
+      el("label", { for: "password", text: "Salasana" }),
+      el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
+      el("p", { id: "login-error", class: "error", role: "alert", text: message || "" }),
+      el("button", { id: "login-button", class: "primary", type: "submit", text: "Kirjaudu" }),
+    ),
+  );
+}
+
+async function logIn(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  try {
+    const result = await send("POST", "/api/auth/login", { login_name: form.get("login"), password: form.get("password") });
+    signedIn(result);
+  } catch (error) {
+    root.replaceChildren(loginView(errorText(error)));
+    document.getElementById("login").focus();
+  }
+}
+
+function signedIn(result) {
+  session.me = result.responder;
+  session.csrf = result.csrf_token;
+  if (session.me.role !== "coordinator") {
+    root.replaceChildren(refusedView());
+    return;
+  }
+  root.replaceChildren(shell());
+  window.addEventListener("hashchange", () => route(true));
+  route(false);
+}
+
+async function logOut() {
+  await send("POST", "/api/auth/logout").catch(() => {});
+  location.hash = "";
+  location.reload();
+}
+
+function refusedView() {
+  return el(
+    "main",
+    { class: "login", id: "refused" },
+    el("h1", { text: TITLE }),
+    el("p", { role: "alert", class: "error", text: "Nämä sivut ovat vain koordinaattoreille. Tunnuksellasi ei ole koordinaattorin oikeuksia." }),
+    el("p", {}, "Vastaajat käyttävät ", el("a", { href: "/console/", text: "vastaajan konsolia" }), "."),
+    el("button", { type: "button", onclick: logOut, text: "Kirjaudu ulos" }),
+  );
+}
+
+function shell() {
+  const links = SECTIONS.map((s) => el("li", {}, el("a", { href: `#${s.hash}`, id: `nav-${s.hash}`, text: s.label })));
+  return el(
+    "div",
+    { class: "shell" },
+    el(
+      "header",
+      { class: "bar" },
+      el("h1", { text: TITLE }),
+      el("span", { class: "who", text: session.me.display_name }),
+      el("button", { id: "logout", type: "button", onclick: logOut, text: "Kirjaudu ulos" }),
+    ),
+    el("nav", { "aria-label": "Osiot" }, el("ul", {}, ...links)),
+    el("main", { id: "section" }),
+  );
+}
+
+async function route(focus) {
+  const wanted = location.hash.slice(1);
+  const section = SECTIONS.find((s) => s.hash === wanted) || SECTIONS[0];
+  for (const s of SECTIONS) {
+    const link = document.getElementById(`nav-${s.hash}`);
+    if (s === section) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.title = `${section.label} – ${TITLE}`;
+  const main = document.getElementById("section");
+  main.replaceChildren(el("p", { class: "muted", text: "Ladataan…" }));
+  try {
+    await section.show(main);
+  } catch (error) {
+    main.replaceChildren(el("p", { class: "error", role: "alert", text: errorText(error) }));
+  }
+  if (focus) main.querySelector("h2")?.focus();
+}
+
+document.title = TITLE;
+start();

@@ -1,0 +1,191 @@
+// Responders: the list, a create form, and per row: edit name and role, deactivate or
+// reactivate, set a new password. Every refusal of the API is shown next to its form.
+import { ROLE_LABELS, announce, api, button, el, errorLine, errorText, field, fill, heading, input, okLine, select, send, session } from "./shared.js";
+
+const ROLE_OPTIONS = Object.entries(ROLE_LABELS);
+const view = { main: null, list: [], editing: null, error: "", createError: "", done: "" };
+
+export async function showResponders(main) {
+  view.main = main;
+  view.editing = null;
+  view.error = view.createError = view.done = "";
+  await reload();
+}
+
+async function reload() {
+  view.list = await api("/api/responders");
+  render();
+}
+
+function render(focusId) {
+  fill(
+    view.main,
+    heading("Vastaajat", "responders-title"),
+    el("p", { class: "muted", text: "Vastaajan nimi näkyy nuorelle. Käytä halutessasi peitenimeä." }),
+    okLine("responders-done", view.done),
+    listTable(),
+    view.editing ? editPanel() : null,
+    createForm(),
+  );
+  if (focusId) document.getElementById(focusId)?.focus();
+}
+
+function listTable() {
+  const rows = view.list.map((r) =>
+    el(
+      "tr",
+      { "data-login": r.login_name, class: r.active ? "" : "inactive" },
+      el("th", { scope: "row", text: r.display_name }),
+      el("td", { text: r.login_name }),
+      el("td", { text: ROLE_LABELS[r.role] || r.role }),
+      el("td", { text: r.active ? "Käytössä" : "Poistettu käytöstä" }),
+      el(
+        "td",
+        { class: "actions" },
+        button("Muokkaa", () => openPanel(r, "edit"), { "aria-label": `Muokkaa: ${r.display_name}` }),
+        button("Vaihda salasana", () => openPanel(r, "password"), { "aria-label": `Vaihda salasana: ${r.display_name}` }),
+        r.id === session.me.id
+          ? null
+          : button(r.active ? "Poista käytöstä" : "Ota käyttöön", () => setActive(r, !r.active), {
+              "aria-label": `${r.active ? "Poista käytöstä" : "Ota käyttöön"}: ${r.display_name}`,
+            }),
+      ),
+    ),
+  );
+  return el(
+    "div",
+    { class: "table-wrap" },
+    el(
+      "table",
+      { id: "responders" },
+      el("caption", { class: "sr-only", text: "Vastaajat" }),
+      el("thead", {}, el("tr", {}, ...["Nimi", "Käyttäjätunnus", "Rooli", "Tila", "Toiminnot"].map((h) => el("th", { scope: "col", text: h })))),
+      el("tbody", {}, ...rows),
+    ),
+    errorLine("responders-error", view.error),
+  );
+}
+
+function openPanel(responder, mode) {
+  view.editing = { responder, mode, error: "" };
+  view.done = "";
+  render(mode === "edit" ? "edit-name" : "new-password");
+}
+
+function editPanel() {
+  const { responder, mode, error } = view.editing;
+  const cancel = button("Peru", () => {
+    view.editing = null;
+    render();
+  });
+  if (mode === "password") {
+    return el(
+      "form",
+      { id: "password-form", class: "panel", onsubmit: (e) => resetPassword(e, responder) },
+      el("h3", { text: `Uusi salasana: ${responder.display_name}` }),
+      field("Uusi salasana", input("new-password", { type: "password", autocomplete: "new-password", required: true }), "Oletuksena vähintään 12 merkkiä. Vastaajan avoimet istunnot päättyvät."),
+      errorLine("password-error", error),
+      el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary", text: "Vaihda salasana" }), cancel),
+    );
+  }
+  return el(
+    "form",
+    { id: "edit-form", class: "panel", onsubmit: (e) => saveEdit(e, responder) },
+    el("h3", { text: `Muokkaa: ${responder.login_name}` }),
+    field("Nimi tai peitenimi", input("edit-name", { value: responder.display_name, required: true, maxlength: "100" })),
+    field("Rooli", select("edit-role", ROLE_OPTIONS, responder.role, { disabled: responder.id === session.me.id })),
+    errorLine("edit-error", error),
+    el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary", text: "Tallenna" }), cancel),
+  );
+}
+
+async function saveEdit(event, responder) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const change = { display_name: form.get("edit-name") };
+  if (form.get("edit-role") && form.get("edit-role") !== responder.role) change.role = form.get("edit-role");
+  try {
+    await send("PATCH", `/api/responders/${responder.id}`, change);
+    view.editing = null;
+    view.done = `Tallennettu: ${change.display_name}.`;
+    await reload();
+    announce(view.done);
+  } catch (error) {
+    view.editing.error = errorText(error);
+    render("edit-name");
+  }
+}
+
+async function resetPassword(event, responder) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  try {
+    await send("POST", `/api/responders/${responder.id}/password`, { password: form.get("new-password") });
+    view.editing = null;
+    view.done = `Salasana vaihdettu: ${responder.display_name}.`;
+    render("responders-title");
+    announce(view.done);
+  } catch (error) {
+    view.editing.error = errorText(error);
+    render("new-password");
+  }
+}
+
+async function setActive(responder, active) {
+  if (!active && !window.confirm(`Poistetaanko ${responder.display_name} käytöstä? Hän kirjautuu ulos eikä saa uusia chatteja.`)) return;
+  try {
+    await send("PATCH", `/api/responders/${responder.id}`, { active });
+    view.error = "";
+    view.done = `${responder.display_name}: ${active ? "otettu käyttöön" : "poistettu käytöstä"}.`;
+    await reload();
+    announce(view.done);
+  } catch (error) {
+    view.error = errorText(error);
+    render();
+  }
+}
+
+function createForm() {
+  return el(
+    "form",
+    { id: "create-form", class: "panel", onsubmit: create },
+    el("h3", { text: "Uusi vastaaja" }),
+    el(
+      "div",
+      { class: "grid-form" },
+      field("Käyttäjätunnus", input("new-login", { required: true, maxlength: "64", autocomplete: "off" })),
+      field("Nimi tai peitenimi", input("new-name", { required: true, maxlength: "100" })),
+      field("Rooli", select("new-role", ROLE_OPTIONS, "professional")),
+      field("Salasana", input("new-password-create", { type: "password", required: true, autocomplete: "new-password" }), "Oletuksena vähintään 12 merkkiä."),
+    ),
+    errorLine("create-error", view.createError),
+    el("button", { type: "submit", class: "primary", id: "create-button", text: "Luo vastaaja" }),
+  );
+}
+
+async function create(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const body = {
+    login_name: form.get("new-login"),
+    display_name: form.get("new-name"),
+    role: form.get("new-role"),
+    password: form.get("new-password-create"),
+  };
+  try {
+    await send("POST", "/api/responders", body);
+    view.createError = "";
+    view.done = `Vastaaja luotu: ${body.display_name}.`;
+    await reload();
+    announce(view.done);
+    document.getElementById("new-login")?.focus();
+  } catch (error) {
+    view.createError = errorText(error);
+    render();
+    // keep what was typed (except the password) so a refusal costs nothing to fix
+    document.getElementById("new-login").value = body.login_name;
+    document.getElementById("new-name").value = body.display_name;
+    document.getElementById("new-role").value = body.role;
+    document.getElementById("new-password-create").focus();
+  }
+}
