@@ -18,6 +18,7 @@ from chatsupport.api import (
     responder_routes,
     rota_routes,
     statistics_routes,
+    support_routes,
     web_routes,
     ws_routes,
 )
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (diary_routes, statistics_routes, canned_routes, feedback_routes):
         app.include_router(module.router)
+    app.include_router(support_routes.router)
     web_routes.install(app)
     return app
 

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     send_queue_size: int = Field(default=256, ge=8)
     opens_per_minute: int = Field(default=3, ge=1)
     intake_cutoff_mins: int = Field(default=15, ge=0, le=240)
+    escalate_after_secs: float = Field(default=300.0, gt=0)
+    transfer_offer_secs: float = Field(default=60.0, gt=0)
 
     @field_validator("allowed_origins", "trusted_proxies", mode="before")
     @classmethod

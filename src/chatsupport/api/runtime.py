@@ -13,6 +13,7 @@ from chatsupport.hub.hub import Hub, HubSettings
 from chatsupport.services.accounts import Accounts, AccountSettings
 from chatsupport.services.chats import ChatLimits, ChatService
 from chatsupport.services.rota import RotaService, RotaSettings
+from chatsupport.services.support import SupportService, SupportSettings
 from chatsupport.settings import Settings, resolve_secret_key
 from chatsupport.storage.database import Database
 from chatsupport.storage.migrate import is_at_head, upgrade_to_head
@@ -89,7 +90,12 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
     rota = RotaService(db=db, clock=clock, settings=rota_settings(settings))
     broker = broker_from_url(settings.broker_url, namespace=settings.broker_namespace)
     chats = ChatService(db=db, broker=broker, clock=clock, limits=chat_limits(settings))
-    hub = Hub(chats=chats, rota=rota, broker=broker, settings=hub_settings(settings))
+    support = SupportService(
+        db=db, clock=clock, chats=chats, rota=rota, settings=support_settings(settings)
+    )
+    hub = Hub(
+        chats=chats, rota=rota, broker=broker, settings=hub_settings(settings), support=support
+    )
     runtime = Runtime(settings, clock, db, hasher, accounts, rota, broker, chats, hub)
     try:
         await broker.start()
@@ -98,6 +104,13 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
         await runtime.close()
         raise
     return runtime
+
+
+def support_settings(settings: Settings) -> SupportSettings:
+    return SupportSettings(
+        escalate_after=timedelta(seconds=settings.escalate_after_secs),
+        transfer_offer=timedelta(seconds=settings.transfer_offer_secs),
+    )
 
 
 def chat_limits(settings: Settings) -> ChatLimits:

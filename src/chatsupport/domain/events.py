@@ -13,6 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from chatsupport.domain.chat import ChatState, EndReason, Sender
 from chatsupport.domain.roles import Role
+from chatsupport.domain.support import (
+    BackupJoined,
+    ChatEscalated,
+    ChatHandedOver,
+    NotePosted,
+    SupportAsked,
+    TransferChanged,
+)
 
 
 class _Event(BaseModel):
@@ -68,10 +76,30 @@ class QueueChanged(_Event):
 
 
 Event = Annotated[
-    ChatWaiting | ChatClaimed | MessagePosted | TypingChanged | ChatEnded | QueueChanged,
+    ChatWaiting
+    | ChatClaimed
+    | MessagePosted
+    | TypingChanged
+    | ChatEnded
+    | QueueChanged
+    # the backup rule, escalation and transfer (domain/support.py)
+    | SupportAsked
+    | NotePosted
+    | BackupJoined
+    | ChatHandedOver
+    | TransferChanged
+    | ChatEscalated,
     Field(discriminator="kind"),
 ]
 EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
+SUPPORT_EVENTS = (
+    SupportAsked,
+    NotePosted,
+    BackupJoined,
+    ChatHandedOver,
+    TransferChanged,
+    ChatEscalated,
+)
 
 
 def encode(event: Event) -> bytes:

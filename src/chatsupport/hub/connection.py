@@ -212,3 +212,6 @@ class ResponderConnection(Connection):
         self.chats: set[str] = set()
         self.tagged: set[str] = set()
         self.greeted = False
+        self.watching: set[str] = set()  # chats read as the expert's backup (hub/support.py)
+        self.joined: set[str] = set()  # of those, chats the backup joined (may send)
+        self.backup_present: bool | None = None  # last told to an expert

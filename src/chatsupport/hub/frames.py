@@ -97,15 +97,86 @@ class ResponderEndFrame(_ClientFrame):
     chat_id: ChatId
 
 
+# backup support and transfer (docs/protocol.md, "Backup, escalation and transfer")
+
+
+class SupportFrame(_ClientFrame):
+    """The expert asks the backup of their shift for support in one of their chats."""
+
+    type: Literal["support"]
+    chat_id: ChatId
+
+
+class WatchFrame(_ClientFrame):
+    """The backup opens a chat it was asked about: history, notes and live messages."""
+
+    type: Literal["watch"]
+    chat_id: ChatId
+
+
+class NoteFrame(_ClientFrame):
+    """A note only the chat's holder and its backup see; never the youth."""
+
+    type: Literal["note"]
+    chat_id: ChatId
+    text: Text
+
+
+class JoinFrame(_ClientFrame):
+    type: Literal["join"]
+    chat_id: ChatId
+
+
+class TakeOverFrame(_ClientFrame):
+    type: Literal["take_over"]
+    chat_id: ChatId
+
+
+class TransferFrame(_ClientFrame):
+    type: Literal["transfer"]
+    chat_id: ChatId
+    to: int = Field(ge=1, le=2**31)
+
+
+class TransferAnswerFrame(_ClientFrame):
+    type: Literal["transfer_answer"]
+    chat_id: ChatId
+    accept: bool
+
+
+SUPPORT_FRAMES = (
+    SupportFrame,
+    WatchFrame,
+    NoteFrame,
+    JoinFrame,
+    TakeOverFrame,
+    TransferFrame,
+    TransferAnswerFrame,
+)
+
 ResponderFrame = Annotated[
-    HelloFrame | ClaimFrame | ResponderSendFrame | ResponderTypingFrame | ResponderEndFrame,
+    HelloFrame
+    | ClaimFrame
+    | ResponderSendFrame
+    | ResponderTypingFrame
+    | ResponderEndFrame
+    | SupportFrame
+    | WatchFrame
+    | NoteFrame
+    | JoinFrame
+    | TakeOverFrame
+    | TransferFrame
+    | TransferAnswerFrame,
     Field(discriminator="type"),
 ]
 
 YOUTH_FRAMES: TypeAdapter[YouthFrame] = TypeAdapter(YouthFrame)
 RESPONDER_FRAMES: TypeAdapter[ResponderFrame] = TypeAdapter(ResponderFrame)
 YOUTH_TYPES = frozenset({"open", "resume", "send", "typing", "end"})
-RESPONDER_TYPES = frozenset({"hello", "claim", "send", "typing", "end"})
+RESPONDER_TYPES = frozenset(
+    {"hello", "claim", "send", "typing", "end"}
+    | {"support", "watch", "note", "join", "take_over", "transfer", "transfer_answer"}
+)
 
 # --- server -> client (schema) -----------------------------------------------------------
 
@@ -157,6 +228,8 @@ class WelcomeOut(_ServerFrame):
     cap: int
     on_duty: bool
     shift_ends_at: datetime | None = None
+    #: experience experts on a shift: is the backup's console connected now (else null)
+    backup_present: bool | None = None
 
 
 class TagOut(_ServerFrame):
@@ -165,6 +238,8 @@ class TagOut(_ServerFrame):
     waiting_since: datetime
     lang: str
     reminder: bool
+    #: the chat waited past CHATSUPPORT_ESCALATE_AFTER_SECS (escalated once)
+    urgent: bool = False
 
 
 class TakenOut(_ServerFrame):
@@ -217,6 +292,85 @@ class EndedOut(_ServerFrame):
     chat_id: str | None = None
 
 
+class SupportRequestedOut(_ServerFrame):
+    """To the expert: the backup has been alerted."""
+
+    type: Literal["support_requested"]
+    chat_id: str
+
+
+class SupportAlertOut(_ServerFrame):
+    """To every console of the backup: the expert asks for support in ``chat_id``."""
+
+    type: Literal["support_alert"]
+    chat_id: str
+    expert: ResponderInfo
+    lang: str
+
+
+class NoteOut(_ServerFrame):
+    """A private note (to the holder's and the backup's consoles only)."""
+
+    type: Literal["note"]
+    chat_id: str
+    id: int
+    author: ResponderInfo
+    text: str
+    at: datetime
+
+
+class WatchingOut(_ServerFrame):
+    """To the backup: the chat so far (messages after 0, notes); live messages follow."""
+
+    type: Literal["watching"]
+    chat_id: str
+    lang: str
+    messages: list[MessageOut]
+    notes: list[NoteOut]
+    last_seq: int
+
+
+class JoinedOut(_ServerFrame):
+    """Another worker joined or took over (youth: no chat_id; responders: chat_id)."""
+
+    type: Literal["joined"]
+    responder: ResponderInfo
+    chat_id: str | None = None
+
+
+class HandedOverOut(_ServerFrame):
+    """To the former holder: the chat is no longer yours."""
+
+    type: Literal["handed_over"]
+    chat_id: str
+    to: ResponderInfo
+    reason: Literal["take_over", "transfer"]
+
+
+class TransferOut(_ServerFrame):
+    """A transfer offer and what became of it (to the offerer and the one offered)."""
+
+    type: Literal["transfer"]
+    chat_id: str
+    status: Literal["offered", "accepted", "declined", "expired"]
+    offered_by: ResponderInfo | None = None
+    expires_at: datetime | None = None
+
+
+class BackupOut(_ServerFrame):
+    """To an experience expert: whether their backup's console is connected changed."""
+
+    type: Literal["backup"]
+    present: bool
+
+
+class StillWaitingOut(_ServerFrame):
+    """To a youth waiting past the escalation time: services open right now."""
+
+    type: Literal["still_waiting"]
+    services: str
+
+
 class TimeSpan(BaseModel):
     opens: datetime
     closes: datetime
@@ -265,7 +419,16 @@ ServerFrame = Annotated[
     | MessageFrameOut
     | TypingOut
     | EndedOut
-    | ErrorOut,
+    | ErrorOut
+    | SupportRequestedOut
+    | SupportAlertOut
+    | NoteOut
+    | WatchingOut
+    | JoinedOut
+    | HandedOverOut
+    | TransferOut
+    | BackupOut
+    | StillWaitingOut,
     Field(discriminator="type"),
 ]
 SERVER_FRAMES: TypeAdapter[ServerFrame] = TypeAdapter(ServerFrame)

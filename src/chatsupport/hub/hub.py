@@ -20,6 +20,7 @@ from chatsupport.broker import Broker, Delivery, Gap
 from chatsupport.domain import events
 from chatsupport.domain.chat import ChatState, Message
 from chatsupport.domain.duty import tag_targets
+from chatsupport.hub import support_events
 from chatsupport.hub.connection import (
     CLOSE_RESTART,
     Connection,
@@ -28,6 +29,7 @@ from chatsupport.hub.connection import (
 )
 from chatsupport.services.chats import EVENTS_CHANNEL, ChatService
 from chatsupport.services.rota import RotaService
+from chatsupport.services.support import SupportService
 
 log = logging.getLogger("chatsupport.hub")
 
@@ -51,8 +53,10 @@ class Hub:
         rota: RotaService,
         broker: Broker,
         settings: HubSettings,
+        support: SupportService,
     ) -> None:
         self.chats = chats
+        self.support = support
         self.broker = broker
         self.settings = settings
         self.rota = rota
@@ -132,6 +136,8 @@ class Hub:
                 conn.chat_id = None
         elif isinstance(conn, ResponderConnection):
             conn.chats.discard(chat_id)
+            conn.watching.discard(chat_id)
+            conn.joined.discard(chat_id)
 
     async def register_responder(self, conn: ResponderConnection) -> None:
         """The console is connected: the rota counts it present (a backup opens a shift)."""
@@ -207,6 +213,8 @@ class Hub:
             self._ended(event)
         elif isinstance(event, events.QueueChanged):
             self._queue_dirty.set()
+        elif isinstance(event, events.SUPPORT_EVENTS):
+            await support_events.dispatch(self, event)
 
     def _typing(self, event: events.TypingChanged) -> None:
         for conn in self.watchers.get(event.chat_id, ()):
@@ -358,8 +366,10 @@ class Hub:
             try:
                 await self.chats.touch_youth([c for c, conns in self.youth.items() if conns])
                 await self.chats.sweep()
+                await self.support.sweep()  # escalations and lapsed transfer offers
                 await self.rota.consoles_seen(list(self.responders))
                 self.invalidate_on_duty()
+                await support_events.tell_backup_presence(self)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database may be restarting; try next round
@@ -399,9 +409,23 @@ class Hub:
         self._last_queue.clear()
 
 
-def tag(conn: ResponderConnection, chat_id: str, lang: str, since: Any, reminder: bool) -> None:
+def tag(
+    conn: ResponderConnection,
+    chat_id: str,
+    lang: str,
+    since: Any,
+    reminder: bool,
+    urgent: bool = False,
+) -> None:
     conn.tagged.add(chat_id)
-    conn.send("tag", chat_id=chat_id, lang=lang, waiting_since=since.isoformat(), reminder=reminder)
+    conn.send(
+        "tag",
+        chat_id=chat_id,
+        lang=lang,
+        waiting_since=since.isoformat(),
+        reminder=reminder,
+        urgent=urgent,
+    )
 
 
 def _discard(index: dict[Any, set[Any]], key: Any, conn: Connection) -> None:

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from chatsupport.domain.chat import Sender
 from chatsupport.domain.errors import ChatSupportError
-from chatsupport.hub import frames
+from chatsupport.domain.roles import Role
+from chatsupport.hub import frames, support
 from chatsupport.hub.connection import Connection, ResponderConnection
 from chatsupport.hub.hub import Hub, tag
 
@@ -42,6 +43,8 @@ class ResponderSession:
             await self.hub.chats.typing(
                 chat_id=frame.chat_id, sender=Sender.RESPONDER, active=frame.active
             )
+        elif isinstance(frame, frames.SUPPORT_FRAMES):
+            await support.handle(self.hub, self.conn, frame)
         elif isinstance(frame, frames.ResponderEndFrame):
             self._require_own(frame.chat_id)
             await self.hub.chats.responder_ends(
@@ -49,7 +52,7 @@ class ResponderSession:
             )
 
     def _require_own(self, chat_id: str) -> None:
-        if chat_id not in self.conn.chats:
+        if chat_id not in self.conn.chats and chat_id not in self.conn.joined:
             raise ChatSupportError("This is not one of your active chats.", code="chat.not_yours")
 
     async def _hello(self, frame: frames.HelloFrame) -> None:
@@ -71,6 +74,8 @@ class ResponderSession:
             on_duty = conn.responder.id in await hub.on_duty()
             ends_at = await hub.rota.duty_ends_at(conn.responder.id) if on_duty else None
             who = conn.responder
+            if who.role is Role.EXPERIENCE_EXPERT:
+                conn.backup_present = await hub.support.backup_present(who.id)
             await conn.write_now(
                 frames.frame(
                     "welcome",
@@ -78,8 +83,11 @@ class ResponderSession:
                     cap=hub.chats.limits.responder_chat_cap,
                     on_duty=on_duty,
                     shift_ends_at=ends_at.isoformat() if ends_at else None,
+                    backup_present=conn.backup_present,
                 )
             )
+            for asked in await hub.support.asked_of(who.id):  # alerts missed while away
+                await conn.write_now(await support_alert(hub, asked.id, asked.responder_id))
             if on_duty:
                 for chat in await hub.chats.waiting():
                     tag(conn, chat.id, chat.lang, chat.created_at, False)
@@ -128,3 +136,14 @@ class ResponderSession:
             text=frame.text,
         )
         self.conn.send("ack", client_id=frame.client_id, seq=message.seq, chat_id=frame.chat_id)
+
+
+async def support_alert(hub: Hub, chat_id: str, expert_id: int | None) -> dict[str, object]:
+    """The ``support_alert`` frame, re-derived from the database for a reconnecting backup."""
+    names = await hub.chats.responder_names([expert_id] if expert_id else [])
+    role, name = names.get(expert_id or 0, ("experience_expert", ""))
+    chat = await hub.chats.get(chat_id)
+    lang = chat.lang if chat else "fi"
+    return frames.frame(
+        "support_alert", chat_id=chat_id, expert={"role": role, "name": name}, lang=lang
+    )

@@ -40,6 +40,7 @@ from chatsupport.domain.errors import (
 )
 from chatsupport.domain.queue import estimate_wait_secs
 from chatsupport.storage import chats, diary
+from chatsupport.storage import support as support_store
 from chatsupport.storage.database import Database
 
 log = logging.getLogger("chatsupport.chats")
@@ -279,7 +280,11 @@ class ChatService:
                 )
                 if moved:  # the diary record is stored in the same transaction as the end
                     await diary.record_chat_end(
-                        s, chat_id=chat_id, zone=self.limits.zone, now=self._clock.now()
+                        s,
+                        chat_id=chat_id,
+                        zone=self.limits.zone,
+                        now=self._clock.now(),
+                        backup_involved=await support_store.backup_involved(s, chat_id=chat_id),
                     )
             if moved:
                 await self.publish(events.ChatEnded(chat_id=chat_id, state=target, reason=reason))

@@ -270,6 +270,56 @@ class DiaryTermRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+# --- backup support, escalation and transfer (issue 4, migration 0005) ----------------------
+
+
+class ChatSupportRow(Base):
+    """Per-chat flags of the backup rule: one row once a chat is escalated or gets support.
+
+    ``escalated_at`` is set once by a conditional update (one process wins);
+    ``backup_involved`` feeds the diary record when the chat ends.
+    """
+
+    __tablename__ = "chat_support"
+
+    chat_id: Mapped[str] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    backup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("responders.id", ondelete="SET NULL"), nullable=True
+    )
+    asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    backup_involved: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class SupportNoteRow(Base):
+    """A note between the expert and the backup: never shown to the youth; goes with the chat."""
+
+    __tablename__ = "support_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("responders.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TransferOfferRow(Base):
+    """An open offer to hand a chat to another responder (at most one per chat)."""
+
+    __tablename__ = "transfer_offers"
+
+    chat_id: Mapped[str] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    from_id: Mapped[int] = mapped_column(ForeignKey("responders.id", ondelete="CASCADE"))
+    to_id: Mapped[int] = mapped_column(ForeignKey("responders.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 # --- canned replies and youth feedback (issue 6, migration 0004) ----------------------------
 
 

@@ -1,0 +1,136 @@
+"""The backup rule in a chat, unanswered-chat escalation and transfers: values and codes.
+
+An experience expert is never left alone (DOMAIN.md 3.5): in a chat they can ask the backup
+professional of their shift for support; the backup reads the chat, writes notes that only the
+two of them see, joins or takes over. A chat nobody answers in time is escalated once; a
+responder can hand a chat to a colleague who accepts it. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from chatsupport.domain.roles import Role
+
+# Stable codes (docs/protocol.md, "Error codes").
+SUPPORT_NOT_EXPERT = "support.not_expert"
+SUPPORT_NO_BACKUP = "support.no_backup"
+SUPPORT_NOT_BACKUP = "support.not_backup"
+TRANSFER_TARGET_OFF_DUTY = "transfer.target_off_duty"
+TRANSFER_SELF = "transfer.self"
+TRANSFER_NOT_OFFERED = "transfer.not_offered"
+
+
+class HandOver(StrEnum):
+    """Why a chat changed responder: the backup took it over, or a transfer was accepted."""
+
+    TAKE_OVER = "take_over"
+    TRANSFER = "transfer"
+
+
+class TransferStatus(StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A private note in a chat; its text is kept only as long as the chat's transcript."""
+
+    id: int
+    chat_id: str
+    author_id: int | None
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TransferOffer:
+    chat_id: str
+    from_id: int
+    to_id: int
+    expires_at: datetime
+
+
+def escalation_targets(
+    *, professionals_on_duty: frozenset[int], backups: frozenset[int], connected: frozenset[int]
+) -> frozenset[int]:
+    """Who is alerted about an unanswered chat: every on-duty responder of a professional
+    shift, and the backup of every running experience-expert shift; only those connected."""
+    return (professionals_on_duty | backups) & connected
+
+
+# --- events the processes tell each other (part of ``domain.events.Event``) ----------------
+
+
+class _SupportEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SupportAsked(_SupportEvent):
+    """The expert holding ``chat_id`` asked ``backup_id`` for support."""
+
+    kind: Literal["support_asked"] = "support_asked"
+    chat_id: str
+    backup_id: int
+    expert_name: str
+    lang: str
+
+
+class NotePosted(_SupportEvent):
+    """A private note: delivered only to responder consoles following the chat."""
+
+    kind: Literal["note"] = "note"
+    chat_id: str
+    note_id: int
+    author_role: Role
+    author_name: str
+    text: str
+    at: datetime
+
+
+class BackupJoined(_SupportEvent):
+    kind: Literal["backup_joined"] = "backup_joined"
+    chat_id: str
+    backup_id: int
+    role: Role
+    name: str
+
+
+class ChatHandedOver(_SupportEvent):
+    kind: Literal["handed_over"] = "handed_over"
+    chat_id: str
+    from_id: int
+    to_id: int
+    to_role: Role
+    to_name: str
+    reason: HandOver
+
+
+class TransferChanged(_SupportEvent):
+    kind: Literal["transfer"] = "transfer"
+    chat_id: str
+    status: TransferStatus
+    from_id: int
+    to_id: int
+    from_name: str
+    from_role: Role
+    expires_at: datetime
+
+
+class ChatEscalated(_SupportEvent):
+    """A chat waited past the escalation time; ``responder_ids`` are alerted (see
+    ``escalation_targets``)."""
+
+    kind: Literal["escalated"] = "escalated"
+    chat_id: str
+    lang: str
+    waiting_since: datetime
+    responder_ids: list[int]

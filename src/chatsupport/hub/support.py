@@ -1,0 +1,54 @@
+"""What a responder's backup-support and transfer frames do (see ``services.support`` for
+who may do what; refusals come back as ``error`` frames with stable codes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chatsupport.domain.errors import ChatSupportError
+from chatsupport.hub import frames
+from chatsupport.hub.support_events import watching_job
+
+if TYPE_CHECKING:
+    from chatsupport.hub.connection import ResponderConnection
+    from chatsupport.hub.hub import Hub
+
+
+async def handle(hub: Hub, conn: ResponderConnection, frame: object) -> None:
+    """Handle one of ``frames.SUPPORT_FRAMES`` from a greeted responder."""
+    me = conn.responder
+    service = hub.support
+    if isinstance(frame, frames.SupportFrame):
+        await service.ask(expert=me, chat_id=frame.chat_id)
+        conn.send("support_requested", chat_id=frame.chat_id)
+    elif isinstance(frame, frames.WatchFrame):
+        await service.as_backup(responder_id=me.id, chat_id=frame.chat_id)
+        watch(hub, conn, frame.chat_id)
+    elif isinstance(frame, frames.NoteFrame):
+        if len(frame.text) > hub.settings.max_message_chars:
+            raise ChatSupportError(
+                f"text: at most {hub.settings.max_message_chars} characters",
+                code="message.too_long",
+            )
+        await service.note(author=me, chat_id=frame.chat_id, text=frame.text)
+    elif isinstance(frame, frames.JoinFrame):
+        if frame.chat_id not in conn.watching:
+            await service.as_backup(responder_id=me.id, chat_id=frame.chat_id)
+            watch(hub, conn, frame.chat_id)
+        await service.join(backup=me, chat_id=frame.chat_id)
+    elif isinstance(frame, frames.TakeOverFrame):
+        await service.take_over(backup=me, chat_id=frame.chat_id)
+    elif isinstance(frame, frames.TransferFrame):
+        await service.offer(holder=me, chat_id=frame.chat_id, to_id=frame.to)
+    elif isinstance(frame, frames.TransferAnswerFrame):
+        await service.answer(responder=me, chat_id=frame.chat_id, accept=frame.accept)
+
+
+def watch(hub: Hub, conn: ResponderConnection, chat_id: str) -> None:
+    """Follow the chat read-only: the history and notes first, then live messages."""
+    if chat_id in conn.chats:
+        return
+    hub.follow(conn, chat_id, after_seq=0)
+    conn.chats.discard(chat_id)  # follow() assumed a holder: reading gives no write rights
+    conn.watching.add(chat_id)
+    conn.push(watching_job(hub, chat_id))

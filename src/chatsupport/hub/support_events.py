@@ -1,0 +1,158 @@
+"""What the backup, escalation and transfer events mean for this process's connections.
+
+Called by ``Hub.dispatch`` for every event in ``events.SUPPORT_EVENTS`` (on every process, so
+a backup or a colleague connected to another process than the expert is reached too). Notes
+go only to responder connections: a youth connection never gets one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from chatsupport.domain import support as s
+from chatsupport.domain.roles import Role
+from chatsupport.hub.connection import Connection, ResponderConnection
+
+if TYPE_CHECKING:
+    from chatsupport.hub.hub import Hub
+
+
+def _who(role: Role, name: str) -> dict[str, str]:
+    return {"role": role.value, "name": name}
+
+
+def _consoles(hub: Hub, responder_id: int) -> list[ResponderConnection]:
+    return [c for c in hub.responders.get(responder_id, ()) if c.greeted]
+
+
+async def dispatch(hub: Hub, event: Any) -> None:
+    if isinstance(event, s.SupportAsked):
+        for conn in _consoles(hub, event.backup_id):
+            who = _who(Role.EXPERIENCE_EXPERT, event.expert_name)
+            conn.send("support_alert", chat_id=event.chat_id, expert=who, lang=event.lang)
+    elif isinstance(event, s.NotePosted):
+        _note(hub, event)
+    elif isinstance(event, s.BackupJoined):
+        _joined(hub, event.chat_id, _who(event.role, event.name), joiner=event.backup_id)
+    elif isinstance(event, s.ChatHandedOver):
+        _handed_over(hub, event)
+    elif isinstance(event, s.TransferChanged):
+        _transfer(hub, event)
+    elif isinstance(event, s.ChatEscalated):
+        await _escalated(hub, event)
+
+
+def _note(hub: Hub, event: s.NotePosted) -> None:
+    for conn in hub.watchers.get(event.chat_id, ()):
+        if isinstance(conn, ResponderConnection):  # never a youth connection
+            conn.send(
+                "note",
+                chat_id=event.chat_id,
+                id=event.note_id,
+                author=_who(event.author_role, event.author_name),
+                text=event.text,
+                at=event.at.isoformat(),
+            )
+
+
+def _joined(hub: Hub, chat_id: str, who: dict[str, str], *, joiner: int | None) -> None:
+    for conn in hub.watchers.get(chat_id, ()):
+        if isinstance(conn, ResponderConnection):
+            if conn.responder.id == joiner and chat_id in conn.watching:
+                conn.joined.add(chat_id)  # the backup may now write in the chat
+            conn.send("joined", chat_id=chat_id, responder=who)
+        else:
+            conn.send("joined", responder=who)
+
+
+def _handed_over(hub: Hub, event: s.ChatHandedOver) -> None:
+    to = _who(event.to_role, event.to_name)
+    _joined(hub, event.chat_id, to, joiner=None)
+    for conn in _consoles(hub, event.from_id):
+        if event.chat_id in conn.chats:
+            conn.send("handed_over", chat_id=event.chat_id, to=to, reason=event.reason.value)
+            hub.unfollow(conn, event.chat_id)
+    for conn in _consoles(hub, event.to_id):
+        if event.chat_id in conn.chats:
+            continue
+        after = conn.delivered.get(event.chat_id, 0)  # a backup who watched has the history
+        conn.watching.discard(event.chat_id)
+        conn.joined.discard(event.chat_id)
+        hub.follow(conn, event.chat_id, after_seq=after)
+        conn.push(hub.chat_job(event.chat_id))
+
+
+def _transfer(hub: Hub, event: s.TransferChanged) -> None:
+    fields: dict[str, Any] = {"chat_id": event.chat_id, "status": event.status.value}
+    if event.status is s.TransferStatus.OFFERED:
+        fields["expires_at"] = event.expires_at.isoformat()
+        for conn in _consoles(hub, event.to_id):
+            conn.send("transfer", offered_by=_who(event.from_role, event.from_name), **fields)
+        for conn in _consoles(hub, event.from_id):
+            conn.send("transfer", **fields)
+        return
+    for rid in {event.from_id, event.to_id}:
+        for conn in _consoles(hub, rid):
+            conn.send("transfer", **fields)
+
+
+async def _escalated(hub: Hub, event: s.ChatEscalated) -> None:
+    from chatsupport.hub.hub import tag  # the hub module imports this one
+
+    for rid in event.responder_ids:
+        for conn in _consoles(hub, rid):
+            tag(conn, event.chat_id, event.lang, event.waiting_since, True, urgent=True)
+    youth = hub.youth.get(event.chat_id, ())
+    if youth:
+        texts = await hub.rota.texts(event.lang)
+        for youth_conn in youth:
+            youth_conn.send("still_waiting", services=texts.emergency)
+
+
+async def tell_backup_presence(hub: Hub) -> None:
+    """Tell each connected expert when their backup's presence changed (every sweep)."""
+    for conns in list(hub.responders.values()):
+        experts = [c for c in conns if c.greeted and c.responder.role is Role.EXPERIENCE_EXPERT]
+        if not experts:
+            continue
+        present = await hub.support.backup_present(experts[0].responder.id)
+        for conn in experts:
+            if present is not None and present != conn.backup_present:
+                conn.send("backup", present=present)
+            conn.backup_present = present
+
+
+def watching_job(hub: Hub, chat_id: str) -> Callable[[Connection], Awaitable[None]]:
+    """Send the backup the chat so far (runs in its writer, before the live messages)."""
+
+    async def job(conn: Connection) -> None:
+        chat = await hub.chats.get(chat_id)
+        if chat is None:
+            return
+        messages = await hub.chats.messages_after(chat_id=chat_id, after_seq=0)
+        notes = [
+            {
+                "v": 1,
+                "type": "note",
+                "chat_id": chat_id,
+                "id": note.id,
+                "author": {"role": role, "name": name},
+                "text": note.text,
+                "at": note.at.isoformat(),
+            }
+            for note, role, name in await hub.support.notes(chat_id)
+        ]
+        await conn.write_now(
+            {
+                "v": 1,
+                "type": "watching",
+                "chat_id": chat_id,
+                "lang": chat.lang,
+                "messages": conn.messages_out(messages),
+                "notes": notes,
+                "last_seq": conn.delivered.get(chat_id, 0),
+            }
+        )
+
+    return job

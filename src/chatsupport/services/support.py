@@ -1,0 +1,307 @@
+"""Backup support, unanswered-chat escalation and transfer, as use cases.
+
+Like ``ChatService``: change the database first (every race decided there, see
+``storage.support``), then announce through the broker. Who may do what:
+
+* ``ask``: only an experience expert, on a chat they hold, while a shift of theirs with a
+  backup runs (``support.not_expert``, ``chat.not_yours``, ``support.no_backup``);
+* ``watch``/``join``/``take_over``: only the backup the expert asked (``support.not_backup``);
+* ``note``: only the chat's holder or that backup; notes never reach the youth;
+* ``offer``: only the holder, to another responder on duty and connected now; ``answer``:
+  only the responder offered, before the offer expires (``transfer.not_offered``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from chatsupport.domain.accounts import Responder
+from chatsupport.domain.chat import Chat, ChatState
+from chatsupport.domain.clock import Clock
+from chatsupport.domain.errors import CHAT_CAP_REACHED, CHAT_NOT_ACTIVE, Conflict, Forbidden
+from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import ShiftRole
+from chatsupport.domain.support import (
+    SUPPORT_NO_BACKUP,
+    SUPPORT_NOT_BACKUP,
+    SUPPORT_NOT_EXPERT,
+    TRANSFER_NOT_OFFERED,
+    TRANSFER_SELF,
+    TRANSFER_TARGET_OFF_DUTY,
+    BackupJoined,
+    ChatEscalated,
+    ChatHandedOver,
+    HandOver,
+    Note,
+    NotePosted,
+    SupportAsked,
+    TransferChanged,
+    TransferOffer,
+    TransferStatus,
+    escalation_targets,
+)
+from chatsupport.services.chats import ChatService
+from chatsupport.services.rota import RotaService
+from chatsupport.storage import chats as chat_store
+from chatsupport.storage import rota as rota_store
+from chatsupport.storage import support as store
+from chatsupport.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class SupportSettings:
+    #: A chat waiting this long is escalated (once).
+    escalate_after: timedelta
+    #: An unanswered transfer offer lapses after this long.
+    transfer_offer: timedelta
+
+
+class SupportService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        chats: ChatService,
+        rota: RotaService,
+        settings: SupportSettings,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._chats = chats
+        self._rota = rota
+        self.settings = settings
+
+    # --- who is around ---------------------------------------------------------------------
+
+    async def _connected(self) -> frozenset[int]:
+        since = self._clock.now() - self._rota.settings.presence_window
+        async with self._db.read() as s:
+            return await rota_store.present_since(s, since=since)
+
+    async def backup_of_expert(self, expert_id: int) -> int | None:
+        """The backup of a running experience-expert shift of ``expert_id`` (open or not)."""
+        for occurrence in (await self._rota.status()).active:
+            shift = occurrence.shift
+            if expert_id in shift.responder_ids and shift.backup_id is not None:
+                return shift.backup_id
+        return None
+
+    async def backup_present(self, expert_id: int) -> bool | None:
+        """Is the expert's backup's console connected? None when no such shift runs now."""
+        backup = await self.backup_of_expert(expert_id)
+        return None if backup is None else backup in await self._connected()
+
+    # --- the expert's backup ---------------------------------------------------------------
+
+    async def ask(self, *, expert: Responder, chat_id: str) -> int:
+        """Alert the backup of the expert's shift; the chat counts as "backup involved"."""
+        if expert.role is not Role.EXPERIENCE_EXPERT:
+            raise Forbidden("Only an experience expert asks for support.", code=SUPPORT_NOT_EXPERT)
+        chat = await self._chats.responder_chat(responder_id=expert.id, chat_id=chat_id)
+        backup = await self.backup_of_expert(expert.id)
+        if backup is None:
+            raise Conflict("No shift of yours with a backup runs now.", code=SUPPORT_NO_BACKUP)
+        async with self._db.write() as s:
+            await store.mark_asked(s, chat_id=chat_id, backup_id=backup, now=self._clock.now())
+        await self._chats.publish(
+            SupportAsked(
+                chat_id=chat_id, backup_id=backup, expert_name=expert.display_name, lang=chat.lang
+            )
+        )
+        return backup
+
+    async def as_backup(self, *, responder_id: int, chat_id: str) -> Chat:
+        """The active chat, if ``responder_id`` is the backup its expert asked for support."""
+        async with self._db.read() as s:
+            chat = await chat_store.get(s, chat_id=chat_id)
+            backup = await store.backup_of_chat(s, chat_id=chat_id)
+        if chat is None or backup != responder_id:
+            raise Forbidden("You are not this chat's backup.", code=SUPPORT_NOT_BACKUP)
+        if chat.state is not ChatState.ACTIVE:
+            raise Conflict("The chat is not active.", code=CHAT_NOT_ACTIVE)
+        return chat
+
+    async def asked_of(self, backup_id: int) -> list[Chat]:
+        async with self._db.read() as s:
+            return await store.asked_of(s, backup_id=backup_id)
+
+    async def join(self, *, backup: Responder, chat_id: str) -> None:
+        await self.as_backup(responder_id=backup.id, chat_id=chat_id)
+        async with self._db.write() as s:
+            await store.mark_involved(s, chat_id=chat_id)
+        await self._chats.publish(
+            BackupJoined(
+                chat_id=chat_id, backup_id=backup.id, role=backup.role, name=backup.display_name
+            )
+        )
+
+    async def take_over(self, *, backup: Responder, chat_id: str) -> None:
+        """The backup becomes the chat's responder (one conditional update)."""
+        chat = await self.as_backup(responder_id=backup.id, chat_id=chat_id)
+        if chat.responder_id is None or chat.responder_id == backup.id:
+            raise Conflict("The chat is already yours.", code=CHAT_NOT_ACTIVE)
+        async with self._db.write() as s:
+            if not await store.hand_over(
+                s, chat_id=chat_id, from_id=chat.responder_id, to_id=backup.id
+            ):
+                raise Conflict("The chat changed hands or ended.", code=CHAT_NOT_ACTIVE)
+            await store.mark_involved(s, chat_id=chat_id)
+        await self._announce_hand_over(chat_id, chat.responder_id, backup, HandOver.TAKE_OVER)
+
+    async def _announce_hand_over(
+        self, chat_id: str, from_id: int, to: Responder, reason: HandOver
+    ) -> None:
+        await self._chats.publish(
+            ChatHandedOver(
+                chat_id=chat_id,
+                from_id=from_id,
+                to_id=to.id,
+                to_role=to.role,
+                to_name=to.display_name,
+                reason=reason,
+            )
+        )
+
+    # --- notes -------------------------------------------------------------------------------
+
+    async def note(self, *, author: Responder, chat_id: str, text: str) -> Note:
+        """Store a note from the holder or the backup; announced to consoles only."""
+        chat = await self._chats.get(chat_id)
+        if chat is None or chat.responder_id != author.id:
+            await self.as_backup(responder_id=author.id, chat_id=chat_id)
+        elif chat.state is not ChatState.ACTIVE:
+            raise Conflict("The chat is not active.", code=CHAT_NOT_ACTIVE)
+        async with self._db.write() as s:
+            note = await store.add_note(
+                s, chat_id=chat_id, author_id=author.id, text=text, now=self._clock.now()
+            )
+        await self._chats.publish(
+            NotePosted(
+                chat_id=chat_id,
+                note_id=note.id,
+                author_role=author.role,
+                author_name=author.display_name,
+                text=text,
+                at=note.at,
+            )
+        )
+        return note
+
+    async def notes(self, chat_id: str) -> list[tuple[Note, str, str]]:
+        """The chat's notes with their authors' (role, name), oldest first."""
+        async with self._db.read() as s:
+            found = await store.notes(s, chat_id=chat_id)
+            ids = [n.author_id for n in found if n.author_id is not None]
+            names = await chat_store.responder_names(s, responder_ids=ids)
+        unknown = ("professional", "")
+        return [(n, *names.get(n.author_id or 0, unknown)) for n in found]
+
+    # --- transfer ----------------------------------------------------------------------------
+
+    async def offer(self, *, holder: Responder, chat_id: str, to_id: int) -> TransferOffer:
+        """Offer the holder's chat to a colleague on duty and connected now."""
+        await self._chats.responder_chat(responder_id=holder.id, chat_id=chat_id)
+        if to_id == holder.id:
+            raise Conflict("The chat is already yours.", code=TRANSFER_SELF)
+        available = await self._rota.on_duty_now() & await self._connected()
+        if to_id not in available:
+            raise Conflict("That responder is not on duty now.", code=TRANSFER_TARGET_OFF_DUTY)
+        offer = TransferOffer(
+            chat_id, holder.id, to_id, self._clock.now() + self.settings.transfer_offer
+        )
+        async with self._db.write() as s:
+            await store.put_offer(s, offer=offer)
+        await self._announce_offer(offer, TransferStatus.OFFERED, holder.role, holder.display_name)
+        return offer
+
+    async def _announce_offer(
+        self, offer: TransferOffer, status: TransferStatus, role: Role, name: str
+    ) -> None:
+        await self._chats.publish(
+            TransferChanged(
+                chat_id=offer.chat_id,
+                status=status,
+                from_id=offer.from_id,
+                to_id=offer.to_id,
+                from_role=role,
+                from_name=name,
+                expires_at=offer.expires_at,
+            )
+        )
+
+    async def answer(self, *, responder: Responder, chat_id: str, accept: bool) -> None:
+        """Accept (the chat changes hands atomically) or decline a live offer."""
+        cap = self._chats.limits.responder_chat_cap
+        async with self._db.write() as s:
+            offer = await store.take_offer(
+                s, chat_id=chat_id, to_id=responder.id, now=self._clock.now()
+            )
+            if offer is None:
+                raise Conflict(
+                    "No live transfer offer of this chat to you.", code=TRANSFER_NOT_OFFERED
+                )
+            if accept and len(await chat_store.active_for(s, responder_id=responder.id)) >= cap:
+                raise Conflict("You already hold as many chats as allowed.", code=CHAT_CAP_REACHED)
+            if accept and not await store.hand_over(
+                s, chat_id=chat_id, from_id=offer.from_id, to_id=responder.id
+            ):
+                raise Conflict("The chat changed hands or ended.", code=CHAT_NOT_ACTIVE)
+        status = TransferStatus.ACCEPTED if accept else TransferStatus.DECLINED
+        await self._announce_offer(offer, status, responder.role, responder.display_name)
+        if accept:
+            await self._announce_hand_over(chat_id, offer.from_id, responder, HandOver.TRANSFER)
+
+    # --- housekeeping (every process; conditional updates make it safe) ---------------------
+
+    async def sweep(self) -> None:
+        """Lapse expired offers and escalate chats waiting past the escalation time."""
+        now = self._clock.now()
+        async with self._db.read() as s:
+            expired = await store.expired_offers(s, now=now)
+            overdue = await store.waiting_unescalated(s, cutoff=now - self.settings.escalate_after)
+        for offer in expired:
+            async with self._db.write() as s:
+                dropped = await store.drop_offer(s, offer=offer)
+            if dropped:
+                await self._announce_offer(offer, TransferStatus.EXPIRED, Role.PROFESSIONAL, "")
+        for chat in overdue:
+            await self._escalate(chat)
+
+    async def _escalate(self, chat: Chat) -> None:
+        async with self._db.write() as s:
+            won = await store.take_escalation(s, chat_id=chat.id, now=self._clock.now())
+        if not won:
+            return
+        status = await self._rota.status()
+        targets = escalation_targets(
+            professionals_on_duty=frozenset(
+                rid
+                for o in status.open_shifts
+                if o.shift.role is ShiftRole.PROFESSIONAL
+                for rid in o.shift.responder_ids
+            ),
+            backups=frozenset(
+                o.shift.backup_id for o in status.active if o.shift.backup_id is not None
+            ),
+            connected=await self._connected(),
+        )
+        await self._chats.publish(
+            ChatEscalated(
+                chat_id=chat.id,
+                lang=chat.lang,
+                waiting_since=chat.created_at,
+                responder_ids=sorted(targets),
+            )
+        )
+
+    async def colleagues(self, *, exclude: int) -> list[tuple[int, str, str]]:
+        """``(id, role, name)`` of responders on duty and connected now, but ``exclude``."""
+        ids = (await self._rota.on_duty_now() & await self._connected()) - {exclude}
+        names = await self._chats.responder_names(sorted(ids))
+        return [(rid, *names[rid]) for rid in sorted(names)]
+
+    async def escalated_waiting(self) -> int:
+        async with self._db.read() as s:
+            return await store.escalated_waiting(s)

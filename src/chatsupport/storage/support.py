@@ -1,0 +1,209 @@
+"""Support flags, private notes and transfer offers. Every race is decided by the database:
+
+* escalation: a conditional ``UPDATE chat_support SET escalated_at WHERE escalated_at IS NULL``
+  accepted only if it changed one row (once per chat, on any number of processes);
+* hand-over: ``UPDATE chats SET responder_id = :to WHERE responder_id = :from AND state =
+  'active'`` (the chat changes hands once, or not at all);
+* accepting an offer deletes it with a conditional ``DELETE`` (one acceptance wins).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chatsupport.domain.chat import Chat, ChatState
+from chatsupport.domain.support import Note, TransferOffer
+from chatsupport.storage.chats import _chat
+from chatsupport.storage.tables import ChatRow, ChatSupportRow, SupportNoteRow, TransferOfferRow
+
+
+async def _ensure_row(session: AsyncSession, chat_id: str) -> None:
+    if await session.get(ChatSupportRow, chat_id) is not None:
+        return
+    try:
+        async with session.begin_nested():
+            session.add(ChatSupportRow(chat_id=chat_id, backup_involved=False))
+            await session.flush()
+    except IntegrityError:  # another process made it first: fine, it exists
+        pass
+
+
+async def mark_asked(session: AsyncSession, *, chat_id: str, backup_id: int, now: datetime) -> None:
+    """The expert asked ``backup_id`` for support: the backup is involved from now on."""
+    await _ensure_row(session, chat_id)
+    await session.execute(
+        update(ChatSupportRow)
+        .where(ChatSupportRow.chat_id == chat_id)
+        .values(backup_id=backup_id, asked_at=now, backup_involved=True)
+    )
+
+
+async def mark_involved(session: AsyncSession, *, chat_id: str) -> None:
+    await _ensure_row(session, chat_id)
+    await session.execute(
+        update(ChatSupportRow).where(ChatSupportRow.chat_id == chat_id).values(backup_involved=True)
+    )
+
+
+async def backup_of_chat(session: AsyncSession, *, chat_id: str) -> int | None:
+    """The backup the chat's expert asked for support (None if nobody was asked)."""
+    return await session.scalar(
+        select(ChatSupportRow.backup_id).where(ChatSupportRow.chat_id == chat_id)
+    )
+
+
+async def backup_involved(session: AsyncSession, *, chat_id: str) -> bool:
+    found = await session.scalar(
+        select(ChatSupportRow.backup_involved).where(ChatSupportRow.chat_id == chat_id)
+    )
+    return bool(found)
+
+
+async def asked_of(session: AsyncSession, *, backup_id: int) -> list[Chat]:
+    """Active chats whose expert asked ``backup_id`` for support (re-sent on reconnect)."""
+    rows = await session.scalars(
+        select(ChatRow)
+        .join(ChatSupportRow, ChatSupportRow.chat_id == ChatRow.id)
+        .where(ChatSupportRow.backup_id == backup_id, ChatRow.state == ChatState.ACTIVE.value)
+    )
+    return [_chat(r) for r in rows]
+
+
+# --- escalation ------------------------------------------------------------------------------
+
+
+async def waiting_unescalated(session: AsyncSession, *, cutoff: datetime) -> list[Chat]:
+    """Waiting chats opened before ``cutoff`` that were never escalated."""
+    rows = await session.scalars(
+        select(ChatRow)
+        .outerjoin(ChatSupportRow, ChatSupportRow.chat_id == ChatRow.id)
+        .where(
+            ChatRow.state == ChatState.WAITING.value,
+            ChatRow.created_at < cutoff,
+            ChatSupportRow.escalated_at.is_(None),
+        )
+    )
+    return [_chat(r) for r in rows]
+
+
+async def take_escalation(session: AsyncSession, *, chat_id: str, now: datetime) -> bool:
+    """Claim the chat's one escalation; True for the one caller (on any process) that wins."""
+    await _ensure_row(session, chat_id)
+    result = await session.execute(
+        update(ChatSupportRow)
+        .where(ChatSupportRow.chat_id == chat_id, ChatSupportRow.escalated_at.is_(None))
+        .values(escalated_at=now)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def escalated_waiting(session: AsyncSession) -> int:
+    """How many chats wait now past the escalation time (the coordinator's count)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(ChatRow)
+        .join(ChatSupportRow, ChatSupportRow.chat_id == ChatRow.id)
+        .where(ChatRow.state == ChatState.WAITING.value, ChatSupportRow.escalated_at.is_not(None))
+    )
+    return int(count or 0)
+
+
+# --- notes -----------------------------------------------------------------------------------
+
+
+def _note(row: SupportNoteRow) -> Note:
+    return Note(row.id, row.chat_id, row.author_id, row.text, row.created_at)
+
+
+async def add_note(
+    session: AsyncSession, *, chat_id: str, author_id: int, text: str, now: datetime
+) -> Note:
+    row = SupportNoteRow(chat_id=chat_id, author_id=author_id, text=text, created_at=now)
+    session.add(row)
+    await session.flush()
+    return _note(row)
+
+
+async def notes(session: AsyncSession, *, chat_id: str) -> list[Note]:
+    rows = await session.scalars(
+        select(SupportNoteRow).where(SupportNoteRow.chat_id == chat_id).order_by(SupportNoteRow.id)
+    )
+    return [_note(r) for r in rows]
+
+
+# --- hand-over and transfer offers ------------------------------------------------------------
+
+
+async def hand_over(session: AsyncSession, *, chat_id: str, from_id: int, to_id: int) -> bool:
+    """Give an active chat from ``from_id`` to ``to_id``; False if it is not ``from_id``'s."""
+    result = await session.execute(
+        update(ChatRow)
+        .where(
+            ChatRow.id == chat_id,
+            ChatRow.state == ChatState.ACTIVE.value,
+            ChatRow.responder_id == from_id,
+        )
+        .values(responder_id=to_id)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def put_offer(session: AsyncSession, *, offer: TransferOffer) -> None:
+    """Store the chat's offer, replacing an earlier one."""
+    await session.execute(delete(TransferOfferRow).where(TransferOfferRow.chat_id == offer.chat_id))
+    session.add(
+        TransferOfferRow(
+            chat_id=offer.chat_id,
+            from_id=offer.from_id,
+            to_id=offer.to_id,
+            expires_at=offer.expires_at,
+        )
+    )
+    await session.flush()
+
+
+def _offer(row: TransferOfferRow) -> TransferOffer:
+    return TransferOffer(row.chat_id, row.from_id, row.to_id, row.expires_at)
+
+
+async def take_offer(
+    session: AsyncSession, *, chat_id: str, to_id: int, now: datetime
+) -> TransferOffer | None:
+    """Remove and return the live offer of ``chat_id`` to ``to_id`` (one caller gets it)."""
+    row = await session.scalar(
+        select(TransferOfferRow).where(
+            TransferOfferRow.chat_id == chat_id,
+            TransferOfferRow.to_id == to_id,
+            TransferOfferRow.expires_at > now,
+        )
+    )
+    if row is None:
+        return None
+    offer = _offer(row)
+    result = await session.execute(
+        delete(TransferOfferRow).where(
+            TransferOfferRow.chat_id == chat_id, TransferOfferRow.to_id == to_id
+        )
+    )
+    return offer if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+async def expired_offers(session: AsyncSession, *, now: datetime) -> list[TransferOffer]:
+    rows = await session.scalars(select(TransferOfferRow).where(TransferOfferRow.expires_at <= now))
+    return [_offer(r) for r in rows]
+
+
+async def drop_offer(session: AsyncSession, *, offer: TransferOffer) -> bool:
+    """Delete exactly this offer; False if it was accepted, declined or replaced meanwhile."""
+    result = await session.execute(
+        delete(TransferOfferRow).where(
+            TransferOfferRow.chat_id == offer.chat_id,
+            TransferOfferRow.to_id == offer.to_id,
+            TransferOfferRow.expires_at == offer.expires_at,
+        )
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

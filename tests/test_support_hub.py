@@ -1,0 +1,248 @@
+"""Backup support, escalation and transfer through the real WebSocket surface, on SQLite +
+in-process broker and PostgreSQL + Redis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import ShiftRole
+from chatsupport.storage.tables import DiaryRecordRow
+from tests.helpers import add_user, login
+from tests.live import LiveServer, WsClient, live_server, responder, youth
+from tests.rota_helpers import put_on_shift_now
+
+
+async def open_and_claim(y: WsClient, holder: WsClient, text: str = "hei") -> str:
+    await y.send(type="open", lang="fi")
+    await y.expect("opened")
+    chat_id: str = (await holder.expect("tag"))["chat_id"]
+    await holder.send(type="claim", chat_id=chat_id)
+    await holder.expect("claimed", chat_id=chat_id)
+    await y.expect("claimed")
+    await y.send(type="send", client_id="y1", text=text)
+    await holder.expect("message", chat_id=chat_id, seq=1)
+    return chat_id
+
+
+async def refused(client: WsClient, code: str, **frame: Any) -> None:
+    await client.send(**frame)
+    error = await client.expect("error")
+    assert error["code"] == code, error
+
+
+async def backup_flags(server: LiveServer) -> list[bool]:
+    async with server.runtime.db.read() as s:
+        return list(await s.scalars(select(DiaryRecordRow.backup_involved)))
+
+
+async def test_backup_alert_notes_and_take_over(stack_values: dict[str, Any]) -> None:
+    """The expert asks for support; the backup is alerted, reads the chat, writes a note the
+    youth never sees, and takes over; the youth is told another adult joined and the seqs go
+    on; only the asked backup may do this; the diary records the backup as involved."""
+    async with live_server(stack_values) as server:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        async with (
+            responder(server, "sanna") as backup,
+            responder(server, "pekka") as other,
+            responder(server, "aino", hello=False) as expert,
+            youth(server) as y,
+        ):
+            await expert.send(type="hello", resume={})
+            assert (await expert.expect("welcome"))["backup_present"] is True
+            rt.hub.invalidate_on_duty()
+            chat_id = await open_and_claim(y, expert)
+            await refused(other, "support.not_expert", type="support", chat_id=chat_id)
+            await refused(backup, "support.not_backup", type="watch", chat_id=chat_id)
+            await expert.send(type="support", chat_id=chat_id)
+            await expert.expect("support_requested", chat_id=chat_id)
+            alert = await backup.expect("support_alert", chat_id=chat_id)
+            assert alert["expert"] == {"role": "experience_expert", "name": "Aino"}
+            await refused(other, "support.not_backup", type="watch", chat_id=chat_id)
+            await refused(other, "support.not_backup", type="take_over", chat_id=chat_id)
+            await refused(other, "support.not_backup", type="note", chat_id=chat_id, text="x")
+            await backup.send(type="watch", chat_id=chat_id)
+            watching = await backup.expect("watching", chat_id=chat_id)
+            assert [m["text"] for m in watching["messages"]] == ["hei"]
+            await refused(
+                backup, "chat.not_yours", type="send", chat_id=chat_id, client_id="b0", text="x"
+            )
+            await backup.send(type="note", chat_id=chat_id, text="Kysy turvallisuudesta")
+            for console in (expert, backup):
+                note = await console.expect("note", chat_id=chat_id)
+                assert note["text"] == "Kysy turvallisuudesta"
+                assert note["author"] == {"role": "professional", "name": "Sanna"}
+            await y.send(type="send", client_id="y2", text="oletko siellä")
+            await backup.expect("message", chat_id=chat_id, seq=2)
+            await backup.send(type="take_over", chat_id=chat_id)
+            joined = await y.expect("joined")
+            assert joined["responder"] == {"role": "professional", "name": "Sanna"}
+            handed = await expert.expect("handed_over", chat_id=chat_id)
+            assert handed["reason"] == "take_over" and handed["to"]["name"] == "Sanna"
+            await backup.expect("chat", chat_id=chat_id)
+            await backup.send(type="send", chat_id=chat_id, client_id="b1", text="Olen täällä")
+            message = await y.expect("message", seq=3)
+            assert message["text"] == "Olen täällä"
+            await refused(
+                expert, "chat.not_yours", type="send", chat_id=chat_id, client_id="a9", text="x"
+            )
+            frames = await y.nothing_within(0.5)
+            assert all(f["type"] != "note" for f in frames + y.seen)
+            await backup.send(type="end", chat_id=chat_id)
+            await y.expect("ended")
+        assert await backup_flags(server) == [True]
+
+
+async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str, Any]) -> None:
+    """After join, the youth is told another adult came; both the expert and the backup
+    write in the chat; the expert still holds it."""
+    async with live_server(stack_values) as server:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        async with (
+            responder(server, "sanna") as backup,
+            responder(server, "aino") as expert,
+            youth(server) as y,
+        ):
+            rt.hub.invalidate_on_duty()
+            chat_id = await open_and_claim(y, expert)
+            await expert.send(type="support", chat_id=chat_id)
+            await backup.expect("support_alert", chat_id=chat_id)
+            await backup.send(type="join", chat_id=chat_id)
+            await backup.expect("watching", chat_id=chat_id)
+            assert (await y.expect("joined"))["responder"]["name"] == "Sanna"
+            await expert.expect("joined", chat_id=chat_id)
+            await backup.send(type="send", chat_id=chat_id, client_id="b1", text="Hei, Sanna")
+            await y.expect("message", seq=2)
+            await expert.expect("message", chat_id=chat_id, seq=2)
+            await expert.send(type="note", chat_id=chat_id, text="kiitos")
+            await backup.expect("note", chat_id=chat_id)
+            await refused(backup, "chat.not_yours", type="end", chat_id=chat_id)
+            await expert.send(type="end", chat_id=chat_id)
+            await y.expect("ended")
+        assert await backup_flags(server) == [True]
+
+
+async def test_unanswered_chat_escalates_once(stack_values: dict[str, Any]) -> None:
+    """Past the escalation time every on-duty professional is tagged again as urgent (once),
+    the youth gets the always-open services, and the coordinator sees the count."""
+    values = {**stack_values, "escalate_after_secs": 0.5, "sweep_interval_secs": 0.2}
+    async with live_server(values) as server:
+        rt = server.runtime
+        anna = await add_user(rt, "anna", Role.PROFESSIONAL)
+        bert = await add_user(rt, "bert", Role.PROFESSIONAL)
+        await add_user(rt, "koordi", Role.COORDINATOR)
+        await put_on_shift_now(rt, [anna, bert])
+        async with (
+            responder(server, "anna") as a,
+            responder(server, "bert") as b,
+            youth(server) as y,
+        ):
+            rt.hub.invalidate_on_duty()
+            await y.send(type="open", lang="sv")
+            await y.expect("opened")
+            for console in (a, b):
+                first = await console.expect("tag")
+                assert first["urgent"] is False
+                urgent = await console.expect("tag", urgent=True)
+                assert urgent["chat_id"] == first["chat_id"] and urgent["reminder"] is True
+            waiting = await y.expect("still_waiting")
+            assert "112" in waiting["services"]
+            async with httpx.AsyncClient(base_url=server.base) as client:
+                await login(client, "koordi")
+                r = await client.get("/api/support/escalated")
+                assert r.json() == {"waiting_escalated": 1}
+            later = await a.nothing_within(1.0)
+            assert [f for f in later if f["type"] == "tag" and f["urgent"]] == []
+
+
+async def test_unanswered_chat_on_expert_shift_alerts_the_backup(
+    stack_values: dict[str, Any],
+) -> None:
+    """On an expert shift the escalation goes to the backup, who may then claim the chat."""
+    values = {**stack_values, "escalate_after_secs": 0.5, "sweep_interval_secs": 0.2}
+    async with live_server(values) as server:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT)
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL)
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        async with (
+            responder(server, "sanna") as backup,
+            responder(server, "aino") as expert,
+            youth(server) as y,
+        ):
+            rt.hub.invalidate_on_duty()
+            await y.send(type="open", lang="fi")
+            await y.expect("opened")
+            await expert.expect("tag")
+            urgent = await backup.expect("tag", urgent=True)
+            await y.expect("still_waiting")
+            await backup.send(type="claim", chat_id=urgent["chat_id"])
+            await backup.expect("claimed", chat_id=urgent["chat_id"])
+
+
+async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, Any]) -> None:
+    """A holder offers a chat to an on-duty colleague: declined, then lapsed, then accepted;
+    on accept the colleague gets the history, the old holder is told, the youth sees who
+    joined and the seqs go on; refusals carry stable codes."""
+    values = {**stack_values, "transfer_offer_secs": 1.5, "sweep_interval_secs": 0.2}
+    async with live_server(values) as server:
+        rt = server.runtime
+        anna = await add_user(rt, "anna", Role.PROFESSIONAL, "Anna")
+        bert = await add_user(rt, "bert", Role.PROFESSIONAL, "Bert")
+        cecilia = await add_user(rt, "cecilia", Role.PROFESSIONAL, "Cecilia")
+        await put_on_shift_now(rt, [anna, bert])
+        async with (
+            responder(server, "anna") as a,
+            responder(server, "bert") as b,
+            responder(server, "cecilia") as c,
+            youth(server) as y,
+        ):
+            rt.hub.invalidate_on_duty()
+            chat_id = await open_and_claim(y, a)
+            await refused(a, "transfer.self", type="transfer", chat_id=chat_id, to=anna)
+            await refused(
+                a, "transfer.target_off_duty", type="transfer", chat_id=chat_id, to=cecilia
+            )
+            await refused(b, "chat.not_yours", type="transfer", chat_id=chat_id, to=bert)
+            await refused(
+                c, "transfer.not_offered", type="transfer_answer", chat_id=chat_id, accept=True
+            )
+            await a.send(type="transfer", chat_id=chat_id, to=bert)
+            offer = await b.expect("transfer", status="offered")
+            assert offer["offered_by"] == {"role": "professional", "name": "Anna"}
+            await a.expect("transfer", status="offered")
+            await b.send(type="transfer_answer", chat_id=chat_id, accept=False)
+            await a.expect("transfer", status="declined")
+            await a.send(type="transfer", chat_id=chat_id, to=bert)
+            await b.expect("transfer", status="offered")
+            await a.expect("transfer", status="expired")
+            await b.expect("transfer", status="expired")
+            await refused(
+                b, "transfer.not_offered", type="transfer_answer", chat_id=chat_id, accept=True
+            )
+            await a.send(type="transfer", chat_id=chat_id, to=bert)
+            await b.expect("transfer", status="offered")
+            await b.send(type="transfer_answer", chat_id=chat_id, accept=True)
+            got = await b.expect("chat", chat_id=chat_id)
+            assert [m["seq"] for m in got["messages"]] == [1]
+            await a.expect("handed_over", chat_id=chat_id, reason="transfer")
+            await a.expect("transfer", status="accepted")
+            assert (await y.expect("joined"))["responder"] == {
+                "role": "professional",
+                "name": "Bert",
+            }
+            await b.send(type="send", chat_id=chat_id, client_id="b1", text="Jatketaan")
+            await y.expect("message", seq=2)
+            await y.send(type="send", client_id="y2", text="ok")
+            await b.expect("message", chat_id=chat_id, seq=3)
+            assert [f for f in await a.nothing_within(0.3) if f["type"] == "message"] == []
