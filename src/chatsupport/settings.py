@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     escalate_after_secs: float = Field(default=300.0, gt=0)
     transfer_offer_secs: float = Field(default=60.0, gt=0)
 
+    # Abuse limits on the anonymous side (docs/security.md); keyed by a daily keyed hash.
+    youth_connections_per_key: int = Field(default=20, ge=1)
+    youth_chats_per_key_per_hour: int = Field(default=20, ge=1)
+    youth_messages_per_minute: int = Field(default=30, ge=1)
+    max_waiting_chats: int = Field(default=100, ge=1)
+    block_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    handshake_secs: float = Field(default=10.0, gt=0, le=300)
+
     @field_validator("allowed_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

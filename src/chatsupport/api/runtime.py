@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from chatsupport.auth.passwords import HashParameters, PasswordHasher
 from chatsupport.broker import Broker, broker_from_url
+from chatsupport.broker.limit_store import limit_store_from_url
 from chatsupport.domain.clock import Clock, SystemClock
 from chatsupport.domain.login_throttle import ThrottlePolicy
 from chatsupport.hub.hub import Hub, HubSettings
 from chatsupport.services.accounts import Accounts, AccountSettings
 from chatsupport.services.chats import ChatLimits, ChatService
+from chatsupport.services.limits import AbuseLimits, LimitSettings
 from chatsupport.services.rota import RotaService, RotaSettings
 from chatsupport.services.support import SupportService, SupportSettings
 from chatsupport.settings import Settings, resolve_secret_key
@@ -34,10 +36,12 @@ class Runtime:
     broker: Broker
     chats: ChatService
     hub: Hub
+    limits: AbuseLimits = field(init=False)  # set right after construction
 
     async def close(self) -> None:
         await self.hub.stop()
         await self.broker.close()
+        await self.limits.store.close()
         self.hasher.close()
         await self.db.dispose()
 
@@ -97,6 +101,7 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
         chats=chats, rota=rota, broker=broker, settings=hub_settings(settings), support=support
     )
     runtime = Runtime(settings, clock, db, hasher, accounts, rota, broker, chats, hub)
+    runtime.limits = abuse_limits(settings)
     try:
         await broker.start()
         await hub.start()
@@ -119,6 +124,20 @@ def chat_limits(settings: Settings) -> ChatLimits:
         resume_grace=timedelta(seconds=settings.resume_grace_secs),
         reminder_interval=timedelta(seconds=settings.reminder_secs),
         zone=settings.zone,
+    )
+
+
+def abuse_limits(settings: Settings) -> AbuseLimits:
+    store = limit_store_from_url(settings.broker_url, namespace=settings.broker_namespace)
+    return AbuseLimits(
+        store=store,
+        settings=LimitSettings(
+            connections_per_key=settings.youth_connections_per_key,
+            chats_per_key_per_hour=settings.youth_chats_per_key_per_hour,
+            messages_per_chat_per_minute=settings.youth_messages_per_minute,
+            max_waiting_chats=settings.max_waiting_chats,
+            block_minutes=settings.block_minutes,
+        ),
     )
 
 

@@ -18,6 +18,9 @@ from chatsupport.hub import frames
 from chatsupport.hub.connection import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED, Connection
 from chatsupport.hub.responder import ResponderSession
 from chatsupport.hub.youth import YouthSession
+from chatsupport.services.limits import RateLimited
+
+CLOSE_TRY_LATER = 4029  # retry range: too many connections from one network; back off
 
 router = APIRouter()
 log = logging.getLogger("chatsupport.ws")
@@ -50,12 +53,33 @@ async def youth_socket(ws: WebSocket) -> None:
     if not origin_allowed(ws, runtime.settings.allowed_origins):
         await ws.close(CLOSE_FORBIDDEN)
         return
+    key = await _admit_youth(ws, runtime)
+    if key is None:
+        return
     conn = runtime.hub.new_youth(ws)
+    session = YouthSession(runtime.hub, conn, limits=runtime.limits, key=key)
     try:
-        await _pump(ws, conn, YouthSession(runtime.hub, conn).handle_text)
+        await _pump(ws, conn, session.handle_text)
     finally:
         await runtime.hub.disconnect(conn)
+        await runtime.limits.disconnect(key)
         await _close(ws)
+
+
+async def _admit_youth(ws: WebSocket, runtime: Runtime) -> str | None:
+    """The connection's limit key, or None (socket closed) when its network has too many.
+
+    The address is read once here (uvicorn has already applied X-Forwarded-For, and only from
+    ``CHATSUPPORT_TRUSTED_PROXIES``), turned into the day's keyed hash and dropped.
+    """
+    key = await runtime.limits.client_key(ws.client.host if ws.client else None)
+    try:
+        await runtime.limits.connect(key)
+    except RateLimited as exc:
+        await ws.send_json(frames.error(exc.code, exc.message))
+        await ws.close(CLOSE_TRY_LATER)
+        return None
+    return key
 
 
 @router.websocket("/ws/responder")

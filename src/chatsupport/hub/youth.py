@@ -9,15 +9,18 @@ from chatsupport.domain.errors import ChatSupportError
 from chatsupport.hub import frames
 from chatsupport.hub.connection import YouthConnection
 from chatsupport.hub.hub import Hub
+from chatsupport.services.limits import AbuseLimits
 from chatsupport.services.rota import ServiceClosed
 
 OPEN_WINDOW_SECS = 60.0
 
 
 class YouthSession:
-    def __init__(self, hub: Hub, conn: YouthConnection) -> None:
+    def __init__(self, hub: Hub, conn: YouthConnection, *, limits: AbuseLimits, key: str) -> None:
         self.hub = hub
         self.conn = conn
+        self.limits = limits
+        self.key = key  # the day's keyed hash of the client's network; never the address
 
     async def handle_text(self, raw: str) -> None:
         try:
@@ -66,7 +69,9 @@ class YouthSession:
         except ServiceClosed as exc:
             self.conn.send("error", code=exc.code, message=exc.message, closed=exc.opening.view())
             return
+        await self.limits.check_open(self.key, waiting=len(await self.hub.chats.waiting()))
         chat, token = await self.hub.chats.create_chat(lang=frame.lang)
+        await self.limits.remember_chat(self.key, chat.id)
         self.hub.follow(self.conn, chat.id, after_seq=0)
         self.conn.send("opened", token=token, state=chat.state.value)
         await self.hub.chats.announce_opened(chat)
@@ -117,6 +122,7 @@ class YouthSession:
                 frame.client_id,
             )
             return
+        await self.limits.check_message(chat_id)
         message = await self.hub.chats.post(
             chat_id=chat_id, sender=Sender.YOUTH, client_id=frame.client_id, text=frame.text
         )
