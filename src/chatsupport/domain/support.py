@@ -16,6 +16,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import ShiftRole
+from chatsupport.domain.rota_schedule import RotaStatus
 
 # Stable codes (docs/protocol.md, "Error codes").
 SUPPORT_NOT_EXPERT = "support.not_expert"
@@ -59,12 +61,17 @@ class TransferOffer:
     expires_at: datetime
 
 
-def escalation_targets(
-    *, professionals_on_duty: frozenset[int], backups: frozenset[int], connected: frozenset[int]
-) -> frozenset[int]:
-    """Who is alerted about an unanswered chat: every on-duty responder of a professional
+def escalation_targets(status: RotaStatus, connected: frozenset[int]) -> frozenset[int]:
+    """Who is alerted about an unanswered chat: every responder of an open professional
     shift, and the backup of every running experience-expert shift; only those connected."""
-    return (professionals_on_duty | backups) & connected
+    professionals = {
+        rid
+        for o in status.open_shifts
+        if o.shift.role is ShiftRole.PROFESSIONAL
+        for rid in o.shift.responder_ids
+    }
+    backups = {o.shift.backup_id for o in status.active if o.shift.backup_id is not None}
+    return frozenset((professionals | backups) & connected)
 
 
 # --- events the processes tell each other (part of ``domain.events.Event``) ----------------

@@ -21,7 +21,6 @@ from chatsupport.domain.chat import Chat, ChatState
 from chatsupport.domain.clock import Clock
 from chatsupport.domain.errors import CHAT_CAP_REACHED, CHAT_NOT_ACTIVE, Conflict, Forbidden
 from chatsupport.domain.roles import Role
-from chatsupport.domain.rota import ShiftRole
 from chatsupport.domain.support import (
     SUPPORT_NO_BACKUP,
     SUPPORT_NOT_BACKUP,
@@ -274,19 +273,7 @@ class SupportService:
             won = await store.take_escalation(s, chat_id=chat.id, now=self._clock.now())
         if not won:
             return
-        status = await self._rota.status()
-        targets = escalation_targets(
-            professionals_on_duty=frozenset(
-                rid
-                for o in status.open_shifts
-                if o.shift.role is ShiftRole.PROFESSIONAL
-                for rid in o.shift.responder_ids
-            ),
-            backups=frozenset(
-                o.shift.backup_id for o in status.active if o.shift.backup_id is not None
-            ),
-            connected=await self._connected(),
-        )
+        targets = escalation_targets(await self._rota.status(), await self._connected())
         await self._chats.publish(
             ChatEscalated(
                 chat_id=chat.id,
