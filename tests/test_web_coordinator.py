@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,8 +14,10 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
+from chatsupport.storage import diary
 from tests.browser import chromium
 from tests.conftest import FAST_HASH
+from tests.diary_data import generate
 from tests.helpers import PASSWORD
 from tests.live import LiveServer, live_server
 
@@ -48,7 +53,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def signed_in(browser: Browser, server: LiveServer, login: str, width: int = 1280) -> Page:
     context = await browser.new_context(
-        viewport={"width": width, "height": 900}, accept_downloads=True
+        viewport={"width": width, "height": 900}, accept_downloads=True, locale="fi-FI"
     )
     page = await context.new_page()
     errors: list[str] = []
@@ -124,4 +129,121 @@ async def test_responders_create_and_edit(server: LiveServer, browser: Browser) 
     assert r.status_code == 200
     assert "null" not in await page.inner_text("main")
     await shot(page, "responders")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> None:
+    """The coordinator creates a responder, puts them on a weekly shift in the grid, closes a
+    holiday, edits the Swedish closed text, adds a diary code, sees the charts of a year of
+    diary data and downloads a CSV export that the csv module reads."""
+    async with server.runtime.db.write() as s:
+        await diary.add_facts(s, facts=generate(600))
+    page = await signed_in(browser, server, "koordi")
+    page.on("dialog", lambda d: d.accept())
+    await page.wait_for_selector("#responders", timeout=WAIT_MS)
+    await page.fill("#new-login", "eeva")
+    await page.fill("#new-name", "Eeva")
+    await page.select_option("#new-role", "professional")
+    await page.fill("#new-password-create", PASSWORD)
+    await page.click("#create-button")
+    await page.wait_for_selector("#responders tr[data-login='eeva']", timeout=WAIT_MS)
+    eeva = next(
+        r for r in await server.runtime.accounts.list_responders() if r.login_name == "eeva"
+    )
+
+    # the rota: a Tuesday shift for Eeva, then a refused one (overlap) shown next to the form
+    await page.click("#nav-vuorot")
+    await page.wait_for_selector("#shift-form", timeout=WAIT_MS)
+    await page.select_option("#shift-weekday", "1")
+    await page.fill("#shift-starts", "15:00")
+    await page.fill("#shift-ends", "19:30")
+    await page.check(f"#shift-person-{eeva.id}")
+    await page.click("#shift-save")
+    block = ".week .day[data-weekday='1'] .block:has-text('Eeva')"
+    await page.wait_for_selector(block, timeout=WAIT_MS)
+    assert "15:00\u201319:30" in await page.inner_text(block)
+    await page.select_option("#shift-weekday", "1")
+    await page.fill("#shift-starts", "18:00")
+    await page.fill("#shift-ends", "21:00")
+    await page.check(f"#shift-person-{eeva.id}")
+    await page.click("#shift-save")
+    await page.wait_for_selector("#shift-error:has-text('päällekkäinen')", timeout=WAIT_MS)
+    await page.fill("#closure-date", "2026-12-24")
+    await page.fill("#closure-note", "Jouluaatto")
+    await page.click("#closure-save")
+    await page.wait_for_selector("#exceptions tr:has-text('Jouluaatto')", timeout=WAIT_MS)
+    await page.click(block)  # a block opens its shift in the form
+    await page.wait_for_selector("#shift-form-title:has-text('Muokkaa')", timeout=WAIT_MS)
+    await shot(page, "rota")
+    shifts, _ = await server.runtime.rota.listing()
+    assert [(s.weekday, s.responder_ids) for s in shifts] == [(1, frozenset({eeva.id}))]
+
+    # the Swedish closed text
+    await page.click("#nav-tekstit")
+    await page.wait_for_selector("#texts-form", timeout=WAIT_MS)
+    await page.select_option("#texts-lang", "sv")
+    await page.wait_for_selector("#texts-form[lang='sv']", timeout=WAIT_MS)
+    await page.fill("#text-closed", "Chatten är stängd nu. Vi öppnar igen på tisdag.")
+    await page.click("#texts-save")
+    await page.wait_for_selector("#texts-done:has-text('tallennettu')", timeout=WAIT_MS)
+    await shot(page, "texts")
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        opening = (await client.get("/api/public/opening", params={"lang": "sv"})).json()
+    assert "Vi öppnar igen på tisdag." in str(opening)
+
+    # a new concern code
+    await page.click("#nav-luokitus")
+    await page.wait_for_selector("#terms", timeout=WAIT_MS)
+    assert "0" in await page.inner_text("#pending-count")
+    await page.fill("#new-code", "GAMING")
+    await page.fill("#new-fi", "Pelaaminen")
+    await page.fill("#new-sv", "Spelande")
+    await page.click("#term-add")
+    await page.wait_for_selector(
+        "#terms tr[data-code='GAMING']:has-text('Spelande')", timeout=WAIT_MS
+    )
+    await page.click("#terms tr[data-code='GAMING'] button:has-text('Poista käytöstä')")
+    await page.wait_for_selector("#terms tr[data-code='GAMING'].inactive", timeout=WAIT_MS)
+    await shot(page, "taxonomy")
+
+    # statistics of 2025 by quarter: charts, suppressed marks as marks, a CSV download
+    await page.click("#nav-tilastot")
+    await page.wait_for_selector("#period-form", timeout=WAIT_MS)
+    await page.fill("#stat-start", "2025-01-01")
+    await page.fill("#stat-end", "2025-12-31")
+    await page.select_option("#stat-granularity", "quarter")
+    await page.click("#stat-show")
+    await page.wait_for_selector("#total-contacts:has-text('600')", timeout=WAIT_MS)
+    for chart in ["volume", "answered", "waiting", "concerns", "referrals", "heatmap"]:
+        label = await page.get_attribute(f"#chart-{chart} svg", "aria-label")
+        assert label and len(label) > 20, chart
+    assert await page.locator("#chart-volume svg rect").count() == 4
+    assert "<5" in await page.inner_text("#report")  # small cells keep their mark
+    await shot(page, "statistics")
+    async with page.expect_download() as info:
+        await page.click("#export-csv")
+    download = await info.value
+    path = await download.path()
+    text = (await asyncio.to_thread(path.read_bytes)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    contacts = rows.index(["Yhteydenotot"])
+    assert rows[contacts + 1][1:] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "Yhteensä"]
+
+    # by week, small counts appear: drawn as their mark, not as a bar
+    await page.select_option("#stat-granularity", "week")
+    await page.click("#stat-show")
+    await page.wait_for_selector("#chart-volume svg text:text-is('2025-W01')", timeout=WAIT_MS)
+    assert await page.locator("#chart-answered svg text:text-is('<5')").count() > 0
+    await shot(page, "statistics-weeks")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_a_phone_can_use_the_pages(server: LiveServer, browser: Browser) -> None:
+    """At phone width the nav, the responder list and the rota are reachable (screenshots)."""
+    page = await signed_in(browser, server, "koordi", width=390)
+    await page.wait_for_selector("#responders", timeout=WAIT_MS)
+    await shot(page, "phone-responders")
+    await page.click("#nav-vuorot")
+    await page.wait_for_selector("#shift-form", timeout=WAIT_MS)
+    await shot(page, "phone-rota")
     assert page.errors == []  # type: ignore[attr-defined]
