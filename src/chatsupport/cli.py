@@ -167,6 +167,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"\nchatsupport demo on {base}\n"
         f"  youth chat:        {base}/\n"
         f"  responder console: {base}/console/\n"
+        f"  coordinator:       {base}/coordinator/\n"
         f"  API docs:          {base}/api/docs\n"
         f"  logins (password '{DEMO_PASSWORD}'): "
         + ", ".join(f"{login} ({role.value})" for login, _, role in DEMO_USERS)
