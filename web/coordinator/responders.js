@@ -36,9 +36,9 @@ function listTable() {
       "tr",
       { "data-login": r.login_name, class: r.active ? "" : "inactive" },
       el("th", { scope: "row", text: r.display_name }),
-      el("td", { text: r.login_name }),
-      el("td", { text: ROLE_LABELS[r.role] || r.role }),
-      el("td", { text: r.active ? "Käytössä" : "Poistettu käytöstä" }),
+      el("td", { "data-label": "Käyttäjätunnus", text: r.login_name }),
+      el("td", { "data-label": "Rooli", text: ROLE_LABELS[r.role] || r.role }),
+      el("td", { "data-label": "Tila", text: r.active ? "Käytössä" : "Poistettu käytöstä" }),
       el(
         "td",
         { class: "actions" },
@@ -57,7 +57,7 @@ function listTable() {
     { class: "table-wrap" },
     el(
       "table",
-      { id: "responders" },
+      { id: "responders", class: "stack" },
       el("caption", { class: "sr-only", text: "Vastaajat" }),
       el("thead", {}, el("tr", {}, ...["Nimi", "Käyttäjätunnus", "Rooli", "Tila", "Toiminnot"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...rows),
