@@ -218,6 +218,7 @@ async def test_quick_exit_by_shift_three_times(server: LiveServer, browser: Brow
 
 async def test_quick_exit_is_first_in_keyboard_order(server: LiveServer, browser: Browser) -> None:
     """A keyboard user reaches "leave quickly" with the first Tab, in every language."""
+    await on_duty(server, "anna")  # open, so the start screen stays
     youth = await youth_page(browser, server)
     for lang, label in (("fi", "Poistu nopeasti"), ("sv", "Lämna snabbt"), ("en", "Leave quickly")):
         await youth.goto(f"{server.base}/?lang={lang}")
@@ -232,6 +233,7 @@ async def test_widget_embeds_in_the_family_centre_site(
     server: LiveServer, browser: Browser, host_site: str, tmp_path: Path
 ) -> None:
     """The one-line snippet on another origin opens the chat in a frame."""
+    await on_duty(server, "anna")  # open, so the start screen stays
     snippet = f'<script src="{server.base}/embed.js" data-lang="sv"></script>'
     (tmp_path / "index.html").write_text(f"<html><body><h1>Perhekeskus</h1>{snippet}</body></html>")
     port = int(host_site.rsplit(":", 1)[1])

@@ -1,6 +1,8 @@
 // The responder console: log in, see tags for waiting chats (sound, desktop notification,
 // flashing title, repeated while a chat waits), claim, chat in several chats side by side.
 import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
+import { Canned } from "./canned.js";
+import { Diary } from "./diary.js";
 
 const ROLE_LABELS = {
   professional: "ammattilainen",
@@ -38,6 +40,8 @@ const state = {
 let socket = null;
 let flashTimer = null;
 let alertTimer = null;
+const diary = new Diary({ api, rerender: () => render(), announce });
+const canned = new Canned({ api, drafts: state.drafts, rerender: () => render() });
 
 // --- session ---------------------------------------------------------------------------
 
@@ -78,7 +82,11 @@ async function logIn(event) {
 function signedIn(session) {
   state.me = session.responder;
   state.csrf = session.csrf_token;
-  if (state.me.role !== "coordinator") connect();
+  if (state.me.role !== "coordinator") {
+    connect();
+    diary.refresh();
+    canned.load();
+  }
   render();
 }
 
@@ -165,6 +173,7 @@ const handlers = {
     state.waiting.delete(frame.chat_id);
     const chat = state.chats.get(frame.chat_id);
     if (chat) chat.ended = frame.reason;
+    if (chat) diary.chatEnded(frame.chat_id);
   },
   error(frame) {
     state.notice = ERRORS[frame.code] || frame.message;
@@ -285,7 +294,7 @@ function loginView() {
 }
 
 function consoleView() {
-  return el("div", { class: "console" }, statusBar(), el("main", {}, noticeBar(), waitingList(), chatPanels()));
+  return el("div", { class: "console" }, statusBar(), el("main", {}, noticeBar(), waitingList(), diary.view(), chatPanels()));
 }
 
 function statusBar() {
@@ -349,7 +358,7 @@ function chatPanel(chatId, chat) {
   const body = chat.ended
     ? [el("p", { class: "ended", text: END_REASONS[chat.ended] || "Chat päättyi." }),
        el("button", { type: "button", onclick: () => closePanel(chatId), text: "Sulje" })]
-    : [el("p", { class: "typing", text: chat.typing ? "Nuori kirjoittaa…" : "" }), composer(chatId)];
+    : [el("p", { class: "typing", text: chat.typing ? "Nuori kirjoittaa…" : "" }), canned.picker(chatId, chat.lang), composer(chatId)];
   return el(
     "article",
     { class: "chat", "data-chat": chatId, "aria-label": `Chat ${chatId.slice(0, 6)}` },

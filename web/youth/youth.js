@@ -23,6 +23,7 @@ const state = {
   typing: false,
   opening: null,
   endedReason: null,
+  feedback: null, // {ticket, sent}: the one-time "did this help?" ticket of this chat (memory only)
   error: null,
   connection: "open",
 };
@@ -90,10 +91,12 @@ const handlers = {
     state.responder = frame.responder;
     frame.messages.forEach(addMessage);
     flushOutbox();
+    if (state.screen === "active" && !state.feedback) requestFeedbackTicket();
   },
   claimed(frame) {
     state.screen = "active";
     state.responder = frame.responder;
+    requestFeedbackTicket();
     announce(t().joined);
   },
   message(frame) {
@@ -123,7 +126,7 @@ const handlers = {
     } else if (frame.code === "service.closed") {
       state.screen = "closed";
       socket.stop();
-      refreshOpening();
+      if (frame.closed) state.opening = frame.closed; // the same object as /api/public/opening
     } else if (frame.code === "message.too_long") {
       state.error = t().errorTooLong;
       if (frame.ref) state.outbox.delete(frame.ref);
@@ -167,7 +170,7 @@ async function refreshOpening() {
   } catch {
     state.opening = null;
   }
-  if (state.screen === "start" && state.opening && state.opening.accepting === false) {
+  if (state.screen === "start" && state.opening && state.opening.accepts_new_chats === false) {
     state.screen = "closed";
   }
   render();
@@ -181,6 +184,7 @@ function startChat() {
   state.responder = null;
   state.queue = null;
   state.error = null;
+  state.feedback = null;
   state.screen = "connecting";
   connect({ type: "open", lang: state.lang });
   render();
@@ -306,21 +310,20 @@ function start() {
 
 function closed() {
   const opening = state.opening || {};
-  const next = opening.next_open ? formatLocal(opening.next_open) : null;
+  const next = opening.next_opens_at ? formatLocal(opening.next_opens_at, opening.time_zone) : null;
   return el(
     "section",
     { class: "card", role: "status" },
     el("h2", { text: t().closedTitle }),
     el("p", { text: opening.texts?.closed || t().closedNow }),
-    next ? el("p", { class: "next-open", text: `${t().nextOpen}: ${next}` }) : null,
+    el("p", { id: "next-open", class: "next-open", text: next ? `${t().nextOpen}: ${next}` : t().noNextOpen }),
     alwaysOpenList(opening),
   );
 }
 
 function alwaysOpenList(opening) {
-  const text = opening.texts?.emergency;
-  if (!text) return null;
-  return el("div", { class: "services" }, el("p", { text: t().alwaysOpen }), el("p", { text }));
+  const text = opening.texts?.emergency || t().emergency;
+  return el("div", { id: "services", class: "services" }, el("p", { text: t().alwaysOpen }), el("p", { text }));
 }
 
 function connecting() {
@@ -414,8 +417,56 @@ function ended() {
     { class: "card", role: "status" },
     el("h2", { id: "ended", text: byWorker ? t().endedByWorker : t().ended }),
     messageList(),
+    feedbackQuestion(),
     el("p", { text: t().thanks }),
     el("button", { id: "again", class: "primary", type: "button", onclick: startChat, text: t().again }),
+  );
+}
+
+// --- "did this help?" (optional, anonymous; docs/statistics.md, "Youth feedback") ----------
+
+// While the chat is open, swap the resume token for a one-time ticket; the answer is sent
+// with the ticket after the chat ends, when the token no longer works.
+async function requestFeedbackTicket() {
+  const token = state.token;
+  if (!token) return;
+  try {
+    const response = await fetch("/api/public/feedback/ticket", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }),
+    });
+    if (response.ok && state.token === token) state.feedback = { ticket: (await response.json()).ticket, sent: false };
+  } catch {
+    // no question this time; the chat itself is unaffected
+  }
+}
+
+async function sendFeedback(answer) {
+  const ticket = state.feedback.ticket;
+  state.feedback.sent = true;
+  render();
+  document.getElementById("feedback-thanks")?.focus();
+  try {
+    await fetch("/api/public/feedback", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ticket, answer }),
+    });
+  } catch {
+    // optional: a lost answer is not worth bothering the young person about
+  }
+}
+
+function feedbackQuestion() {
+  if (!state.feedback) return null;
+  if (state.feedback.sent) {
+    return el("p", { id: "feedback-thanks", class: "feedback", tabindex: "-1", text: t().feedbackThanks });
+  }
+  const choices = [["yes", t().feedbackYes], ["a_little", t().feedbackLittle], ["no", t().feedbackNo]];
+  return el(
+    "fieldset",
+    { id: "feedback", class: "feedback" },
+    el("legend", { text: t().feedbackQuestion }),
+    el("p", { class: "muted", text: t().feedbackHint }),
+    el("div", { class: "choices" }, ...choices.map(([answer, text]) =>
+      el("button", { id: `feedback-${answer}`, class: "secondary", type: "button", onclick: () => sendFeedback(answer), text }))),
   );
 }
 
@@ -423,11 +474,11 @@ function footer() {
   return el("footer", { class: "emergency" }, el("p", { text: t().emergency }));
 }
 
-function formatLocal(iso) {
+function formatLocal(iso, timeZone = "Europe/Helsinki") {
   const when = new Date(iso);
   const locale = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" }[state.lang];
   return when.toLocaleString(locale, {
-    weekday: "long", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki",
+    weekday: "long", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone,
   });
 }
 

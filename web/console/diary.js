@@ -1,0 +1,226 @@
+// The contact-diary form in the responder console (docs/statistics.md). Codes and Finnish
+// labels come from GET /api/diary/taxonomy; the form posts exactly the fields the API takes
+// to POST /api/diary/records/{chat_id}. Pending records (GET /api/diary/pending) stay in view
+// with a count and a reminder until filed, also after a reload. The console re-renders its
+// whole tree on every frame, so every choice lives in this module's model, never in the DOM.
+import { el } from "../common/socket.js";
+
+const MAX_CONCERNS = 3;
+const SINGLE = [
+  ["contact_type", "Yhteydenoton tyyppi"],
+  ["outcome", "Miten chat päättyi"],
+  ["caller", "Kuka otti yhteyttä"],
+  ["age_band", "Ikäryhmä"],
+];
+const ERRORS_FI = {
+  "diary.missing_field": "Jokin pakollinen kohta puuttuu.",
+  "diary.concern_count": "Valitse enintään kolme huolta.",
+  "diary.primary_concern": "Merkitse yksi huolista pääasialliseksi.",
+  "diary.level_needs_referral": "Huolen aste 2–3 vaatii ohjauksen (tai valinnan ”Ei ohjausta”).",
+  "diary.level_needs_emergency": "Huolen aste 3 vaatii hätätoimenpiteen.",
+  "diary.none_not_alone": "”Ei ohjausta” tai ”Ei toimenpidettä” ei voi olla muiden valintojen kanssa.",
+  "diary.referral_how": "Kerro jokaisesta ohjauksesta, miten se annettiin.",
+  "diary.already_filed": "Tämän chatin lomake on jo tallennettu.",
+  "diary.not_your_chat": "Vain chatin vastaaja voi täyttää sen lomakkeen.",
+  "diary.no_form": "Tästä chatista ei tarvita lomaketta.",
+};
+
+function emptyForm() {
+  return { single: {}, concerns: [], primary: null, level: null, cp: null, emergency: [], referrals: new Map() };
+}
+
+export class Diary {
+  constructor({ api, rerender, announce }) {
+    this.api = api;
+    this.rerender = rerender;
+    this.announce = announce;
+    this.terms = null; // dimension -> [{code, label}] (current codes only)
+    this.pending = []; // [{chat_id, ended_at}]
+    this.openId = null;
+    this.form = emptyForm();
+    this.error = null;
+    this.busy = false;
+  }
+
+  // Load the code lists once and the pending records now (sign-in, reload, chat end, filing).
+  async refresh({ open = null } = {}) {
+    try {
+      if (!this.terms) this.terms = groupTerms(await this.api("/api/diary/taxonomy"));
+      this.pending = (await this.api("/api/diary/pending")).pending;
+    } catch {
+      return; // the reminder comes back with the next refresh
+    }
+    if (open && !this.openId && this.pending.some((p) => p.chat_id === open)) this.start(open);
+    if (this.openId && !this.pending.some((p) => p.chat_id === this.openId)) this.openId = null;
+    this.rerender();
+  }
+
+  // A chat of ours ended: its record is pending now; show its form unless one is open.
+  chatEnded(chatId) {
+    this.refresh({ open: chatId });
+  }
+
+  start(chatId) {
+    this.openId = chatId;
+    this.form = emptyForm();
+    this.error = null;
+    this.rerender();
+    document.getElementById("diary-contact_type")?.focus();
+  }
+
+  view() {
+    if (!this.pending.length) return null;
+    const count = this.pending.length;
+    return el(
+      "section",
+      { id: "diary", class: "diary", "aria-labelledby": "diary-title" },
+      el("h2", { id: "diary-title", text: `Täyttämättömät tilastolomakkeet (${count})` }),
+      el("p", { class: "reminder", text: "Täytä tilastolomake jokaisesta päättyneestä chatista. Lomakkeessa on vain valintoja, ei vapaata tekstiä." }),
+      el("ul", { id: "diary-pending" }, ...this.pending.map((p) => this.pendingItem(p))),
+      this.openId && this.terms ? this.formView() : null,
+    );
+  }
+
+  pendingItem(p) {
+    const ended = new Date(p.ended_at).toLocaleString("fi-FI", { day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
+    const label = `Chat ${p.chat_id.slice(0, 6)}, päättyi ${ended}`;
+    const open = p.chat_id === this.openId;
+    return el(
+      "li",
+      { "data-chat": p.chat_id },
+      el("span", { text: label }),
+      open ? el("span", { class: "muted", text: " – lomake auki alla" })
+        : el("button", { type: "button", class: "fill", onclick: () => this.start(p.chat_id), text: "Täytä lomake", "aria-label": `Täytä lomake: ${label}` }),
+    );
+  }
+
+  formView() {
+    const f = this.form;
+    return el(
+      "form",
+      { id: "diary-form", "aria-labelledby": "diary-form-title", onsubmit: (e) => { e.preventDefault(); this.submit(); } },
+      el("h3", { id: "diary-form-title", text: `Tilastolomake: chat ${this.openId.slice(0, 6)}` }),
+      el("div", { class: "diary-grid" }, ...SINGLE.map(([dim, label]) => this.select(dim, label))),
+      this.checks("concern", "Huolet (1–3)", f.concerns, (code, on) => this.toggleConcern(code, on)),
+      f.concerns.length ? this.radios("primary", "Pääasiallinen huoli", f.concerns.map((c) => [c, this.label("concern", c)]), f.primary, (v) => (f.primary = v)) : null,
+      this.radios("level", "Huolen aste", this.options("concern_level").map(([c, text]) => [c, `${c} – ${text}`]), f.level === null ? null : String(f.level), (v) => (f.level = Number(v))),
+      this.radios("cp", "Lastensuojelullinen huoli", [["yes", "Kyllä"], ["no", "Ei"]], f.cp, (v) => (f.cp = v)),
+      this.checks("emergency_action", "Hätätoimenpiteet", f.emergency, (code, on) => toggle(f.emergency, code, on)),
+      this.checks("referral", "Ohjaukset", [...f.referrals.keys()], (code, on) => (on ? f.referrals.set(code, "") : f.referrals.delete(code))),
+      ...[...f.referrals.keys()].filter((c) => c !== "NONE").map((c) => this.howSelect(c)),
+      this.error ? el("p", { id: "diary-error", class: "error", role: "alert", text: this.error }) : null,
+      el("div", { class: "actions" },
+        el("button", { id: "diary-submit", class: "primary", type: "submit", disabled: this.busy, text: "Tallenna lomake" }),
+        el("button", { type: "button", onclick: () => { this.openId = null; this.rerender(); }, text: "Täytä myöhemmin" })),
+    );
+  }
+
+  options(dim) {
+    return (this.terms[dim] || []).map((t) => [t.code, t.label]);
+  }
+
+  label(dim, code) {
+    return (this.terms[dim] || []).find((t) => t.code === code)?.label || code;
+  }
+
+  select(dim, label) {
+    const id = `diary-${dim}`;
+    const current = this.form.single[dim] || "";
+    return el(
+      "div",
+      { class: "field" },
+      el("label", { for: id, text: label }),
+      el("select", { id, onchange: (e) => { this.form.single[dim] = e.target.value; } },
+        el("option", { value: "", text: "Valitse…" }),
+        ...this.options(dim).map(([code, text]) => el("option", { value: code, selected: code === current, text }))),
+    );
+  }
+
+  checks(dim, legend, chosen, onToggle) {
+    const boxes = this.options(dim).map(([code, text]) => {
+      const id = `diary-${dim}-${code}`;
+      return el("div", { class: "choice" },
+        el("input", { id, type: "checkbox", checked: chosen.includes(code), onchange: (e) => { onToggle(code, e.target.checked); this.rerender(); } }),
+        el("label", { for: id, text }));
+    });
+    return el("fieldset", { class: "choices" }, el("legend", { text: legend }), ...boxes);
+  }
+
+  radios(name, legend, options, current, onPick) {
+    const items = options.map(([value, text]) => {
+      const id = `diary-${name}-${value}`;
+      return el("div", { class: "choice" },
+        el("input", { id, type: "radio", name: `diary-${name}`, value, checked: value === current, onchange: () => { onPick(value); this.rerender(); } }),
+        el("label", { for: id, text }));
+    });
+    return el("fieldset", { class: "choices" }, el("legend", { text: legend }), ...items);
+  }
+
+  howSelect(code) {
+    const id = `diary-how-${code}`;
+    const current = this.form.referrals.get(code);
+    return el("div", { class: "field" },
+      el("label", { for: id, text: `Miten ohjattiin: ${this.label("referral", code)}` }),
+      el("select", { id, onchange: (e) => this.form.referrals.set(code, e.target.value) },
+        el("option", { value: "", text: "Valitse…" }),
+        ...this.options("referral_how").map(([v, text]) => el("option", { value: v, selected: v === current, text }))));
+  }
+
+  toggleConcern(code, on) {
+    const f = this.form;
+    if (on && f.concerns.length >= MAX_CONCERNS) {
+      this.error = "Valitse enintään kolme huolta.";
+      return;
+    }
+    toggle(f.concerns, code, on);
+    if (!f.concerns.includes(f.primary)) f.primary = f.concerns.length === 1 ? f.concerns[0] : null;
+    if (f.concerns.length === 1) f.primary = f.concerns[0];
+  }
+
+  body() {
+    const f = this.form;
+    const body = {};
+    for (const [dim] of SINGLE) if (f.single[dim]) body[dim] = f.single[dim];
+    if (f.concerns.length) body.concerns = f.concerns.map((code) => ({ code, primary: code === f.primary }));
+    if (f.level !== null) body.concern_level = f.level;
+    if (f.cp) body.cp_concern = f.cp === "yes";
+    if (f.emergency.length) body.emergency_actions = [...f.emergency];
+    if (f.referrals.size) {
+      body.referrals = [...f.referrals].map(([code, how]) => (how ? { code, how } : { code }));
+    }
+    return body;
+  }
+
+  async submit() {
+    const chatId = this.openId;
+    this.busy = true;
+    this.error = null;
+    this.rerender();
+    try {
+      await this.api(`/api/diary/records/${encodeURIComponent(chatId)}`, { method: "POST", body: JSON.stringify(this.body()) });
+      this.openId = null;
+      this.announce("Tilastolomake tallennettu.");
+    } catch (error) {
+      const code = error.body?.error?.code;
+      this.error = ERRORS_FI[code] || error.body?.error?.message || "Tallennus epäonnistui. Yritä uudelleen.";
+    } finally {
+      this.busy = false;
+    }
+    await this.refresh(); // a filed record leaves the pending list; an error stays in view
+  }
+}
+
+function toggle(list, code, on) {
+  const at = list.indexOf(code);
+  if (on && at < 0) list.push(code);
+  if (!on && at >= 0) list.splice(at, 1);
+}
+
+function groupTerms(terms) {
+  const groups = {};
+  for (const term of terms) {
+    if (term.retired) continue;
+    (groups[term.dimension] ||= []).push({ code: term.code, label: term.labels.fi || term.code });
+  }
+  return groups;
+}
