@@ -143,7 +143,11 @@ def main() -> int:
     parser.add_argument(
         "--patch", type=Path, action="append", default=[], help="with --rev: apply this diff"
     )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="extra server setting"
+    )
     args = parser.parse_args()
+    servers.EXTRA_SETTINGS.update(dict(item.split("=", 1) for item in args.set))
     with tempfile.TemporaryDirectory(prefix="bench-code-") as code:
         if args.rev:
             print(f"benchmarking commit {servers.snapshot(args.rev, Path(code))}", flush=True)

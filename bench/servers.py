@@ -116,6 +116,8 @@ class Target:
 #: Where ``chatsupport`` is imported from: the working tree (installed editable) unless
 #: ``snapshot`` put a commit's code in front of it.
 CODE_PATH: list[str] = []
+#: Extra ``CHATSUPPORT_*`` settings for every server (``run.py --set``), for experiments.
+EXTRA_SETTINGS: dict[str, str] = {}
 
 
 def snapshot(rev: str, into: Path) -> str:
@@ -153,7 +155,8 @@ def serve_env(values: dict[str, str]) -> dict[str, str]:
         "responder_chat_cap": "20",
         "reminder_secs": "3600",
     }
-    env.update({f"CHATSUPPORT_{k.upper()}": v for k, v in {**base, **values}.items()})
+    merged = {**base, **values, **EXTRA_SETTINGS}
+    env.update({f"CHATSUPPORT_{k.upper()}": v for k, v in merged.items()})
     return env
 
 
