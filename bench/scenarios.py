@@ -23,7 +23,7 @@ async def bounded(count: int, make: Callable[[int], Awaitable[Youth]]) -> list[Y
         async with gate:
             try:
                 return await make(i)
-            except (OSError, TimeoutError, Exception):
+            except Exception:  # refused, reset or timed out: counted as not held
                 return None
 
     return list(await asyncio.gather(*(one(i) for i in range(count))))
@@ -31,7 +31,7 @@ async def bounded(count: int, make: Callable[[int], Awaitable[Youth]]) -> list[Y
 
 async def idle(target: Target, count: int, result: Result) -> None:
     """Hold ``count`` idle youth connections; RSS delta of the server(s) per connection."""
-    ledger, sink = Ledger(), []
+    ledger, sink = Ledger(), list[float]()
     before = target.rss_kib()
     held = await bounded(
         count, lambda i: new_youth(f"{target.node_for(i).ws_base}/ws/youth", ledger, sink)
