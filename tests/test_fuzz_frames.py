@@ -38,6 +38,10 @@ ERROR_CODES = {
     "chat.not_on_duty",
     "chat.not_yours",
     "chat.not_active",
+    "rate.too_many_chats",
+    "rate.too_many_messages",
+    "rate.too_many_connections",
+    "queue.full",
 }
 YOUTH_FIELDS = ["lang", "token", "last_seq", "client_id", "text", "active", "quick_exit"]
 RESPONDER_FIELDS = ["resume", "chat_id", "client_id", "text", "active"]

@@ -22,6 +22,7 @@ from tests.helpers import PASSWORD
 from tests.live import LiveServer, live_server
 
 WAIT_MS = 10_000
+HOSTILE = 'Hej! <img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
 SHOTS = Path("test-results/screenshots")
 
 
@@ -190,6 +191,20 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     async with httpx.AsyncClient(base_url=server.base) as client:
         opening = (await client.get("/api/public/opening", params={"lang": "sv"})).json()
     assert "Vi öppnar igen på tisdag." in str(opening)
+
+    # a canned reply in Swedish; text that looks like markup stays text
+    await page.click("#nav-valmiit")
+    await page.wait_for_selector("#canned-form", timeout=WAIT_MS)
+    await page.select_option("#canned-lang", "sv")
+    await page.fill("#canned-form-title-input", "Hälsning")
+    await page.fill("#canned-text", HOSTILE)
+    await page.click("#canned-save")
+    await page.wait_for_selector("#canned tr:has-text('Hälsning')", timeout=WAIT_MS)
+    assert await page.inner_text("#canned td.canned-text") == HOSTILE
+    assert await page.evaluate("window.__pwned === undefined")
+    replies = await page.evaluate("fetch('/api/canned?lang=sv').then(r => r.json())")
+    assert [r["title"] for r in replies] == ["Hälsning"]
+    await shot(page, "canned")
 
     # a new concern code
     await page.click("#nav-luokitus")

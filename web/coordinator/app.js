@@ -1,11 +1,12 @@
 // The coordinator pages: log in, then one page with a nav to the sections (responders, rota,
-// youth texts, diary codes, statistics). The section lives in the URL hash, so reload and
+// youth texts, canned replies, diary codes, statistics). The section lives in the URL hash, so reload and
 // the back button keep it.
 import { api, el, errorText, send, session } from "./shared.js";
 import { showResponders } from "./responders.js";
 import { showRota } from "./rota.js";
 import { showTexts } from "./texts.js";
 import { showTaxonomy } from "./taxonomy.js";
+import { showCanned } from "./canned.js";
 import { showStatistics } from "./statistics.js";
 
 const TITLE = "Koordinaattorin sivut";
@@ -13,6 +14,7 @@ const SECTIONS = [
   { hash: "vastaajat", label: "Vastaajat", show: showResponders },
   { hash: "vuorot", label: "Vuorot", show: showRota },
   { hash: "tekstit", label: "Nuoren tekstit", show: showTexts },
+  { hash: "valmiit", label: "Valmiit vastaukset", show: showCanned },
   { hash: "luokitus", label: "Päiväkirjan luokitus", show: showTaxonomy },
   { hash: "tilastot", label: "Tilastot", show: showStatistics },
 ];

@@ -51,6 +51,8 @@ const ERRORS = {
   "taxonomy.fixed": "Tätä koodia tai luetteloa ei voi muuttaa, koska kirjaamisen säännöt käyttävät sitä.",
   "taxonomy.unknown_term": "Koodia ei löydy.",
   "request.too_large": "Teksti on liian pitkä.",
+  "canned.not_found": "Vastausta ei löydy (joku on ehkä poistanut sen).",
+  "canned.too_many": "Tällä kielellä on jo enimmäismäärä (100) valmiita vastauksia.",
 };
 
 // The Finnish text for an API refusal; the API's own message for a code not listed here.

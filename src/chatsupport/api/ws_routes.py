@@ -101,7 +101,9 @@ async def responder_socket(ws: WebSocket) -> None:
         return
     conn = runtime.hub.new_responder(ws, record.responder)
     try:
-        await _pump(ws, conn, ResponderSession(runtime.hub, conn).handle_text)
+        await _pump(
+            ws, conn, ResponderSession(runtime.hub, conn, limits=runtime.limits).handle_text
+        )
     finally:
         await runtime.hub.disconnect(conn)
         await _close(ws)

@@ -97,6 +97,13 @@ class ResponderEndFrame(_ClientFrame):
     chat_id: ChatId
 
 
+class BlockFrame(_ClientFrame):
+    """End an abusive chat and keep its network from opening chats for a while."""
+
+    type: Literal["block"]
+    chat_id: ChatId
+
+
 # backup support and transfer (docs/protocol.md, "Backup, escalation and transfer")
 
 
@@ -160,6 +167,7 @@ ResponderFrame = Annotated[
     | ResponderSendFrame
     | ResponderTypingFrame
     | ResponderEndFrame
+    | BlockFrame
     | SupportFrame
     | WatchFrame
     | NoteFrame
@@ -174,7 +182,7 @@ YOUTH_FRAMES: TypeAdapter[YouthFrame] = TypeAdapter(YouthFrame)
 RESPONDER_FRAMES: TypeAdapter[ResponderFrame] = TypeAdapter(ResponderFrame)
 YOUTH_TYPES = frozenset({"open", "resume", "send", "typing", "end"})
 RESPONDER_TYPES = frozenset(
-    {"hello", "claim", "send", "typing", "end"}
+    {"hello", "claim", "send", "typing", "end", "block"}
     | {"support", "watch", "note", "join", "take_over", "transfer", "transfer_answer"}
 )
 

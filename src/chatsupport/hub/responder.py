@@ -10,12 +10,14 @@ from chatsupport.domain.roles import Role
 from chatsupport.hub import frames, support
 from chatsupport.hub.connection import Connection, ResponderConnection
 from chatsupport.hub.hub import Hub, tag
+from chatsupport.services.limits import AbuseLimits
 
 
 class ResponderSession:
-    def __init__(self, hub: Hub, conn: ResponderConnection) -> None:
+    def __init__(self, hub: Hub, conn: ResponderConnection, *, limits: AbuseLimits) -> None:
         self.hub = hub
         self.conn = conn
+        self.limits = limits
 
     async def handle_text(self, raw: str) -> None:
         try:
@@ -50,6 +52,14 @@ class ResponderSession:
             await self.hub.chats.responder_ends(
                 responder_id=self.conn.responder.id, chat_id=frame.chat_id
             )
+        elif isinstance(frame, frames.BlockFrame):
+            await self._block(frame.chat_id)
+
+    async def _block(self, chat_id: str) -> None:
+        """End an abusive chat the responder holds and block its network; reveal nothing."""
+        await self.hub.chats.responder_chat(responder_id=self.conn.responder.id, chat_id=chat_id)
+        await self.limits.block_chat(chat_id)
+        await self.hub.chats.responder_blocks(responder_id=self.conn.responder.id, chat_id=chat_id)
 
     def _require_own(self, chat_id: str) -> None:
         if chat_id not in self.conn.chats and chat_id not in self.conn.joined:

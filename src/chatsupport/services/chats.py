@@ -162,6 +162,12 @@ class ChatService:
         await self.responder_chat(responder_id=responder_id, chat_id=chat_id)
         await self._finish(chat_id, EndReason.RESPONDER_ENDED)
 
+    async def responder_blocks(self, *, responder_id: int, chat_id: str) -> None:
+        """End an abusive chat. The youth sees an ordinary ``responder_ended``; the diary
+        record is stored already marked ``ABUSIVE`` / ``RESPONDER_ENDED_ABUSE``."""
+        await self.responder_chat(responder_id=responder_id, chat_id=chat_id)
+        await self._finish(chat_id, EndReason.RESPONDER_ENDED, abusive=True)
+
     # --- both sides ----------------------------------------------------------------------
 
     async def post(self, *, chat_id: str, sender: Sender, client_id: str, text: str) -> Message:
@@ -262,7 +268,7 @@ class ChatService:
                 )
             )
 
-    async def _finish(self, chat_id: str, reason: EndReason) -> None:
+    async def _finish(self, chat_id: str, reason: EndReason, abusive: bool = False) -> None:
         """End (or mark missed) an open chat, whatever state a racing claim left it in."""
         for _ in range(3):  # a claim may move it waiting -> active between our read and write
             async with self._db.write() as s:
@@ -285,6 +291,7 @@ class ChatService:
                         zone=self.limits.zone,
                         now=self._clock.now(),
                         backup_involved=await support_store.backup_involved(s, chat_id=chat_id),
+                        abusive=abusive,
                     )
             if moved:
                 await self.publish(events.ChatEnded(chat_id=chat_id, state=target, reason=reason))

@@ -37,6 +37,10 @@ from chatsupport.storage.tables import (
     ResponderRow,
 )
 
+# Diary codes (domain/taxonomy.py) a responder's block sets on the chat's record.
+ABUSIVE_CONTACT = "ABUSIVE"
+ABUSE_OUTCOME = "RESPONDER_ENDED_ABUSE"
+
 
 @dataclass(frozen=True, slots=True)
 class Pending:
@@ -62,8 +66,12 @@ async def record_chat_end(
     zone: ZoneInfo,
     now: datetime,
     backup_involved: bool = False,
+    abusive: bool = False,
 ) -> None:
     """Store the record of a chat that has just ended or been missed (same transaction).
+
+    ``abusive``: a responder blocked the chat, so the record is marked ``ABUSIVE`` /
+    ``RESPONDER_ENDED_ABUSE`` at once (the responder may still file the rest of the form).
 
     ``backup_involved`` is the rota's to tell (did the backup professional join or help).
     """
@@ -86,6 +94,8 @@ async def record_chat_end(
         had_messages=chat.last_seq > 0,
     )
     row = _record_row(replace(fields, backup_involved=backup_involved))
+    if abusive:
+        row.contact_type, row.outcome = ABUSIVE_CONTACT, ABUSE_OUTCOME
     session.add(row)
     await session.flush()
     if fields.origin is Origin.ANSWERED and chat.responder_id is not None:
