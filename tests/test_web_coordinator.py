@@ -262,3 +262,34 @@ async def test_a_phone_can_use_the_pages(server: LiveServer, browser: Browser) -
     await page.wait_for_selector("#shift-form", timeout=WAIT_MS)
     await shot(page, "phone-rota")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_an_expert_night_shift_needs_a_backup(server: LiveServer, browser: Browser) -> None:
+    """An experience-expert shift without a backup is refused next to the form; with one it
+    shows on the grid, past midnight as a second piece on the next day, with the backup."""
+    expert = await server.runtime.accounts.create_responder(
+        login_name="eeva", display_name="Eeva KA", role=Role.EXPERIENCE_EXPERT, password=PASSWORD
+    )
+    page = await signed_in(browser, server, "koordi")
+    await page.wait_for_selector("#responders", timeout=WAIT_MS)
+    await page.click("#nav-vuorot")
+    await page.wait_for_selector("#shift-form", timeout=WAIT_MS)
+    await page.select_option("#shift-weekday", "4")
+    await page.fill("#shift-starts", "22:00")
+    await page.fill("#shift-ends", "02:00")
+    await page.select_option("#shift-role", "experience_expert")
+    await page.check(f"#shift-person-{expert.id}")
+    await page.click("#shift-save")
+    await page.wait_for_selector("#shift-error:has-text('Loppuaika on ennen alkuaikaa')", timeout=WAIT_MS)
+    await page.check("#shift-next-day")
+    await page.click("#shift-save")
+    await page.wait_for_selector("#shift-error:has-text('varahenkilö')", timeout=WAIT_MS)
+    await page.select_option("#shift-backup", label="Pekka P")
+    await page.click("#shift-save")
+    friday = ".week .day[data-weekday='4'] .block:has-text('Eeva KA')"
+    saturday = ".week .day[data-weekday='5'] .block:has-text('jatkuu')"
+    await page.wait_for_selector(friday, timeout=WAIT_MS)
+    assert "varalla Pekka P" in await page.inner_text(friday)
+    await page.wait_for_selector(saturday, timeout=WAIT_MS)
+    await shot(page, "rota-expert")
+    assert page.errors == []  # type: ignore[attr-defined]
