@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from chatsupport.api.runtime import SchemaOutOfDate, build_runtime, prepare_database
 from chatsupport.domain.accounts import check_new_password
 from chatsupport.domain.clock import SystemClock
+from chatsupport.domain.clock import SystemClock
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Shift, ShiftRole
@@ -26,6 +27,7 @@ from chatsupport.hub import frames
 from chatsupport.logs import log_config
 from chatsupport.services.diary import DiaryService, DiarySettings
 from chatsupport.services.export import ExportFormat, render
+from chatsupport.services.retention import RetentionService
 from chatsupport.services.rota import RotaService
 from chatsupport.settings import ConfigurationError, Settings
 from chatsupport.storage.database import Database, DatabaseUnavailable
@@ -126,6 +128,30 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return _run(migrate())
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete transcripts past their retention now (the service also does it on a schedule)."""
+
+    async def purge() -> int:
+        db = Database(settings.database_url)
+        try:
+            await prepare_database(settings, db)
+            purged = await RetentionService(
+                db=db,
+                clock=SystemClock(),
+                retention_days=settings.transcript_retention_days,
+                interval_secs=settings.purge_interval_secs,
+            ).purge()
+        finally:
+            await db.dispose()
+        days = settings.transcript_retention_days
+        print(
+            f"deleted {purged.chats} chats closed over {days} days ago ({purged.messages} messages)"
+        )
+        return 0
+
+    return _run(purge())
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -287,6 +313,9 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="migrate the database to this version")
     migrate.set_defaults(handler=cmd_migrate)
+
+    purge = sub.add_parser("purge", help="delete transcripts past their retention now")
+    purge.set_defaults(handler=cmd_purge)
 
     create = sub.add_parser("create-user", help="create a staff account")
     create.add_argument("--login", required=True, help="login name")

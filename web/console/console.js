@@ -3,6 +3,7 @@
 import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
 import { Canned } from "./canned.js";
 import { Diary } from "./diary.js";
+import { Support, SUPPORT_ERRORS } from "./support.js";
 
 const ROLE_LABELS = {
   professional: "ammattilainen",
@@ -14,6 +15,7 @@ const END_REASONS = {
   youth_quick_exit: "Nuori poistui nopeasti (pikapoistuminen).",
   youth_left: "Nuoren yhteys katkesi eikä hän palannut.",
   responder_ended: "Chat lopetettiin.",
+  handed_over: "Chat siirtyi toiselle vastaajalle.",
 };
 const ERRORS = {
   "chat.taken": "Toinen vastaaja ehti ensin. Chat on jo otettu.",
@@ -42,6 +44,7 @@ let flashTimer = null;
 let alertTimer = null;
 const diary = new Diary({ api, rerender: () => render(), announce });
 const canned = new Canned({ api, drafts: state.drafts, rerender: () => render() });
+const support = new Support({ api, send: (frame) => socket.send(frame), chats: state.chats, rerender: () => render(), announce });
 
 // --- session ---------------------------------------------------------------------------
 
@@ -176,14 +179,14 @@ const handlers = {
     if (chat) diary.chatEnded(frame.chat_id);
   },
   error(frame) {
-    state.notice = ERRORS[frame.code] || frame.message;
+    state.notice = ERRORS[frame.code] || SUPPORT_ERRORS[frame.code] || frame.message;
     if (frame.code === "chat.taken" || frame.code === "chat.not_waiting") state.waiting.delete(frame.ref);
     announce(state.notice);
   },
 };
 
 function handleFrame(frame) {
-  handlers[frame.type]?.(frame);
+  if (!support.handle(frame)) handlers[frame.type]?.(frame);
   updateAlerts();
   render();
 }
@@ -294,7 +297,7 @@ function loginView() {
 }
 
 function consoleView() {
-  return el("div", { class: "console" }, statusBar(), el("main", {}, noticeBar(), waitingList(), diary.view(), chatPanels()));
+  return el("div", { class: "console" }, statusBar(), el("main", {}, noticeBar(), waitingList(), support.view(), diary.view(), chatPanels()));
 }
 
 function statusBar() {
@@ -310,6 +313,7 @@ function statusBar() {
     { class: "bar" },
     el("strong", { text: `${state.me.display_name} (${ROLE_LABELS[state.me.role] || state.me.role})` }),
     el("span", { id: "duty", class: welcome?.on_duty ? "ok" : "warn", text: duty + ends }),
+    support.presence(),
     el("span", { id: "connection", class: state.connection === "open" ? "ok" : "warn", text: connection }),
     canNotify ? el("button", { type: "button", onclick: () => Notification.requestPermission().then(render), text: "Salli ilmoitukset" }) : null,
     el("button", { id: "logout", type: "button", onclick: logOut, text: "Kirjaudu ulos" }),
@@ -327,8 +331,8 @@ function waitingList() {
   const items = [...state.waiting.values()].map((tag) =>
     el(
       "li",
-      { class: "tag", "data-chat": tag.chat_id },
-      el("span", { text: `Odottaa ${since(tag.waiting_since)} · kieli ${tag.lang.toUpperCase()}${tag.reminder ? " · muistutus" : ""}` }),
+      { class: tag.urgent ? "tag urgent" : "tag", "data-chat": tag.chat_id },
+      el("span", { text: `${tag.urgent ? "KIIREELLINEN · " : ""}Odottaa ${since(tag.waiting_since)} · kieli ${tag.lang.toUpperCase()}${tag.reminder ? " · muistutus" : ""}` }),
       el("button", { class: "primary claim", type: "button", onclick: () => claim(tag.chat_id), text: "Vastaa" }),
     ),
   );
@@ -358,7 +362,8 @@ function chatPanel(chatId, chat) {
   const body = chat.ended
     ? [el("p", { class: "ended", text: END_REASONS[chat.ended] || "Chat päättyi." }),
        el("button", { type: "button", onclick: () => closePanel(chatId), text: "Sulje" })]
-    : [el("p", { class: "typing", text: chat.typing ? "Nuori kirjoittaa…" : "" }), canned.picker(chatId, chat.lang), composer(chatId)];
+    : [el("p", { class: "typing", text: chat.typing ? "Nuori kirjoittaa…" : "" }),
+       support.chatTools(chatId, chat, state.me.role === "experience_expert"), canned.picker(chatId, chat.lang), composer(chatId)];
   return el(
     "article",
     { class: "chat", "data-chat": chatId, "aria-label": `Chat ${chatId.slice(0, 6)}` },

@@ -111,6 +111,15 @@ const handlers = {
   ack(frame) {
     state.outbox.delete(frame.client_id);
   },
+  joined(frame) {
+    // another worker joined or took over (the backup, or a transfer): say so, no gap
+    state.joinedBy = frame.responder;
+    announce(t().anotherJoined);
+  },
+  still_waiting(frame) {
+    state.stillWaiting = frame.services; // always-open services, as the coordinator set them
+    announce(t().stillWaiting);
+  },
   typing(frame) {
     state.typing = frame.active;
   },
@@ -185,6 +194,8 @@ function startChat() {
   state.queue = null;
   state.error = null;
   state.feedback = null;
+  state.joinedBy = null;
+  state.stillWaiting = null;
   state.screen = "connecting";
   connect({ type: "open", lang: state.lang });
   render();
@@ -341,6 +352,9 @@ function waiting() {
     el("p", { text: t().queueText }),
     ahead !== null ? el("p", { id: "queue-place", text: t().queueAhead(ahead) }) : null,
     minutes ? el("p", { id: "queue-estimate", text: t().queueEstimate(minutes) }) : null,
+    state.stillWaiting
+      ? el("div", { id: "still-waiting", class: "services" }, el("p", { text: t().stillWaiting }), el("p", { text: state.stillWaiting }))
+      : null,
     messageList(),
     composer(),
     el("button", { id: "end", class: "secondary", type: "button", onclick: endChat, text: t().end }),
@@ -355,6 +369,9 @@ function active() {
     "section",
     { class: "chat" },
     el("p", { id: "who", class: "who", text: who }),
+    state.joinedBy
+      ? el("p", { id: "joined", class: "who", role: "status", text: `${t().anotherJoined} ${t().answeredBy(t()[state.joinedBy.role] || state.joinedBy.role, state.joinedBy.name)}` })
+      : null,
     messageList(),
     el("p", { id: "typing", class: "typing", "aria-live": "polite", text: state.typing ? t().typing : "" }),
     composer(),

@@ -14,6 +14,7 @@ from chatsupport.hub.hub import Hub, HubSettings
 from chatsupport.services.accounts import Accounts, AccountSettings
 from chatsupport.services.chats import ChatLimits, ChatService
 from chatsupport.services.limits import AbuseLimits, LimitSettings
+from chatsupport.services.retention import RetentionService
 from chatsupport.services.rota import RotaService, RotaSettings
 from chatsupport.services.support import SupportService, SupportSettings
 from chatsupport.settings import Settings, resolve_secret_key
@@ -37,8 +38,10 @@ class Runtime:
     chats: ChatService
     hub: Hub
     limits: AbuseLimits = field(init=False)  # set right after construction
+    retention: RetentionService = field(init=False)
 
     async def close(self) -> None:
+        await self.retention.stop()
         await self.hub.stop()
         await self.broker.close()
         await self.limits.store.close()
@@ -102,9 +105,16 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
     )
     runtime = Runtime(settings, clock, db, hasher, accounts, rota, broker, chats, hub)
     runtime.limits = abuse_limits(settings)
+    runtime.retention = RetentionService(
+        db=db,
+        clock=clock,
+        retention_days=settings.transcript_retention_days,
+        interval_secs=settings.purge_interval_secs,
+    )
     try:
         await broker.start()
         await hub.start()
+        runtime.retention.start()
     except BaseException:
         await runtime.close()
         raise

@@ -57,6 +57,7 @@ class YouthTypingFrame(_ClientFrame):
 class YouthEndFrame(_ClientFrame):
     type: Literal["end"]
     quick_exit: bool = False
+    forget: bool = False  # delete the messages now instead of after the retention window
 
 
 YouthFrame = Annotated[

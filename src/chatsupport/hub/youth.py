@@ -48,7 +48,9 @@ class YouthSession:
                 chat_id=self.conn.chat_id, sender=Sender.YOUTH, active=frame.active
             )
         elif isinstance(frame, frames.YouthEndFrame):
-            await self.hub.chats.youth_leaves(self.conn.chat_id, quick_exit=frame.quick_exit)
+            await self.hub.chats.youth_leaves(
+                self.conn.chat_id, quick_exit=frame.quick_exit, forget=frame.forget
+            )
 
     def _too_many_opens(self) -> bool:
         now = time.monotonic()

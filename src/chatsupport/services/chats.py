@@ -39,7 +39,7 @@ from chatsupport.domain.errors import (
     NotFound,
 )
 from chatsupport.domain.queue import estimate_wait_secs
-from chatsupport.storage import chats, diary
+from chatsupport.storage import chats, diary, retention
 from chatsupport.storage import support as support_store
 from chatsupport.storage.database import Database
 
@@ -116,10 +116,16 @@ class ChatService:
             await chats.touch_youth(s, chat_ids=[chat.id], now=now)
         return chat
 
-    async def youth_leaves(self, chat_id: str, *, quick_exit: bool = False) -> None:
-        """The youth ended the chat (perhaps by quick exit): a waiting chat becomes missed."""
+    async def youth_leaves(
+        self, chat_id: str, *, quick_exit: bool = False, forget: bool = False
+    ) -> None:
+        """The youth ended the chat (perhaps by quick exit): a waiting chat becomes missed.
+
+        ``forget``: the youth asked for the conversation to be deleted at once rather than
+        kept for the retention window; its messages go now, the anonymous diary record stays.
+        """
         reason = EndReason.YOUTH_QUICK_EXIT if quick_exit else EndReason.YOUTH_ENDED
-        await self._finish(chat_id, reason)
+        await self._finish(chat_id, reason, forget=forget)
 
     # --- responders ----------------------------------------------------------------------
 
@@ -268,8 +274,13 @@ class ChatService:
                 )
             )
 
-    async def _finish(self, chat_id: str, reason: EndReason, abusive: bool = False) -> None:
-        """End (or mark missed) an open chat, whatever state a racing claim left it in."""
+    async def _finish(
+        self, chat_id: str, reason: EndReason, abusive: bool = False, *, forget: bool = False
+    ) -> None:
+        """End (or mark missed) an open chat, whatever state a racing claim left it in.
+
+        ``forget`` deletes its messages in the same transaction, before anyone is told.
+        """
         for _ in range(3):  # a claim may move it waiting -> active between our read and write
             async with self._db.write() as s:
                 chat = await chats.get(s, chat_id=chat_id)
@@ -293,6 +304,8 @@ class ChatService:
                         backup_involved=await support_store.backup_involved(s, chat_id=chat_id),
                         abusive=abusive,
                     )
+                if moved and forget:
+                    await retention.forget_transcript(s, chat_id=chat_id)
             if moved:
                 await self.publish(events.ChatEnded(chat_id=chat_id, state=target, reason=reason))
                 if chat.state is ChatState.WAITING:

@@ -1,0 +1,62 @@
+"""The retention purge: on a schedule inside every process, and as `chatsupport purge`.
+
+Transcripts (chat rows and their messages) are deleted `CHATSUPPORT_TRANSCRIPT_RETENTION_DAYS`
+after the chat closed (0 = at the next run after closing). Diary records are anonymous
+statistics and are not touched here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from chatsupport.domain.clock import Clock
+from chatsupport.storage import retention
+from chatsupport.storage.database import Database
+from chatsupport.storage.retention import Purged
+
+log = logging.getLogger("chatsupport.retention")
+
+
+class RetentionService:
+    def __init__(
+        self, *, db: Database, clock: Clock, retention_days: int, interval_secs: float
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._retention = timedelta(days=retention_days)
+        self._interval_secs = interval_secs
+        self._task: asyncio.Task[None] | None = None
+
+    async def purge(self) -> Purged:
+        """Delete every transcript past its retention; returns what was deleted."""
+        cutoff = self._clock.now() - self._retention
+        async with self._db.write() as s:
+            purged = await retention.purge_closed_before(s, cutoff=cutoff)
+        if purged.chats:
+            log.info("purged %d closed chats (%d messages)", purged.chats, purged.messages)
+        return purged
+
+    async def forget_transcript(self, chat_id: str) -> None:
+        """The youth asked, at the end of the chat, for its messages to be deleted now."""
+        async with self._db.write() as s:
+            await retention.forget_transcript(s, chat_id=chat_id)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="retention-purge")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.purge()
+            except Exception as exc:  # a failed run is retried at the next interval
+                log.error("retention purge failed: %s", type(exc).__name__)
+            await asyncio.sleep(self._interval_secs)

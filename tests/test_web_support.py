@@ -1,0 +1,85 @@
+"""The backup rule in real Chromium: an expert asks for support in the console and the
+backup, in another browser, reads the chat, writes a note and takes the chat over."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser
+
+from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import ShiftRole
+from tests.browser import chromium
+from tests.conftest import FAST_HASH
+from tests.helpers import add_user
+from tests.live import LiveServer, live_server
+from tests.rota_helpers import put_on_shift_now
+from tests.test_web import WAIT_MS, console_page, youth_page
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'web.sqlite3'}",
+        "broker_url": "memory://",
+        "auto_migrate": True,
+        **FAST_HASH,
+    }
+    async with live_server(values) as live:
+        yield live
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as b:
+        yield b
+
+
+async def test_expert_asks_for_support_and_backup_takes_over(
+    server: LiveServer, browser: Browser
+) -> None:
+    """ "Pyydä tukea" alerts the backup's console; the backup opens the chat read-only, sends
+    a note the expert sees and the youth never does, and takes the chat over; the youth is
+    told another adult joined and the backup's answer reaches them."""
+    rt = server.runtime
+    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+    sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+    backup = await console_page(browser, server, "sanna")
+    expert = await console_page(browser, server, "aino")
+    await expert.wait_for_selector("#backup-presence.ok", timeout=WAIT_MS)
+    rt.hub.invalidate_on_duty()
+    youth = await youth_page(browser, server)
+
+    await youth.click("#start")
+    await expert.click(".tag .claim", timeout=WAIT_MS)
+    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+    await youth.fill("#message", "En tiedä mitä tehdä")
+    await youth.click("#send")
+    await expert.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+
+    await expert.click(".support-ask", timeout=WAIT_MS)
+    await expert.wait_for_selector(".support-ask[disabled]", timeout=WAIT_MS)
+    await backup.click(".support-alert .watch", timeout=WAIT_MS)
+    await backup.wait_for_selector("article.watched .msg.youth", timeout=WAIT_MS)
+    assert "En tiedä" in await backup.locator("article.watched .messages").inner_text()
+
+    await backup.fill("article.watched .notes textarea", "Kysy, onko hän turvassa")
+    await backup.click("article.watched .notes button[type=submit]")
+    await expert.wait_for_selector("article.chat .note", timeout=WAIT_MS)
+    assert "turvassa" in await expert.locator("article.chat .note").inner_text()
+
+    await backup.click("article.watched .take-over")
+    await youth.wait_for_selector("#joined", timeout=WAIT_MS)
+    assert "Toinen aikuinen" in await youth.locator("#joined").inner_text()
+    await expert.wait_for_selector("article.chat .ended", timeout=WAIT_MS)
+    await backup.wait_for_selector("article.chat:not(.watched) textarea", timeout=WAIT_MS)
+    await backup.fill("article.chat:not(.watched) .composer textarea >> nth=-1", "Hei, olen Sanna")
+    await backup.keyboard.press("Enter")
+    await youth.wait_for_selector(".msg.responder", timeout=WAIT_MS)
+    assert "Hei, olen Sanna" in await youth.locator(".msg.responder").inner_text()
+    assert "turvassa" not in await youth.locator("body").inner_text()

@@ -1,0 +1,295 @@
+// The backup rule and transfers in the responder console (docs/protocol.md, "Backup,
+// escalation and transfer"): the expert's "Pyydä tukea" and backup presence; the backup's
+// alert, read-only view of the chat with private notes, "Liity" and "Ota keskustelu";
+// handing a chat to an on-duty colleague, who accepts or declines the offer.
+// Notes never go to the youth: the server sends them only to consoles.
+import { el, newClientId } from "../common/socket.js";
+
+const ROLE = { professional: "ammattilainen", experience_expert: "kokemusasiantuntija", coordinator: "koordinaattori" };
+const TRANSFER_STATUS = {
+  offered: "Siirtoa tarjottu, odotetaan vastausta.",
+  accepted: "Siirto hyväksyttiin.",
+  declined: "Vastaanottaja kieltäytyi siirrosta.",
+  expired: "Siirtotarjous vanheni.",
+};
+
+export const SUPPORT_ERRORS = {
+  "support.not_expert": "Vain kokemusasiantuntija voi pyytää tukea.",
+  "support.no_backup": "Vuorollasi ei ole nyt tukihenkilöä.",
+  "support.not_backup": "Et ole tämän chatin tukihenkilö.",
+  "transfer.self": "Chat on jo sinun.",
+  "transfer.target_off_duty": "Valittu vastaaja ei ole nyt vuorossa.",
+  "transfer.not_offered": "Siirtotarjous ei ole enää voimassa.",
+};
+
+function who(person) {
+  return `${ROLE[person.role] || person.role} ${person.name}`.trim();
+}
+
+export class Support {
+  constructor({ api, send, chats, rerender, announce }) {
+    this.api = api;
+    this.send = send; // (frame) => void
+    this.chats = chats; // the console's own chats (chat_id -> chat)
+    this.rerender = rerender;
+    this.announce = announce;
+    this.backupPresent = null; // experts only: is the backup's console connected
+    this.asked = new Set(); // own chats where support was asked
+    this.notes = new Map(); // chat_id -> [note frames], own and watched chats
+    this.alerts = new Map(); // chat_id -> support_alert frame (for the backup)
+    this.watching = new Map(); // chat_id -> {lang, messages, lastSeq, joined, ended}
+    this.offers = new Map(); // chat_id -> transfer frame offered to me
+    this.transfers = new Map(); // own chat_id -> status of my offer
+    this.colleagues = null; // [{id, role, name}] while picking a transfer target
+    this.picking = null; // own chat_id whose transfer target is being picked
+    this.drafts = new Map(); // note and joined-chat drafts
+  }
+
+  /** Handle a frame of this module; true when the console must not handle it too. */
+  handle(frame) {
+    const handler = this[`on_${frame.type}`];
+    return handler ? handler.call(this, frame) === true : false;
+  }
+
+  on_welcome(frame) {
+    this.backupPresent = frame.backup_present ?? null;
+    this.alerts.clear(); // re-sent after welcome for chats still asking
+  }
+
+  on_backup(frame) {
+    this.backupPresent = frame.present;
+    this.announce(frame.present ? "Tukihenkilö on paikalla." : "Tukihenkilö ei ole paikalla.");
+  }
+
+  on_support_requested(frame) {
+    this.asked.add(frame.chat_id);
+    this.announce("Tukipyyntö lähetetty tukihenkilölle.");
+    return true;
+  }
+
+  on_support_alert(frame) {
+    this.alerts.set(frame.chat_id, frame);
+    this.announce(`${who(frame.expert)} pyytää tukea.`);
+    return true;
+  }
+
+  on_watching(frame) {
+    const view = this.watching.get(frame.chat_id) || { joined: false, ended: null };
+    Object.assign(view, { lang: frame.lang, messages: [], lastSeq: 0 });
+    this.watching.set(frame.chat_id, view);
+    this.addMessages(view, frame.messages);
+    this.notes.set(frame.chat_id, frame.notes);
+    return true;
+  }
+
+  on_message(frame) {
+    const view = this.watching.get(frame.chat_id);
+    if (!view || this.chats.has(frame.chat_id)) return false;
+    this.addMessages(view, [frame]);
+    return true;
+  }
+
+  on_note(frame) {
+    const list = this.notes.get(frame.chat_id) || [];
+    if (!list.some((n) => n.id === frame.id)) list.push(frame);
+    this.notes.set(frame.chat_id, list);
+    this.announce(`Muistiinpano: ${who(frame.author)}`);
+    return true;
+  }
+
+  on_joined(frame) {
+    const view = this.watching.get(frame.chat_id);
+    if (view && frame.responder) view.joinedBy = frame.responder;
+    const chat = this.chats.get(frame.chat_id);
+    if (chat) chat.joinedBy = frame.responder;
+    return true;
+  }
+
+  on_handed_over(frame) {
+    const chat = this.chats.get(frame.chat_id);
+    if (chat) chat.ended = "handed_over";
+    this.announce(`Chat siirtyi: ${who(frame.to)}.`);
+    return true;
+  }
+
+  on_chat(frame) {
+    // the chat became mine (take-over or accepted transfer): the console shows it as its own
+    this.watching.delete(frame.chat_id);
+    this.alerts.delete(frame.chat_id);
+    return false;
+  }
+
+  on_ended(frame) {
+    this.alerts.delete(frame.chat_id);
+    this.offers.delete(frame.chat_id);
+    const view = this.watching.get(frame.chat_id);
+    if (!view || this.chats.has(frame.chat_id)) return false;
+    view.ended = frame.reason;
+    return true;
+  }
+
+  on_transfer(frame) {
+    if (frame.offered_by && frame.status === "offered") {
+      this.offers.set(frame.chat_id, frame);
+      this.announce(`${who(frame.offered_by)} tarjoaa sinulle chattia.`);
+    } else if (this.offers.has(frame.chat_id)) {
+      this.offers.delete(frame.chat_id);
+    }
+    if (this.chats.has(frame.chat_id)) this.transfers.set(frame.chat_id, frame.status);
+    return true;
+  }
+
+  addMessages(view, messages) {
+    for (const m of messages) {
+      if (m.seq <= view.lastSeq) continue;
+      view.lastSeq = m.seq;
+      view.messages.push(m);
+    }
+  }
+
+  // --- actions -------------------------------------------------------------------------
+
+  ask(chatId) {
+    this.send({ type: "support", chat_id: chatId });
+  }
+
+  watch(chatId) {
+    this.send({ type: "watch", chat_id: chatId });
+  }
+
+  act(type, chatId) {
+    this.send({ type, chat_id: chatId });
+  }
+
+  sendNote(chatId) {
+    const text = (this.drafts.get(`note-${chatId}`) || "").trim();
+    if (!text) return;
+    this.drafts.set(`note-${chatId}`, "");
+    this.send({ type: "note", chat_id: chatId, text });
+    this.rerender();
+  }
+
+  sendAsJoined(chatId) {
+    const text = (this.drafts.get(`say-${chatId}`) || "").trim();
+    if (!text) return;
+    this.drafts.set(`say-${chatId}`, "");
+    this.send({ type: "send", chat_id: chatId, client_id: newClientId(), text });
+    this.rerender();
+  }
+
+  async pickTarget(chatId) {
+    this.picking = chatId;
+    try {
+      this.colleagues = await this.api("/api/support/colleagues");
+    } catch {
+      this.colleagues = [];
+    }
+    this.rerender();
+  }
+
+  offer(chatId, toId) {
+    this.picking = null;
+    this.send({ type: "transfer", chat_id: chatId, to: toId });
+  }
+
+  answer(chatId, accept) {
+    this.offers.delete(chatId);
+    this.send({ type: "transfer_answer", chat_id: chatId, accept });
+    this.rerender();
+  }
+
+  // --- views ---------------------------------------------------------------------------
+
+  /** Backup presence in the status bar (experts on a shift only). */
+  presence() {
+    if (this.backupPresent === null) return null;
+    const text = this.backupPresent ? "Tukihenkilö paikalla" : "Tukihenkilö ei ole paikalla";
+    return el("span", { id: "backup-presence", class: this.backupPresent ? "ok" : "warn", text });
+  }
+
+  /** Alerts and transfer offers addressed to me, and chats I read as the backup. */
+  view() {
+    const alerts = [...this.alerts.values()]
+      .filter((a) => !this.watching.has(a.chat_id) && !this.chats.has(a.chat_id))
+      .map((a) =>
+        el("li", { class: "support-alert", "data-chat": a.chat_id },
+          el("span", { text: `${who(a.expert)} pyytää tukea · kieli ${a.lang.toUpperCase()}` }),
+          el("button", { class: "primary watch", type: "button", onclick: () => this.watch(a.chat_id), text: "Avaa chat" })),
+      );
+    const offers = [...this.offers.values()].map((o) =>
+      el("li", { class: "transfer-offer", "data-chat": o.chat_id },
+        el("span", { text: `${who(o.offered_by)} tarjoaa sinulle chattia.` }),
+        el("button", { class: "primary accept", type: "button", onclick: () => this.answer(o.chat_id, true), text: "Hyväksy" }),
+        el("button", { class: "decline", type: "button", onclick: () => this.answer(o.chat_id, false), text: "Hylkää" })),
+    );
+    const items = [...alerts, ...offers];
+    const watched = [...this.watching.entries()].map(([id, view]) => this.watchPanel(id, view));
+    if (!items.length && !watched.length) return null;
+    return el("section", { class: "support", "aria-label": "Tukipyynnöt ja siirrot" },
+      items.length ? el("ul", { id: "support-alerts", role: "alert" }, ...items) : null, ...watched);
+  }
+
+  watchPanel(chatId, view) {
+    const messages = view.messages.map((m) =>
+      el("li", { class: `msg ${m.sender}` }, el("span", { class: "who", text: m.sender === "youth" ? "Nuori: " : "Vastaaja: " }), el("span", { text: m.text })),
+    );
+    const actions = view.ended
+      ? [el("p", { class: "ended", text: "Chat päättyi." }),
+         el("button", { type: "button", onclick: () => { this.watching.delete(chatId); this.rerender(); }, text: "Sulje" })]
+      : [el("div", { class: "support-actions" },
+          view.joined ? null : el("button", { class: "join", type: "button", onclick: () => { view.joined = true; this.act("join", chatId); }, text: "Liity" }),
+          el("button", { class: "primary take-over", type: "button", onclick: () => this.act("take_over", chatId), text: "Ota keskustelu" })),
+         view.joined ? this.form(`say-${chatId}`, "Viesti nuorelle", "Lähetä", () => this.sendAsJoined(chatId)) : null];
+    return el("article", { class: "chat watched", "data-chat": chatId, "aria-label": `Tuettava chat ${chatId.slice(0, 6)}` },
+      el("header", {}, el("h3", { text: `Tuettava chat ${chatId.slice(0, 6)} · ${view.lang.toUpperCase()} · ${view.joined ? "liittynyt" : "vain luku"}` })),
+      el("ol", { class: "messages" }, ...messages),
+      this.notesView(chatId, !view.ended),
+      ...actions);
+  }
+
+  /** The tools inside one of my own chats: ask for support, notes, transfer. */
+  chatTools(chatId, chat, isExpert) {
+    if (chat.ended) return null;
+    const status = this.transfers.get(chatId);
+    const joined = chat.joinedBy ? el("p", { class: "joined", text: `Mukana myös: ${who(chat.joinedBy)}` }) : null;
+    return el("div", { class: "chat-tools" },
+      joined,
+      isExpert
+        ? el("button", { id: `support-${chatId}`, class: "support-ask", type: "button", disabled: this.asked.has(chatId), onclick: () => this.ask(chatId),
+            text: this.asked.has(chatId) ? "Tukea pyydetty" : "Pyydä tukea" })
+        : null,
+      this.transferPicker(chatId),
+      status ? el("p", { class: "transfer-status", role: "status", text: TRANSFER_STATUS[status] || status }) : null,
+      this.asked.has(chatId) || this.notes.has(chatId) ? this.notesView(chatId, true) : null);
+  }
+
+  transferPicker(chatId) {
+    if (this.picking !== chatId) {
+      return el("button", { class: "transfer", type: "button", onclick: () => this.pickTarget(chatId), text: "Siirrä toiselle" });
+    }
+    const others = this.colleagues || [];
+    if (!others.length) {
+      return el("p", { class: "muted" }, "Kukaan muu ei ole nyt vuorossa. ",
+        el("button", { type: "button", class: "link", onclick: () => { this.picking = null; this.rerender(); }, text: "Sulje" }));
+    }
+    return el("div", { class: "transfer-pick", role: "group", "aria-label": "Siirrä chat" },
+      ...others.map((c) => el("button", { type: "button", class: "transfer-to", "data-responder": String(c.id), onclick: () => this.offer(chatId, c.id), text: `Siirrä: ${who(c)}` })),
+      el("button", { type: "button", class: "link", onclick: () => { this.picking = null; this.rerender(); }, text: "Peruuta" }));
+  }
+
+  notesView(chatId, writable) {
+    const list = (this.notes.get(chatId) || []).map((n) =>
+      el("li", { class: "note" }, el("span", { class: "who", text: `${who(n.author)}: ` }), el("span", { text: n.text })),
+    );
+    return el("div", { class: "notes", "aria-label": "Muistiinpanot (nuori ei näe)" },
+      el("h4", { text: "Muistiinpanot (nuori ei näe)" }),
+      el("ul", { class: "note-list" }, ...list),
+      writable ? this.form(`note-${chatId}`, "Muistiinpano", "Lähetä muistiinpano", () => this.sendNote(chatId)) : null);
+  }
+
+  form(key, label, button, submit) {
+    return el("form", { class: "composer", onsubmit: (e) => { e.preventDefault(); submit(); } },
+      el("textarea", { id: `draft-${key}`, rows: "2", "aria-label": label, oninput: (e) => this.drafts.set(key, e.target.value) }, this.drafts.get(key) || ""),
+      el("button", { class: "primary", type: "submit", text: button }));
+  }
+}
