@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
@@ -18,9 +20,11 @@ from chatsupport.hub import frames
 from chatsupport.hub.connection import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED, Connection
 from chatsupport.hub.responder import ResponderSession
 from chatsupport.hub.youth import YouthSession
+from chatsupport.services import limit_counts
 from chatsupport.services.limits import RateLimited
 
 CLOSE_TRY_LATER = 4029  # retry range: too many connections from one network; back off
+CLOSE_HANDSHAKE_TIMEOUT = 4008  # retry range: no valid first frame / hello in time
 
 router = APIRouter()
 log = logging.getLogger("chatsupport.ws")
@@ -31,10 +35,23 @@ def _runtime(ws: WebSocket) -> Runtime:
     return runtime
 
 
-async def _pump(ws: WebSocket, conn: Connection, handle: Any) -> None:
-    """Read frames until the client leaves; binary frames get an error frame."""
+async def _pump(
+    ws: WebSocket, conn: Connection, handle: Any, *, greeted: Callable[[], bool], window: float
+) -> None:
+    """Read frames until the client leaves; binary frames get an error frame.
+
+    Until ``greeted()`` is true (youth: a valid first frame; responder: ``hello``) the socket
+    has ``window`` seconds in all, then it is closed with 4008, so that unauthenticated or
+    silent sockets cannot be held open for free.
+    """
+    deadline = asyncio.get_running_loop().time() + window
     while True:
-        message = await ws.receive()
+        try:
+            async with asyncio.timeout_at(None if greeted() else deadline):
+                message = await ws.receive()
+        except TimeoutError:
+            await _handshake_timeout(ws, conn)
+            return
         if message["type"] == "websocket.disconnect":
             return
         text = message.get("text")
@@ -44,6 +61,13 @@ async def _pump(ws: WebSocket, conn: Connection, handle: Any) -> None:
         await handle(text)
         if conn.closed:
             return
+
+
+async def _handshake_timeout(ws: WebSocket, conn: Connection) -> None:
+    limit_counts.count("ws.handshake_timeout")
+    await conn.stop()
+    with contextlib.suppress(RuntimeError):  # the client closed at the same moment
+        await ws.close(CLOSE_HANDSHAKE_TIMEOUT)
 
 
 @router.websocket("/ws/youth")
@@ -59,7 +83,8 @@ async def youth_socket(ws: WebSocket) -> None:
     conn = runtime.hub.new_youth(ws)
     session = YouthSession(runtime.hub, conn, limits=runtime.limits, key=key)
     try:
-        await _pump(ws, conn, session.handle_text)
+        window = runtime.settings.handshake_secs
+        await _pump(ws, conn, session.handle_text, greeted=lambda: session.greeted, window=window)
     finally:
         await runtime.hub.disconnect(conn)
         await runtime.limits.disconnect(key)
@@ -101,9 +126,9 @@ async def responder_socket(ws: WebSocket) -> None:
         return
     conn = runtime.hub.new_responder(ws, record.responder)
     try:
-        await _pump(
-            ws, conn, ResponderSession(runtime.hub, conn, limits=runtime.limits).handle_text
-        )
+        session = ResponderSession(runtime.hub, conn, limits=runtime.limits)
+        window = runtime.settings.handshake_secs
+        await _pump(ws, conn, session.handle_text, greeted=lambda: conn.greeted, window=window)
     finally:
         await runtime.hub.disconnect(conn)
         await _close(ws)

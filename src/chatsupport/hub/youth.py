@@ -21,6 +21,7 @@ class YouthSession:
         self.conn = conn
         self.limits = limits
         self.key = key  # the day's keyed hash of the client's network; never the address
+        self.greeted = False  # a valid frame arrived (ends the handshake window)
 
     async def handle_text(self, raw: str) -> None:
         try:
@@ -28,6 +29,7 @@ class YouthSession:
         except frames.FrameError as exc:
             self.conn.error(exc.code, exc.message)
             return
+        self.greeted = True
         try:
             await self._handle(frame)
         except ChatSupportError as exc:
