@@ -105,6 +105,8 @@ class Youth(Client):
                 self._echo(frame["text"], at)
         elif kind == "opened" and not self.opened.done():
             self.opened.set_result(frame["token"])
+        elif kind == "error" and not self.opened.done():
+            self.opened.set_exception(RuntimeError(f"open refused: {frame.get('code')}"))
         elif kind == "ended":
             self.ended.set()
 

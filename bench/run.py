@@ -68,18 +68,18 @@ def raise_fd_limit() -> int:
 
 async def measure(kind: str, plan: Plan) -> Result:
     result = Result(kind, kind)
+    timer = asyncio.timeout(plan.budget_secs)
     with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
         try:
-            async with (
-                asyncio.timeout(plan.budget_secs),
-                FACTORIES[kind](Path(tmp), plan.responders) as target,
-            ):
+            async with timer, FACTORIES[kind](Path(tmp), plan.responders) as target:
                 result.name = target.name
                 await drive(target, plan, result)
-        except TimeoutError:
-            result.notes.append(f"stopped at the {plan.budget_secs:.0f} s budget")
         except Exception as exc:  # report what was reached, then go on to the next target
-            result.notes.append(f"failed: {exc!r}")
+            expired = isinstance(exc, TimeoutError) and timer.expired()
+            note = (
+                f"stopped at the {plan.budget_secs:.0f} s budget" if expired else f"failed: {exc!r}"
+            )
+            result.notes.append(note)
     return result
 
 

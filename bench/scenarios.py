@@ -74,6 +74,7 @@ async def open_chat(target: Target, team: Crew, index: int) -> tuple[Youth, str,
     team.youth.append(youth)
     started = now()
     await youth.send(type="open", lang="fi")
+    await asyncio.wait_for(youth.opened, 30)
     chat_id = await asyncio.wait_for(team.board.fresh.get(), 30)
     return youth, chat_id, started
 

@@ -154,6 +154,12 @@ def serve_env(values: dict[str, str]) -> dict[str, str]:
         "password_hash_parallelism": "1",
         "responder_chat_cap": "20",
         "reminder_secs": "3600",
+        # every simulated young person comes from 127.0.0.1, one "network" to the abuse limits
+        "youth_connections_per_key": "1000000",
+        "youth_chats_per_key_per_hour": "1000000",
+        "youth_messages_per_minute": "1000000",
+        "max_waiting_chats": "1000000",
+        "handshake_secs": "300",  # idle sockets that never send a frame stay for the phase
     }
     merged = {**base, **values, **EXTRA_SETTINGS}
     env.update({f"CHATSUPPORT_{k.upper()}": v for k, v in merged.items()})
