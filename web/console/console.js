@@ -108,6 +108,7 @@ function connect() {
       for (const [id, chat] of state.chats) if (!chat.ended) resume[id] = chat.lastSeq;
       state.waiting.clear(); // the server re-sends a tag for every chat still waiting
       socket.send({ type: "hello", resume });
+      support.resume();
     },
     onFrame: handleFrame,
     onState: (connection) => {

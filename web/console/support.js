@@ -45,6 +45,16 @@ export class Support {
     this.drafts = new Map(); // note and joined-chat drafts
   }
 
+  /** After a reconnect: read the watched chats again (the server forgot this socket's views;
+   * a backup who had joined joins again with "Liity"). */
+  resume() {
+    for (const [chatId, view] of this.watching) {
+      if (view.ended) continue;
+      view.joined = false;
+      this.watch(chatId);
+    }
+  }
+
   /** Handle a frame of this module; true when the console must not handle it too. */
   handle(frame) {
     const handler = this[`on_${frame.type}`];

@@ -91,11 +91,21 @@ async def waiting_unescalated(session: AsyncSession, *, cutoff: datetime) -> lis
 
 
 async def take_escalation(session: AsyncSession, *, chat_id: str, now: datetime) -> bool:
-    """Claim the chat's one escalation; True for the one caller (on any process) that wins."""
+    """Claim the chat's one escalation; True for the one caller (on any process) that wins,
+    and only while the chat still waits (a claim may have come in since it was read)."""
     await _ensure_row(session, chat_id)
+    still_waiting = (
+        select(ChatRow.id)
+        .where(ChatRow.id == chat_id, ChatRow.state == ChatState.WAITING.value)
+        .exists()
+    )
     result = await session.execute(
         update(ChatSupportRow)
-        .where(ChatSupportRow.chat_id == chat_id, ChatSupportRow.escalated_at.is_(None))
+        .where(
+            ChatSupportRow.chat_id == chat_id,
+            ChatSupportRow.escalated_at.is_(None),
+            still_waiting,
+        )
         .values(escalated_at=now)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
