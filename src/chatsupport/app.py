@@ -15,6 +15,7 @@ from chatsupport.api import (
     errors,
     feedback_routes,
     health_routes,
+    metrics_routes,
     responder_routes,
     rota_routes,
     statistics_routes,
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     for module in (diary_routes, statistics_routes, canned_routes, feedback_routes):
         app.include_router(module.router)
     app.include_router(support_routes.router)
+    app.include_router(metrics_routes.router)
     web_routes.install(app)
     return app
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
 
+from chatsupport import metrics
 from chatsupport.api.deps import SESSION_COOKIE
 from chatsupport.api.origins import origin_allowed
 from chatsupport.api.runtime import Runtime
@@ -81,11 +82,13 @@ async def youth_socket(ws: WebSocket) -> None:
     if key is None:
         return
     conn = runtime.hub.new_youth(ws)
+    metrics.connections.labels(side="youth").inc()
     session = YouthSession(runtime.hub, conn, limits=runtime.limits, key=key)
     try:
         window = runtime.settings.handshake_secs
         await _pump(ws, conn, session.handle_text, greeted=lambda: session.greeted, window=window)
     finally:
+        metrics.connections.labels(side="youth").dec()
         await runtime.hub.disconnect(conn)
         await runtime.limits.disconnect(key)
         await _close(ws)
@@ -125,11 +128,13 @@ async def responder_socket(ws: WebSocket) -> None:
         await ws.close(CLOSE_FORBIDDEN)
         return
     conn = runtime.hub.new_responder(ws, record.responder)
+    metrics.connections.labels(side="responder").inc()
     try:
         session = ResponderSession(runtime.hub, conn, limits=runtime.limits)
         window = runtime.settings.handshake_secs
         await _pump(ws, conn, session.handle_text, greeted=lambda: conn.greeted, window=window)
     finally:
+        metrics.connections.labels(side="responder").dec()
         await runtime.hub.disconnect(conn)
         await _close(ws)
 

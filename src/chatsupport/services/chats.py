@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from chatsupport import metrics
 from chatsupport.auth.tokens import new_token, token_hash
 from chatsupport.broker import Broker
 from chatsupport.domain import events
@@ -47,6 +48,19 @@ log = logging.getLogger("chatsupport.chats")
 
 EVENTS_CHANNEL = "events"
 DEFAULT_ZONE = ZoneInfo("Europe/Helsinki")
+
+
+def _secs(start: datetime | None, end: datetime | None) -> float:
+    return (end - start).total_seconds() if start and end else 0.0
+
+
+def _observe_end(chat: Chat, target: ChatState, now: datetime) -> None:
+    if target is ChatState.MISSED:
+        metrics.missed_contacts.inc()
+    elif chat.claimed_at is not None:
+        metrics.chat_duration_seconds.observe(_secs(chat.claimed_at, now))
+
+
 _CLAIM_ERRORS = {
     ClaimOutcome.TAKEN: (CHAT_TAKEN, "Another responder already took this chat."),
     ClaimOutcome.NOT_WAITING: (CHAT_NOT_WAITING, "The chat is no longer waiting."),
@@ -141,8 +155,10 @@ class ChatService:
             )
             chat = await chats.get(s, chat_id=chat_id)
         if outcome is not ClaimOutcome.WON or chat is None:
+            metrics.observe_claim(won=False)
             code, message = _CLAIM_ERRORS[outcome]
             raise Conflict(message, code=code)
+        metrics.observe_claim(won=True, wait_secs=lambda: _secs(chat.created_at, chat.claimed_at))
         await self.publish(
             events.ChatClaimed(
                 chat_id=chat_id,
@@ -193,6 +209,7 @@ class ChatService:
             raise Conflict("The chat is not open for messages.", code=CHAT_NOT_ACTIVE)
         message, is_new = stored
         if is_new:
+            metrics.messages.labels(sender=sender.value).inc()
             await self.publish(
                 events.MessagePosted(
                     chat_id=chat_id,
@@ -307,6 +324,7 @@ class ChatService:
                 if moved and forget:
                     await retention.forget_transcript(s, chat_id=chat_id)
             if moved:
+                _observe_end(chat, target, self._clock.now())
                 await self.publish(events.ChatEnded(chat_id=chat_id, state=target, reason=reason))
                 if chat.state is ChatState.WAITING:
                     await self.publish(events.QueueChanged())

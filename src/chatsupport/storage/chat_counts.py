@@ -1,0 +1,18 @@
+"""Counts of open chats by state, for the metrics gauges."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chatsupport.domain.chat import OPEN_STATES
+from chatsupport.storage.tables import ChatRow
+
+
+async def open_by_state(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(ChatRow.state, func.count())
+        .where(ChatRow.state.in_([s.value for s in OPEN_STATES]))
+        .group_by(ChatRow.state)
+    )
+    return {str(state): int(n) for state, n in rows.all()}
