@@ -24,6 +24,8 @@ from tests.rota_helpers import shift_body_now
 def cli_env(values: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSUPPORT_")}
     env.update({f"CHATSUPPORT_{k.upper()}": str(v) for k, v in FAST_HASH.items()})
+    # Every simulated youth shares 127.0.0.1: lift the per-network chat limit (tests may set it)
+    env["CHATSUPPORT_YOUTH_CHATS_PER_KEY_PER_HOUR"] = "100000"
     env.update({f"CHATSUPPORT_{k.upper()}": v for k, v in values.items()})
     return env
 
