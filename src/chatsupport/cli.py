@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from chatsupport.api.runtime import SchemaOutOfDate, build_runtime, prepare_database
 from chatsupport.domain.accounts import check_new_password
 from chatsupport.domain.clock import SystemClock
-from chatsupport.domain.clock import SystemClock
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Shift, ShiftRole

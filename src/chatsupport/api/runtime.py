@@ -51,6 +51,8 @@ class Runtime:
 
 async def prepare_database(settings: Settings, db: Database) -> None:
     """Reach the database, then migrate it (embedded default) or check it is migrated."""
+    if settings.is_sqlite:  # the embedded default keeps its file in the data directory
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     await db.check()
     if settings.migrate_on_start:
         await upgrade_to_head(db)
