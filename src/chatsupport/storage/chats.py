@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import (
@@ -27,6 +29,11 @@ from chatsupport.domain.chat import (
     Sender,
 )
 from chatsupport.storage.tables import ChatRow, MessageRow, ResponderRow
+
+# Core tables for the message write path: no unit of work, no identity map, no flush.
+_CHATS = cast(Table, ChatRow.__table__)
+_MESSAGES = cast(Table, MessageRow.__table__)
+_CLIENT_KEY = ["chat_id", "sender", "client_id"]
 
 
 def _chat(row: ChatRow) -> Chat:
@@ -127,36 +134,56 @@ async def append_message(
     """Store a message and return it with ``True`` if it was new, ``False`` if resent.
 
     Returns None when the chat is not in one of ``allowed_states`` (nothing stored).
+
+    Two statements for a new message: the ``UPDATE … RETURNING`` takes the next seq and holds
+    the chat's row (PostgreSQL) or the file's write lock (SQLite, ``BEGIN IMMEDIATE``) until
+    commit, so no other writer can take a seq in between; the ``INSERT … ON CONFLICT (chat_id,
+    sender, client_id) DO NOTHING`` then stores it. Only a resend (nothing inserted) costs more:
+    the seq is given back in the same transaction, still under that lock, so no number is
+    skipped, and the original is looked up.
     """
-    existing = await _find_by_client_id(session, chat_id, sender, client_id)
-    if existing is not None:
-        return existing, False
     seq = await session.scalar(
-        update(ChatRow)
-        .where(ChatRow.id == chat_id, ChatRow.state.in_([s.value for s in allowed_states]))
-        .values(last_seq=ChatRow.last_seq + 1)
-        .returning(ChatRow.last_seq)
+        update(_CHATS)
+        .where(_CHATS.c.id == chat_id, _CHATS.c.state.in_([s.value for s in allowed_states]))
+        .values(last_seq=_CHATS.c.last_seq + 1)
+        .returning(_CHATS.c.last_seq)
     )
     if seq is None:
-        return None
-    row = MessageRow(
-        chat_id=chat_id,
-        seq=seq,
-        sender=sender.value,
-        client_id=client_id,
-        text=text,
-        created_at=now,
-    )
-    session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:  # the same client_id raced in on another connection
+        # Not open for messages; a resend of one stored before it closed is still answered.
         found = await _find_by_client_id(session, chat_id, sender, client_id)
-        if found is None:
-            raise
-        return found, False
-    return _message(row), True
+        return None if found is None else (found, False)
+    values = {
+        "chat_id": chat_id,
+        "seq": seq,
+        "sender": sender.value,
+        "client_id": client_id,
+        "text": text,
+        "created_at": now,
+    }
+    insert = _insert_for(session)(_MESSAGES).values(**values)
+    inserted = await session.scalar(
+        insert.on_conflict_do_nothing(index_elements=_CLIENT_KEY).returning(_MESSAGES.c.id)
+    )
+    if inserted is not None:
+        return Message(
+            chat_id=chat_id, seq=seq, sender=sender, client_id=client_id, text=text, at=now
+        ), True
+    # A resend (or the same client_id racing in on another connection, which committed first):
+    # give the seq back so the next message takes it, then answer with the original.
+    await session.execute(
+        update(_CHATS).where(_CHATS.c.id == chat_id).values(last_seq=_CHATS.c.last_seq - 1)
+    )
+    found = await _find_by_client_id(session, chat_id, sender, client_id)
+    if found is None:  # pragma: no cover - the unique key said it exists
+        raise RuntimeError("a conflicting message vanished inside its transaction")
+    return found, False
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    """The dialect's ``insert`` (both have ``on_conflict_do_nothing``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert
+    return sqlite_insert
 
 
 async def _find_by_client_id(

@@ -8,8 +8,9 @@ WHERE clause after a competing writer commits, which is what makes a claim atomi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import event, text
@@ -34,6 +35,11 @@ def mask_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except (SQLAlchemyError, ValueError):
         return "<unparseable database URL>"
+
+
+def _sqlite_in_memory(url: str) -> bool:
+    database = make_url(url).database
+    return not database or database == ":memory:" or "mode=memory" in url
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -66,11 +72,25 @@ class Database:
         options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if not self.is_sqlite:
             options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        elif not _sqlite_in_memory(url):
+            # Writers take turns on the write gate below, so a burst needs one writing
+            # connection plus the readers (WAL: readers never wait). Keep them all pooled:
+            # overflow connections are closed on check-in, and each new one is a new
+            # aiosqlite thread and five PRAGMAs. The overflow is a safety valve, not the norm.
+            options.update(pool_size=10, max_overflow=10)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_on_begin)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one write lock per file. Let one write transaction of this process at a
+        # time wait for it, queued fairly on the event loop, instead of every pooled connection
+        # sleeping in SQLite's busy handler (which backs off in steps up to 100 ms). Another
+        # process (the CLI, a second server) is still waited for by busy_timeout.
+        # PostgreSQL locks rows, not the database: no gate.
+        self._write_gate: AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if self.is_sqlite else nullcontext()
+        )
 
     @property
     def masked_url(self) -> str:
@@ -95,8 +115,12 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction, committed on success and rolled back on any error."""
-        async with self._sessions() as session, session.begin():
+        """A write transaction, committed on success and rolled back on any error.
+
+        On SQLite, write transactions of this process run one at a time (the gate is taken
+        before a connection is checked out), so do not open a write inside another.
+        """
+        async with self._write_gate, self._sessions() as session, session.begin():
             # Options given on the first connection() are in place when "begin" fires.
             await session.connection(execution_options={_IMMEDIATE: True})
             yield session
