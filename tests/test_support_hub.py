@@ -208,6 +208,11 @@ async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, 
             youth(server) as y,
         ):
             rt.hub.invalidate_on_duty()
+            async with httpx.AsyncClient(base_url=server.base) as client:
+                await login(client, "anna")
+                r = await client.get("/api/support/colleagues")
+                assert [(c["id"], c["name"]) for c in r.json()] == [(bert, "Bert")]
+                assert (await client.get("/api/support/escalated")).status_code == 403
             chat_id = await open_and_claim(y, a)
             await refused(a, "transfer.self", type="transfer", chat_id=chat_id, to=anna)
             await refused(
