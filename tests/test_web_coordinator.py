@@ -229,7 +229,8 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     await page.select_option("#stat-granularity", "quarter")
     await page.click("#stat-show")
     await page.wait_for_selector("#total-contacts:has-text('600')", timeout=WAIT_MS)
-    for chart in ["volume", "answered", "waiting", "concerns", "referrals", "heatmap"]:
+    charts = ["volume", "answered", "waiting", "concerns", "referrals", "feedback", "heatmap"]
+    for chart in charts:
         label = await page.get_attribute(f"#chart-{chart} svg", "aria-label")
         assert label and len(label) > 20, chart
     assert await page.locator("#chart-volume svg rect").count() == 4

@@ -41,7 +41,7 @@ function periodForm() {
   const p = view.params;
   return el(
     "form",
-    { id: "period-form", class: "panel toolbar", onsubmit: applyPeriod, "aria-label": "Tilastojen jakso" },
+    { id: "period-form", class: "panel toolbar", onsubmit: applyPeriod, onchange: updateDownloads, "aria-label": "Tilastojen jakso" },
     field("Alkaen", input("stat-start", { type: "date", value: p.start, required: true })),
     field("Päättyen", input("stat-end", { type: "date", value: p.end, required: true })),
     field("Jako", select("stat-granularity", GRANULARITIES, p.granularity)),
@@ -50,16 +50,30 @@ function periodForm() {
   );
 }
 
+function formParams() {
+  const value = (id) => document.getElementById(id).value;
+  return { start: value("stat-start"), end: value("stat-end"), granularity: value("stat-granularity"), lang: value("stat-lang") };
+}
+
 function applyPeriod(event) {
   event.preventDefault();
-  const value = (id) => document.getElementById(id).value;
-  view.params = { start: value("stat-start"), end: value("stat-end"), granularity: value("stat-granularity"), lang: value("stat-lang") };
+  view.params = formParams();
   load().then(() => document.getElementById("stat-show")?.focus());
+}
+
+function exportUrl(params, format) {
+  return `/api/statistics/export?${new URLSearchParams({ ...params, format })}`;
+}
+
+// The downloads follow the form as it is now, also before "Näytä" is pressed.
+function updateDownloads() {
+  const params = formParams();
+  for (const [format] of FORMATS) document.getElementById(`export-${format}`).href = exportUrl(params, format);
 }
 
 function downloads() {
   const links = FORMATS.map(([format, label]) =>
-    el("a", { class: "button", id: `export-${format}`, href: `/api/statistics/export?${new URLSearchParams({ ...view.params, format })}`, download: "", text: `Lataa ${label}` }),
+    el("a", { class: "button", id: `export-${format}`, href: exportUrl(view.params, format), download: "", text: `Lataa ${label}` }),
   );
   return el("div", { class: "downloads", role: "group", "aria-label": "Lataa tilastot tiedostona" }, ...links);
 }
@@ -93,6 +107,7 @@ function reportView(report) {
       waitingFigure(report.times),
       figure("chart-concerns", tableNamed(report, "concern_primary").title, codeBars(tableNamed(report, "concern_primary")), reportTable(tableNamed(report, "concern_primary"))),
       figure("chart-referrals", tableNamed(report, "referral").title, codeBars(tableNamed(report, "referral")), reportTable(tableNamed(report, "referral"))),
+      report.feedback ? feedbackFigure(report.feedback) : null,
       figure("chart-heatmap", "Viikonpäivä ja kellonaika", heatMapOf(tableNamed(report, "weekday_hour")), reportTable(tableNamed(report, "weekday_hour")), null, true),
     ),
     el("h3", { text: "Muut taulukot" }),
@@ -154,6 +169,20 @@ function waitingFigure(times) {
     el("tbody", {}, ...times.rows.map((r) => el("tr", {}, el("th", { scope: "row", text: r.label }), ...r.values.map((v) => el("td", { class: "num", text: v === null ? "–" : minutes(v) }))))),
   );
   return figure("chart-waiting", "Odotusaika (mediaani ja 90 %)", barChart({ categories: periods.slice(0, -1), series, label, unit: "min" }), table, series.map((s) => s.name));
+}
+
+// The youth's "did this help?" answers over the whole period (no periods, no total).
+function feedbackFigure(feedback) {
+  const rows = feedback.rows.map((r) => ({ label: r.label, cell: r }));
+  const table = el(
+    "table",
+    {},
+    el("caption", { text: feedback.title }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Vastaus" }), el("th", { scope: "col", class: "num", text: "Lukumäärä" }))),
+    el("tbody", {}, ...feedback.rows.map((r) => el("tr", {}, el("th", { scope: "row", text: r.label }), el("td", { class: "num", text: r.display })))),
+  );
+  const label = `${feedback.title}, koko jakso: ${feedback.rows.map((r) => `${r.label} ${r.display}`).join(", ")}.`;
+  return figure("chart-feedback", feedback.title, hBarChart({ rows, label }), table);
 }
 
 function minutes(value) {
