@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from chatsupport import __version__
 from chatsupport.api import (
+    audit_routes,
     auth_routes,
     canned_routes,
     diary_routes,
@@ -23,6 +24,7 @@ from chatsupport.api import (
     web_routes,
     ws_routes,
 )
+from chatsupport.api.audit_middleware import AuditTrail
 from chatsupport.api.request_ids import RequestIds
 from chatsupport.api.runtime import build_runtime
 from chatsupport.domain.clock import Clock
@@ -48,6 +50,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     errors.install(app)
+    app.add_middleware(AuditTrail)
     app.add_middleware(RequestIds)
     for module in (health_routes, auth_routes, responder_routes, rota_routes, ws_routes):
         app.include_router(module.router)
@@ -55,6 +58,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(support_routes.router)
     app.include_router(metrics_routes.router)
+    app.include_router(audit_routes.router)
     web_routes.install(app)
     return app
 

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     transcript_retention_days: int = Field(default=30, ge=0, le=90)
     purge_interval_secs: float = Field(default=3600.0, gt=0)
+    audit_retention_days: int = Field(default=730, ge=30, le=3650)
     metrics_token: SecretStr = SecretStr("")  # empty: /metrics is off
     statistics_threshold: int = Field(default=5, ge=2, le=50)
     auto_migrate: bool | None = None

@@ -33,6 +33,7 @@ async def get_staff(request: Request, runtime: RuntimeDep) -> SessionRecord:
     sent = request.headers.get(CSRF_HEADER, "")
     if request.method not in SAFE_METHODS and not runtime.accounts.csrf_ok(sent, token):
         raise Forbidden(f"Missing or wrong {CSRF_HEADER} header.", code=CSRF_FAILED)
+    request.state.staff = record  # the actor, for the audit trail (api/audit_middleware.py)
     return record
 
 

@@ -12,6 +12,7 @@ from chatsupport.domain.clock import Clock, SystemClock
 from chatsupport.domain.login_throttle import ThrottlePolicy
 from chatsupport.hub.hub import Hub, HubSettings
 from chatsupport.services.accounts import Accounts, AccountSettings
+from chatsupport.services.audit import AuditService
 from chatsupport.services.chats import ChatLimits, ChatService
 from chatsupport.services.limits import AbuseLimits, LimitSettings
 from chatsupport.services.retention import RetentionService
@@ -39,6 +40,7 @@ class Runtime:
     hub: Hub
     limits: AbuseLimits = field(init=False)  # set right after construction
     retention: RetentionService = field(init=False)
+    audit: AuditService = field(init=False)
 
     async def close(self) -> None:
         await self.retention.stop()
@@ -107,11 +109,14 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
     )
     runtime = Runtime(settings, clock, db, hasher, accounts, rota, broker, chats, hub)
     runtime.limits = abuse_limits(settings)
+    runtime.audit = AuditService(db=db, clock=clock, retention_days=settings.audit_retention_days)
+    hub.audit = runtime.audit
     runtime.retention = RetentionService(
         db=db,
         clock=clock,
         retention_days=settings.transcript_retention_days,
         interval_secs=settings.purge_interval_secs,
+        also_purge=[runtime.audit.purge],
     )
     try:
         await broker.start()

@@ -27,6 +27,7 @@ from chatsupport.hub.connection import (
     ResponderConnection,
     YouthConnection,
 )
+from chatsupport.services.audit import AuditService
 from chatsupport.services.chats import EVENTS_CHANNEL, ChatService
 from chatsupport.services.rota import RotaService
 from chatsupport.services.support import SupportService
@@ -65,6 +66,7 @@ class Hub:
         self.youth: dict[str, set[YouthConnection]] = defaultdict(set)
         self.responders: dict[int, set[ResponderConnection]] = defaultdict(set)
         self.watchers: dict[str, set[Connection]] = defaultdict(set)
+        self.audit: AuditService | None = None  # set by the runtime (transcript reads)
         self._queue_dirty = asyncio.Event()
         self._last_queue: dict[str, tuple[int, int, int | None]] = {}
         self._tasks: list[asyncio.Task[None]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chatsupport.domain.audit import TRANSCRIPT_READ
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.hub import frames
 from chatsupport.hub.support_events import watching_job
@@ -23,6 +24,7 @@ async def handle(hub: Hub, conn: ResponderConnection, frame: object) -> None:
         conn.send("support_requested", chat_id=frame.chat_id)
     elif isinstance(frame, frames.WatchFrame):
         await service.as_backup(responder_id=me.id, chat_id=frame.chat_id)
+        await _audit_read(hub, conn, frame.chat_id)
         watch(hub, conn, frame.chat_id)
     elif isinstance(frame, frames.NoteFrame):
         if len(frame.text) > hub.settings.max_message_chars:
@@ -34,6 +36,7 @@ async def handle(hub: Hub, conn: ResponderConnection, frame: object) -> None:
     elif isinstance(frame, frames.JoinFrame):
         if frame.chat_id not in conn.watching:
             await service.as_backup(responder_id=me.id, chat_id=frame.chat_id)
+            await _audit_read(hub, conn, frame.chat_id)
             watch(hub, conn, frame.chat_id)
         await service.join(backup=me, chat_id=frame.chat_id)
     elif isinstance(frame, frames.TakeOverFrame):
@@ -42,6 +45,14 @@ async def handle(hub: Hub, conn: ResponderConnection, frame: object) -> None:
         await service.offer(holder=me, chat_id=frame.chat_id, to_id=frame.to)
     elif isinstance(frame, frames.TransferAnswerFrame):
         await service.answer(responder=me, chat_id=frame.chat_id, accept=frame.accept)
+
+
+async def _audit_read(hub: Hub, conn: ResponderConnection, chat_id: str) -> None:
+    """A backup opening someone else's chat reads its transcript: that is audited."""
+    if hub.audit is not None and chat_id not in conn.watching:
+        await hub.audit.record(
+            actor=conn.responder, action=TRANSCRIPT_READ, target=f"chat_id={chat_id}"
+        )
 
 
 def watch(hub: Hub, conn: ResponderConnection, chat_id: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from chatsupport.domain.clock import Clock
@@ -22,8 +23,15 @@ log = logging.getLogger("chatsupport.retention")
 
 class RetentionService:
     def __init__(
-        self, *, db: Database, clock: Clock, retention_days: int, interval_secs: float
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        retention_days: int,
+        interval_secs: float,
+        also_purge: Sequence[Callable[[], Awaitable[int]]] = (),
     ) -> None:
+        self._also_purge = list(also_purge)  # other data with its own retention (audit trail)
         self._db = db
         self._clock = clock
         self._retention = timedelta(days=retention_days)
@@ -37,6 +45,8 @@ class RetentionService:
             purged = await retention.purge_closed_before(s, cutoff=cutoff)
         if purged.chats:
             log.info("purged %d closed chats (%d messages)", purged.chats, purged.messages)
+        for purge_other in self._also_purge:
+            await purge_other()
         return purged
 
     async def forget_transcript(self, chat_id: str) -> None:

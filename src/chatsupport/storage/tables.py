@@ -360,3 +360,22 @@ class YouthFeedbackRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     local_date: Mapped[date] = mapped_column(Date)
     answer: Mapped[str] = mapped_column(String(16))
+
+
+# --- audit trail (issue 8): who did what and when; ids and codes only, never text --------
+
+
+class AuditRow(Base):
+    """One staff action. Kept ``CHATSUPPORT_AUDIT_RETENTION_DAYS``."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("responders.id", ondelete="SET NULL"), nullable=True
+    )
+    actor_role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(80))
