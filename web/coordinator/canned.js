@@ -76,7 +76,7 @@ function form() {
   const keep = (key) => (event) => (d[key] = event.target.value);
   return el(
     "form",
-    { id: "canned-form", class: "panel", onsubmit: save, "aria-labelledby": "canned-form-heading" },
+    { id: "canned-form", class: "panel", "data-lang": view.lang, onsubmit: save, "aria-labelledby": "canned-form-heading" },
     el("h3", { id: "canned-form-heading", text: d.id ? "Muokkaa vastausta" : "Uusi valmis vastaus" }),
     el("div", { class: "grid-form" },
       field("Otsikko (näkyy vain vastaajalle)", input("canned-form-title-input", { value: d.title, required: true, maxlength: "80", oninput: keep("title") })),

@@ -32,9 +32,9 @@ function render(focusId) {
     el("div", { class: "toolbar" }, field("Kieli", select("texts-lang", LANGS, view.lang, { onchange: (e) => changeLang(e.target.value) }))),
     el(
       "form",
-      { id: "texts-form", class: "panel", lang: view.lang, onsubmit: save, "aria-label": `Tekstit: ${langName}` },
+      { id: "texts-form", class: "panel", "data-lang": view.lang, onsubmit: save, "aria-label": `Tekstit: ${langName}` },
       ...KINDS.map(([key, label, hint]) =>
-        field(label, el("textarea", { id: `text-${key}`, name: key, rows: key === "emergency" ? "4" : "3", maxlength: String(MAX_CHARS), required: true }, view.texts[key]), hint),
+        field(label, el("textarea", { id: `text-${key}`, name: key, lang: view.lang, rows: key === "emergency" ? "4" : "3", maxlength: String(MAX_CHARS), required: true }, view.texts[key]), hint),
       ),
       errorLine("texts-error", view.error),
       okLine("texts-done", view.done),
