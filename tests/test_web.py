@@ -254,5 +254,5 @@ async def test_console_refuses_a_wrong_password(server: LiveServer, browser: Bro
     await page.fill("#login", "anna")
     await page.fill("#password", "wrong password here")
     await page.click("#login-button")
-    await page.wait_for_selector(".error[role=alert]", timeout=WAIT_MS)
+    await page.wait_for_selector("#login-error:not(:empty)", timeout=WAIT_MS)
     assert await page.locator("#duty").count() == 0

@@ -1,5 +1,6 @@
 // The responder console: log in, see tags for waiting chats (sound, desktop notification,
 // flashing title, repeated while a chat waits), claim, chat in several chats side by side.
+import { loginForm } from "../common/login.js";
 import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
 import { Canned } from "./canned.js";
 import { Diary } from "./diary.js";
@@ -280,21 +281,7 @@ function render() {
 }
 
 function loginView() {
-  return el(
-    "main",
-    { class: "login" },
-    el("h1", { text: TITLE }),
-    el(
-      "form",
-      { id: "login-form", onsubmit: logIn },
-      el("label", { for: "login", text: "Käyttäjätunnus" }),
-      el("input", { id: "login", name: "login", autocomplete: "username", required: true }),
-      el("label", { for: "password", text: "Salasana" }),
-      el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
-      state.loginError ? el("p", { class: "error", role: "alert", text: state.loginError }) : null,
-      el("button", { id: "login-button", class: "primary", type: "submit", text: "Kirjaudu" }),
-    ),
-  );
+  return loginForm({ title: TITLE, onsubmit: logIn, error: state.loginError });
 }
 
 function consoleView() {

@@ -1,6 +1,7 @@
 // The coordinator pages: log in, then one page with a nav to the sections (responders, rota,
 // youth texts, canned replies, diary codes, statistics). The section lives in the URL hash, so reload and
 // the back button keep it.
+import { loginForm } from "../common/login.js";
 import { api, el, errorText, send, session } from "./shared.js";
 import { showResponders } from "./responders.js";
 import { showRota } from "./rota.js";
@@ -30,21 +31,7 @@ async function start() {
 }
 
 function loginView(message) {
-  return el(
-    "main",
-    { class: "login" },
-    el("h1", { text: TITLE }),
-    el(
-      "form",
-      { id: "login-form", onsubmit: logIn },
-      el("label", { for: "login", text: "Käyttäjätunnus" }),
-      el("input", { id: "login", name: "login", autocomplete: "username", required: true }),
-      el("label", { for: "password", text: "Salasana" }),
-      el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
-      el("p", { id: "login-error", class: "error", role: "alert", text: message || "" }),
-      el("button", { id: "login-button", class: "primary", type: "submit", text: "Kirjaudu" }),
-    ),
-  );
+  return loginForm({ title: TITLE, onsubmit: logIn, error: message });
 }
 
 async function logIn(event) {
