@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import uvicorn
 import websockets
 
-from chatsupport.app import create_app
-from chatsupport.logs import log_config
-from chatsupport.settings import Settings
-from tests.conftest import free_port
-from tests.live import LiveServer, WsClient
+from tests.live import LiveServer, WsClient, live_server
 
 
 @asynccontextmanager
@@ -23,33 +16,9 @@ async def proxied_server(
     values: dict[str, Any], *, trust: bool = True
 ) -> AsyncIterator[LiveServer]:
     """Like ``tests.live.live_server``, with uvicorn's proxy headers trusted from loopback."""
-    settings = Settings(**values)
-    app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=free_port(),
-        ws="websockets-sansio",
-        ws_max_size=settings.max_frame_bytes,
-        ws_per_message_deflate=False,
-        log_config=log_config("WARNING"),
-        access_log=False,
-        proxy_headers=trust,
-        forwarded_allow_ips="127.0.0.1" if trust else None,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(20):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.02)
-        yield LiveServer(f"http://127.0.0.1:{config.port}", app.state.runtime)
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 20)
+    options = {"proxy_headers": trust, "forwarded_allow_ips": "127.0.0.1" if trust else None}
+    async with live_server(values, **options) as server:
+        yield server
 
 
 @asynccontextmanager

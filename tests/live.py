@@ -47,25 +47,32 @@ class LiveServer:
         return self.base.replace("http://", "ws://")
 
 
-@asynccontextmanager
-async def live_server(
-    values: dict[str, Any], *, clock: Clock | None = None
-) -> AsyncIterator[LiveServer]:
-    """The production server stack (uvicorn, websockets-sansio, no deflate) on a free port."""
-    settings = Settings(**values)
-    app = create_app(settings, clock=clock)
-    port = free_port()
-    config = uvicorn.Config(
+def server_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
+    """uvicorn as ``chatsupport serve`` runs it (websockets-sansio, no deflate, the frame limit)
+    on a free loopback port; ``options`` add to it (e.g. proxy headers)."""
+    return uvicorn.Config(
         app,
         host="127.0.0.1",
-        port=port,
+        port=free_port(),
         ws="websockets-sansio",
         ws_max_size=settings.max_frame_bytes,
         ws_per_message_deflate=False,
         log_config=log_config("WARNING"),
         access_log=False,
         lifespan="on",
+        **options,
     )
+
+
+@asynccontextmanager
+async def live_server(
+    values: dict[str, Any], *, clock: Clock | None = None, **uvicorn_options: Any
+) -> AsyncIterator[LiveServer]:
+    """The production server stack (uvicorn, websockets-sansio, no deflate) on a free port."""
+    settings = Settings(**values)
+    app = create_app(settings, clock=clock)
+    config = server_config(app, settings, **uvicorn_options)
+    port = config.port
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:

@@ -25,10 +25,10 @@ from chatsupport.api.runtime import build_runtime
 from chatsupport.app import create_app
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Shift, ShiftRole
-from chatsupport.logs import log_config
 from chatsupport.settings import Settings
-from tests.conftest import FAST_HASH, free_port
+from tests.conftest import FAST_HASH
 from tests.helpers import PASSWORD
+from tests.live import server_config
 
 ACCOUNTS = {"koordi": Role.COORDINATOR, "anna": Role.PROFESSIONAL}
 
@@ -97,18 +97,8 @@ async def _seed(settings: Settings) -> dict[str, int]:
 def threaded_server(tmp: Path) -> Iterator[ThreadedServer]:
     settings = _settings(tmp)
     ids = asyncio.run(_seed(settings))
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        ws="websockets-sansio",
-        ws_max_size=settings.max_frame_bytes,
-        ws_per_message_deflate=False,
-        log_config=log_config("WARNING"),
-        access_log=False,
-        lifespan="on",
-    )
+    config = server_config(create_app(settings), settings)
+    port = config.port
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
