@@ -315,7 +315,7 @@ function noticeBar() {
 }
 
 function waitingList() {
-  if (state.me.role === "coordinator") return el("p", { text: "Koordinaattorin sivut tulevat myöhemmin; käytä API:a (/api/docs)." });
+  if (state.me.role === "coordinator") return el("p", {}, "Koordinaattori ei vastaa chatteihin. ", el("a", { href: "/coordinator/", text: "Koordinaattorin sivut" }));
   const items = [...state.waiting.values()].map((tag) =>
     el(
       "li",
