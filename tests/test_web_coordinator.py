@@ -20,6 +20,7 @@ from tests.conftest import FAST_HASH
 from tests.diary_data import generate
 from tests.helpers import PASSWORD
 from tests.live import LiveServer, live_server
+from tests.web_checks import assert_accessible
 
 WAIT_MS = 10_000
 HOSTILE = 'Hej! <img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
@@ -295,3 +296,16 @@ async def test_an_expert_night_shift_needs_a_backup(server: LiveServer, browser:
     await page.wait_for_selector(saturday, timeout=WAIT_MS)
     await shot(page, "rota-expert")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_every_section_passes_axe(server: LiveServer, browser: Browser) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation on any coordinator section."""
+    page = await signed_in(browser, server, "koordi")
+    await page.wait_for_selector("#nav-vastaajat", timeout=WAIT_MS)
+    for section in ("vastaajat", "vuorot", "tekstit", "valmiit", "luokitus", "tilastot"):
+        await page.click(f"#nav-{section}")
+        await page.wait_for_selector(f"#nav-{section}[aria-current]", timeout=WAIT_MS)
+        await page.wait_for_selector("main h2", timeout=WAIT_MS)  # the section has drawn
+        await page.wait_for_selector("text=Ladataan", state="detached", timeout=WAIT_MS)
+        await page.wait_for_load_state("networkidle")
+        await assert_accessible(page, f"coordinator-a11y-{section}")
