@@ -19,6 +19,7 @@ from chatsupport.storage.database import Database
 from chatsupport.storage.retention import Purged
 
 log = logging.getLogger("chatsupport.retention")
+STOP_WAIT_SECS = 10.0
 
 
 class RetentionService:
@@ -37,6 +38,7 @@ class RetentionService:
         self._retention = timedelta(days=retention_days)
         self._interval_secs = interval_secs
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def purge(self) -> Purged:
         """Delete every transcript past its retention; returns what was deleted."""
@@ -55,18 +57,27 @@ class RetentionService:
             await retention.forget_transcript(s, chat_id=chat_id)
 
     def start(self) -> None:
+        self._stopping = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="retention-purge")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """Let a purge that is running finish (cancelling it mid-transaction would leave its
+        database connection to the garbage collector), then end the loop."""
+        if self._task is None:
+            return
+        self._stopping.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT_SECS)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.purge()
             except Exception as exc:  # a failed run is retried at the next interval
                 log.error("retention purge failed: %s", type(exc).__name__)
-            await asyncio.sleep(self._interval_secs)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval_secs)
