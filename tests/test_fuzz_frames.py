@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -167,93 +168,79 @@ def check_answers(answers: list[dict[str, Any]], raw: str | bytes) -> None:
         assert secret not in answer["message"]
 
 
-def no_greeting(ws: ClientConnection) -> None:
-    return None
+@dataclass(frozen=True)
+class Endpoint:
+    """What is fuzzed: valid frames (filtered out), the probe sent after each frame, how its
+    answer is recognised, and frames that may interleave (broadcasts, not answers)."""
+
+    adapter: Any
+    types: frozenset[str]
+    fields: list[str]
+    probe: dict[str, Any]
+    is_answer: Callable[[dict[str, Any]], bool]
+    interleaved: frozenset[str] = frozenset()
 
 
-def test_youth_frames_without_a_chat(server: ThreadedServer) -> None:
-    """Any invalid youth frame on a fresh socket: one error frame, nothing stored."""
-    sock = Socket(f"{server.ws_base}/ws/youth", no_greeting)
-    chats = server.count("chats")
-    probe = {"type": "send", "client_id": "probe", "text": "x"}
+YOUTH = Endpoint(frames.YOUTH_FRAMES, frames.YOUTH_TYPES, YOUTH_FIELDS,
+                 {"type": "send", "client_id": "probe", "text": "x"},
+                 lambda f: f.get("ref") == "probe")  # fmt: skip
+YOUTH_IN_CHAT = Endpoint(frames.YOUTH_FRAMES, frames.YOUTH_TYPES, YOUTH_FIELDS,
+                         {"type": "open"}, lambda f: f.get("code") == "chat.already_open",
+                         frozenset({"queue"}))  # fmt: skip
+RESPONDER = Endpoint(frames.RESPONDER_FRAMES, frames.RESPONDER_TYPES, RESPONDER_FIELDS,
+                     {"type": "end", "chat_id": "probe"}, lambda f: f.get("ref") == "probe",
+                     frozenset({"tag", "taken"}))  # fmt: skip
+
+
+def fuzz(sock: Socket, endpoint: Endpoint) -> None:
+    """Send generated invalid frames on one socket; each must get exactly one error frame."""
+    tried: list[str | bytes] = []
 
     @FUZZ
-    @given(raw=frames_for(frames.YOUTH_TYPES, YOUTH_FIELDS))
+    @given(raw=frames_for(endpoint.types, endpoint.fields))
     def run(raw: str | bytes) -> None:
-        assume(not is_valid(raw, frames.YOUTH_FRAMES, frames.YOUTH_TYPES))
-        answers = sock.exchange(raw, probe, lambda f: f.get("ref") == "probe")
-        check_answers(answers, raw)
+        assume(not is_valid(raw, endpoint.adapter, endpoint.types))
+        answers = sock.exchange(raw, endpoint.probe, endpoint.is_answer)
+        check_answers([f for f in answers if f["type"] not in endpoint.interleaved], raw)
         tried.append(raw)
 
-    tried: list[str | bytes] = []
     try:
         run()
     finally:
         sock.close()
     assert len(tried) >= MIN_TRIED
+
+
+def wait_for(kind: str) -> Callable[[ClientConnection], None]:
+    def greet(ws: ClientConnection) -> None:
+        first = {"opened": {"type": "open"}, "welcome": {"type": "hello", "resume": {}}}[kind]
+        ws.send(json.dumps(first))
+        while json.loads(ws.recv(timeout=10))["type"] != kind:
+            pass
+
+    return greet
+
+
+def test_youth_frames_without_a_chat(server: ThreadedServer) -> None:
+    """Any invalid youth frame on a fresh socket: one error frame, nothing stored."""
+    chats = server.count("chats")
+    fuzz(Socket(f"{server.ws_base}/ws/youth", lambda ws: None), YOUTH)
     assert server.count("chats") == chats
 
 
 def test_youth_frames_in_an_open_chat(server: ThreadedServer) -> None:
     """With a chat open, invalid frames store no message and leave the chat as it was."""
-
-    def open_chat(ws: ClientConnection) -> None:
-        ws.send(json.dumps({"type": "open"}))
-        while json.loads(ws.recv(timeout=10))["type"] != "opened":
-            pass
-
-    sock = Socket(f"{server.ws_base}/ws/youth", open_chat)
+    sock = Socket(f"{server.ws_base}/ws/youth", wait_for("opened"))
     messages = server.count("messages")
-    probe = {"type": "open"}
-
-    @FUZZ
-    @given(raw=frames_for(frames.YOUTH_TYPES, YOUTH_FIELDS))
-    def run(raw: str | bytes) -> None:
-        assume(not is_valid(raw, frames.YOUTH_FRAMES, frames.YOUTH_TYPES))
-        answers = sock.exchange(raw, probe, lambda f: f.get("code") == "chat.already_open")
-        answers = [f for f in answers if f["type"] != "queue"]  # queue updates may interleave
-        check_answers(answers, raw)
-        tried.append(raw)
-
-    tried: list[str | bytes] = []
-    try:
-        run()
-    finally:
-        sock.close()
-    assert len(tried) >= MIN_TRIED
+    fuzz(sock, YOUTH_IN_CHAT)
     assert server.count("messages") == messages
 
 
 def test_responder_frames(server: ThreadedServer) -> None:
     """Any invalid responder frame after hello: one error frame, nothing claimed or stored."""
     cookies, _ = server.session("anna")
-
-    def hello(ws: ClientConnection) -> None:
-        ws.send(json.dumps({"type": "hello", "resume": {}}))
-        while json.loads(ws.recv(timeout=10))["type"] != "welcome":
-            pass
-
-    sock = Socket(
-        f"{server.ws_base}/ws/responder",
-        hello,
-        additional_headers={"Cookie": f"cs_session={cookies['cs_session']}"},
-    )
+    cookie = {"Cookie": f"cs_session={cookies['cs_session']}"}
+    sock = Socket(f"{server.ws_base}/ws/responder", wait_for("welcome"), additional_headers=cookie)
     before = (server.count("chats"), server.count("messages"))
-    probe = {"type": "end", "chat_id": "probe"}
-
-    @FUZZ
-    @given(raw=frames_for(frames.RESPONDER_TYPES, RESPONDER_FIELDS))
-    def run(raw: str | bytes) -> None:
-        assume(not is_valid(raw, frames.RESPONDER_FRAMES, frames.RESPONDER_TYPES))
-        answers = sock.exchange(raw, probe, lambda f: f.get("ref") == "probe")
-        answers = [f for f in answers if f["type"] not in ("tag", "taken")]
-        check_answers(answers, raw)
-        tried.append(raw)
-
-    tried: list[str | bytes] = []
-    try:
-        run()
-    finally:
-        sock.close()
-    assert len(tried) >= MIN_TRIED
+    fuzz(sock, RESPONDER)
     assert (server.count("chats"), server.count("messages")) == before

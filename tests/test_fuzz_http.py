@@ -8,6 +8,7 @@ and does not echo the request; a refused request changes nothing in the database
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,6 @@ def _openapi() -> dict[str, Any]:
 
 
 def table_counts(server: ThreadedServer) -> dict[str, int]:
-    import sqlite3
-
     with sqlite3.connect(server.database) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     return {n: server.count(n) for n in names if n not in BOOKKEEPING}

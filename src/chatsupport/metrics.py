@@ -8,7 +8,7 @@ the same service-wide numbers for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
@@ -86,7 +86,7 @@ def render(values: ScrapeValues) -> bytes:
     return generate_latest(REGISTRY)
 
 
-def observe_claim(*, won: bool, wait_secs: Callable[[], float] | None = None) -> None:
+def observe_claim(*, won: bool, wait_secs: float = 0.0) -> None:
     claims.labels(outcome="won" if won else "conflict").inc()
-    if won and wait_secs is not None:
-        wait_seconds.observe(max(0.0, wait_secs()))
+    if won:
+        wait_seconds.observe(max(0.0, wait_secs))

@@ -158,7 +158,7 @@ class ChatService:
             metrics.observe_claim(won=False)
             code, message = _CLAIM_ERRORS[outcome]
             raise Conflict(message, code=code)
-        metrics.observe_claim(won=True, wait_secs=lambda: _secs(chat.created_at, chat.claimed_at))
+        metrics.observe_claim(won=True, wait_secs=_secs(chat.created_at, chat.claimed_at))
         await self.publish(
             events.ChatClaimed(
                 chat_id=chat_id,
