@@ -68,6 +68,14 @@ class ResponderRow(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # --- two-factor login (issue 8, migration 0007; see docs/security.md) ---
+    #: Random seed the TOTP secret is derived from with the service key (auth/totp_seed.py);
+    #: the secret itself is never stored. Set at enrolment start, cleared by disable/reset.
+    totp_seed: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The last accepted 30-second step: a code of this step or earlier is refused (replay).
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Set when the first code was confirmed; NULL while enrolment is pending or off.
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class StaffSessionRow(Base):
@@ -379,3 +387,18 @@ class AuditRow(Base):
     actor_role: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(80))
+
+
+# --- two-factor login (issue 8, migration 0007): single-use recovery codes ------------------
+
+
+class StaffRecoveryCodeRow(Base):
+    """One recovery code of a staff account: only its keyed digest; ``used_at`` once used."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    responder_id: Mapped[int] = mapped_column(
+        ForeignKey("responders.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
