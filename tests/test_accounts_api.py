@@ -162,8 +162,10 @@ async def test_me_returns_the_csrf_token_after_a_reload(settings_values: dict[st
                 "display_name": "Sanna",
                 "role": "professional",
                 "active": True,
+                "two_factor": False,
             },
             "csrf_token": csrf,
+            "must_enrol": False,
         }
 
 

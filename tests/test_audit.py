@@ -1,11 +1,13 @@
 """The audit trail: every staff action that changes something (and every export and
-transcript read) leaves exactly one entry, with ids and codes only, never text."""
+transcript read) leaves exactly one entry, with ids and codes only, never text or a
+second-factor code."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+import pyotp
 from sqlalchemy import select
 
 from chatsupport.domain.audit import AUDITED_ROUTES
@@ -27,7 +29,8 @@ async def entries(rt: Any) -> list[AuditRow]:
 
 
 async def test_each_staff_action_leaves_exactly_one_entry(settings_values: dict[str, Any]) -> None:
-    """Accounts, rota, texts, taxonomy, canned replies and exports: one entry each, no text;
+    """Accounts (two-factor enrol, disable, reset too), rota, texts, taxonomy, canned replies
+    and exports: one entry each, no text;
     refused requests and reads leave none; only coordinators read the trail."""
     async with running_app(settings_values) as (client, rt):
         koordi = await add_user(rt, "koordi", Role.COORDINATOR)
@@ -63,6 +66,23 @@ async def test_each_staff_action_leaves_exactly_one_entry(settings_values: dict[
             "account.password_reset",
             json={"password": "another horse battery staple"},
         )
+        begun = await client.post("/api/auth/two-factor/begin", headers=csrf)
+        assert len(await entries(rt)) == len(seen)  # a pending enrolment changes nothing yet
+        first_code = pyotp.TOTP(begun.json()["secret"]).now()
+        confirmed = await act(
+            "POST",
+            "/api/auth/two-factor/confirm",
+            "account.two_factor_enrol",
+            json={"code": first_code},
+        )
+        recovery = confirmed.json()["recovery_codes"]
+        await act(
+            "DELETE",
+            "/api/auth/two-factor",
+            "account.two_factor_disable",
+            json={"code": recovery[0]},
+        )
+        await act("POST", f"/api/responders/{uid}/two-factor/reset", "account.two_factor_reset")
         shift = await act(
             "POST",
             "/api/rota/shifts",
@@ -138,6 +158,7 @@ async def test_each_staff_action_leaves_exactly_one_entry(settings_values: dict[
         trail = (await client.get("/api/audit")).json()
         assert [e["action"] for e in trail] == list(reversed(seen))
         assert all(SECRET not in str(e) for e in trail)
+        assert all(c not in str(trail) for c in [first_code, *recovery])  # no codes either
         assert f"responder_id={uid}" in {e["target"] for e in trail}
 
         await login(client, "anna")

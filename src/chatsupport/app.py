@@ -21,6 +21,7 @@ from chatsupport.api import (
     rota_routes,
     statistics_routes,
     support_routes,
+    two_factor_routes,
     web_routes,
     ws_routes,
 )
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.include_router(support_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(audit_routes.router)
+    app.include_router(two_factor_routes.router)
     web_routes.install(app)
     return app
 

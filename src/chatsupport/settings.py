@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from chatsupport.domain.two_factor import TwoFactorPolicy
+
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 MIN_SECRET_KEY_CHARS = 32
 #: Values people paste from examples; refused in production.
@@ -40,6 +42,9 @@ class Settings(BaseSettings):
     transcript_retention_days: int = Field(default=30, ge=0, le=90)
     purge_interval_secs: float = Field(default=3600.0, gt=0)
     audit_retention_days: int = Field(default=730, ge=30, le=3650)
+    # Diary rows (issue 7): folded into monthly tallies after this many whole months. At least
+    # 4, so no record whose form can still be filed (its chat kept at most 90 days) is folded.
+    diary_retention_months: int = Field(default=24, ge=4, le=120)
     metrics_token: SecretStr = SecretStr("")  # empty: /metrics is off
     statistics_threshold: int = Field(default=5, ge=2, le=50)
     auto_migrate: bool | None = None
@@ -60,6 +65,10 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65536, ge=8)
     password_hash_parallelism: int = Field(default=4, ge=1)
+    # Two-factor login (issue 8; docs/security.md). None: "coordinators" in production,
+    # "off" otherwise (so `chatsupport demo` and development logins need no phone).
+    two_factor: TwoFactorPolicy | None = None
+    two_factor_issuer: str = Field(default="chatsupport", min_length=1, max_length=64)
 
     reminder_secs: float = Field(default=60.0, gt=0)
     resume_grace_secs: float = Field(default=120.0, gt=0)
@@ -113,6 +122,14 @@ class Settings(BaseSettings):
         if self.log_format is not None:
             return self.log_format
         return "json" if self.environment == "production" else "plain"
+
+    @property
+    def two_factor_policy(self) -> TwoFactorPolicy:
+        if self.two_factor is not None:
+            return self.two_factor
+        if self.environment == "production":
+            return TwoFactorPolicy.COORDINATORS
+        return TwoFactorPolicy.OFF
 
     @property
     def migrate_on_start(self) -> bool:

@@ -14,10 +14,17 @@ from chatsupport.hub.hub import Hub, HubSettings
 from chatsupport.services.accounts import Accounts, AccountSettings
 from chatsupport.services.audit import AuditService
 from chatsupport.services.chats import ChatLimits, ChatService
+from chatsupport.services.diary_retention import DiaryRetention
 from chatsupport.services.limits import AbuseLimits, LimitSettings
-from chatsupport.services.retention import RetentionService
+from chatsupport.services.retention import (
+    AUDIT_ENTRIES,
+    DIARY_RECORDS_FOLDED,
+    PurgeJob,
+    RetentionService,
+)
 from chatsupport.services.rota import RotaService, RotaSettings
 from chatsupport.services.support import SupportService, SupportSettings
+from chatsupport.services.two_factor import TwoFactor, TwoFactorSettings
 from chatsupport.settings import Settings, resolve_secret_key
 from chatsupport.storage.database import Database
 from chatsupport.storage.migrate import is_at_head, upgrade_to_head
@@ -41,10 +48,12 @@ class Runtime:
     limits: AbuseLimits = field(init=False)  # set right after construction
     retention: RetentionService = field(init=False)
     audit: AuditService = field(init=False)
+    two_factor: TwoFactor = field(init=False)
 
     async def close(self) -> None:
         await self.retention.stop()
         await self.hub.stop()
+        await self.chats.close()
         await self.broker.close()
         await self.limits.store.close()
         self.hasher.close()
@@ -84,7 +93,9 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
         await db.dispose()
         raise
     hasher = hasher_for(settings)
+    two_factor = two_factor_service(settings, db, clock, secret_key)
     accounts = Accounts(
+        two_factor=two_factor,
         db=db,
         hasher=hasher,
         clock=clock,
@@ -109,6 +120,7 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
     )
     runtime = Runtime(settings, clock, db, hasher, accounts, rota, broker, chats, hub)
     runtime.limits = abuse_limits(settings)
+    runtime.two_factor = two_factor
     runtime.audit = AuditService(db=db, clock=clock, retention_days=settings.audit_retention_days)
     hub.audit = runtime.audit
     runtime.retention = RetentionService(
@@ -116,7 +128,7 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
         clock=clock,
         retention_days=settings.transcript_retention_days,
         interval_secs=settings.purge_interval_secs,
-        also_purge=[runtime.audit.purge],
+        also_purge=other_purges(settings, db, clock, runtime.audit),
     )
     try:
         await broker.start()
@@ -126,6 +138,33 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
         await runtime.close()
         raise
     return runtime
+
+
+def two_factor_service(
+    settings: Settings, db: Database, clock: Clock, secret_key: str
+) -> TwoFactor:
+    return TwoFactor(
+        db=db,
+        clock=clock,
+        settings=TwoFactorSettings(
+            policy=settings.two_factor_policy,
+            issuer=settings.two_factor_issuer,
+            secret_key=secret_key,
+        ),
+    )
+
+
+# --- retention of data other than transcripts (audit trail; diary records, issue 7) ---------
+
+
+def other_purges(
+    settings: Settings, db: Database, clock: Clock, audit: AuditService
+) -> dict[str, PurgeJob]:
+    """The purges that run after the transcripts', on the schedule and in `chatsupport purge`."""
+    diary = DiaryRetention(
+        db=db, clock=clock, zone=settings.zone, months=settings.diary_retention_months
+    )
+    return {AUDIT_ENTRIES: audit.purge, DIARY_RECORDS_FOLDED: diary.purge}
 
 
 def support_settings(settings: Settings) -> SupportSettings:

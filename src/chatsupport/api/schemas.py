@@ -24,6 +24,8 @@ class Strict(BaseModel):
 class LoginIn(Strict):
     login_name: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
+    #: The second factor, once the account has one: a 6-digit code or a recovery code.
+    code: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class ResponderOut(BaseModel):
@@ -32,6 +34,7 @@ class ResponderOut(BaseModel):
     display_name: str
     role: Role
     active: bool
+    two_factor: bool = False
 
     @classmethod
     def of(cls, responder: Responder) -> ResponderOut:
@@ -41,12 +44,15 @@ class ResponderOut(BaseModel):
             display_name=responder.display_name,
             role=responder.role,
             active=responder.active,
+            two_factor=responder.two_factor,
         )
 
 
 class SessionOut(BaseModel):
     responder: ResponderOut
     csrf_token: str | None = None
+    #: The policy wants a second factor this account has not enrolled: only enrolment works.
+    must_enrol: bool = False
 
 
 class ResponderCreate(Strict):

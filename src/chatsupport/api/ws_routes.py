@@ -15,7 +15,7 @@ from chatsupport import metrics
 from chatsupport.api.deps import SESSION_COOKIE
 from chatsupport.api.origins import origin_allowed
 from chatsupport.api.runtime import Runtime
-from chatsupport.domain.errors import NotAuthenticated
+from chatsupport.domain.errors import ENROLMENT_REQUIRED, NotAuthenticated
 from chatsupport.domain.roles import may_answer_chats
 from chatsupport.hub import frames
 from chatsupport.hub.connection import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED, Connection
@@ -122,6 +122,10 @@ async def responder_socket(ws: WebSocket) -> None:
     except NotAuthenticated:
         await ws.send_json(frames.error("auth.required", "Log in first."))
         await ws.close(CLOSE_NOT_AUTHENTICATED)
+        return
+    if runtime.two_factor.must_enrol(record.responder):
+        await ws.send_json(frames.error(ENROLMENT_REQUIRED, "Set up two-factor login first."))
+        await ws.close(CLOSE_FORBIDDEN)
         return
     if not may_answer_chats(record.responder.role):
         await ws.send_json(frames.error("auth.forbidden", "This account does not answer chats."))

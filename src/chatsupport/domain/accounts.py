@@ -19,6 +19,7 @@ class Responder:
     display_name: str
     role: Role
     active: bool
+    two_factor: bool = False  # a second factor is enrolled (confirmed)
 
 
 def normalise_login_name(raw: str) -> str:

@@ -14,6 +14,9 @@ AUDITED_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/responders"): "account.create",
     ("PATCH", "/api/responders/{responder_id}"): "account.update",
     ("POST", "/api/responders/{responder_id}/password"): "account.password_reset",
+    ("POST", "/api/responders/{responder_id}/two-factor/reset"): "account.two_factor_reset",
+    ("POST", "/api/auth/two-factor/confirm"): "account.two_factor_enrol",  # the actor's own
+    ("DELETE", "/api/auth/two-factor"): "account.two_factor_disable",  # the actor's own
     ("POST", "/api/rota/shifts"): "rota.shift_create",
     ("PUT", "/api/rota/shifts/{shift_id}"): "rota.shift_update",
     ("DELETE", "/api/rota/shifts/{shift_id}"): "rota.shift_delete",

@@ -18,12 +18,15 @@ from chatsupport.domain.clock import Clock
 from chatsupport.domain.errors import (
     ACCOUNT_LOCKED,
     INVALID_CREDENTIALS,
+    INVALID_SECOND_FACTOR,
+    SECOND_FACTOR_REQUIRED,
     InvalidInput,
     NotAuthenticated,
     TooManyRequests,
 )
 from chatsupport.domain.login_throttle import ThrottlePolicy
 from chatsupport.domain.roles import Role
+from chatsupport.services.two_factor import TwoFactor
 from chatsupport.storage import login_throttle, responders, staff_sessions
 from chatsupport.storage.database import Database
 from chatsupport.storage.staff_sessions import SessionRecord
@@ -42,21 +45,36 @@ class LoginResult:
     responder: Responder
     session_token: str
     csrf_token: str
+    must_enrol: bool = False  # the policy wants a second factor: this session may only enrol
 
 
 class Accounts:
     """Everything about staff accounts and sessions; one instance per process."""
 
     def __init__(
-        self, *, db: Database, hasher: PasswordHasher, clock: Clock, settings: AccountSettings
+        self,
+        *,
+        db: Database,
+        hasher: PasswordHasher,
+        clock: Clock,
+        settings: AccountSettings,
+        two_factor: TwoFactor,
     ) -> None:
         self._db = db
         self._hasher = hasher
         self._clock = clock
         self._settings = settings
+        self._two_factor = two_factor
 
-    async def login(self, *, login_name: str, password: str) -> LoginResult:
-        """Open a session. Unknown names cost the same time as wrong passwords."""
+    async def login(
+        self, *, login_name: str, password: str, code: str | None = None
+    ) -> LoginResult:
+        """Open a session. Unknown names cost the same time as wrong passwords.
+
+        An account with a second factor also needs ``code`` (TOTP or a recovery code). That
+        is asked for (``auth.second_factor_required``) only after the password was right; a
+        wrong code counts as a failed login like a wrong password.
+        """
         name = normalise_login_name(login_name)
         now = self._clock.now()
         policy = self._settings.throttle
@@ -71,15 +89,31 @@ class Accounts:
             )
         verification = await self._hasher.verify(found[1] if found else None, password)
         if found is None or not verification.ok or not found[0].active:
-            async with self._db.write() as s:
-                state = await login_throttle.load(s, login_name=name)
-                await login_throttle.save(
-                    s, login_name=name, state=policy.after_failure(state, now)
-                )
+            await self._count_failure(name)
             raise NotAuthenticated("Wrong login name or password.", code=INVALID_CREDENTIALS)
         responder = found[0]
+        if responder.two_factor:
+            await self._check_second_factor(responder, code)
         new_hash = await self._hasher.hash(password) if verification.needs_rehash else None
         return await self._open_session(responder, new_hash)
+
+    async def _check_second_factor(self, responder: Responder, code: str | None) -> None:
+        if not code:
+            raise NotAuthenticated(
+                "Enter the code from your authenticator app or a recovery code.",
+                code=SECOND_FACTOR_REQUIRED,
+            )
+        if not await self._two_factor.passes(responder.id, code):
+            await self._count_failure(responder.login_name)
+            raise NotAuthenticated("Wrong or already used code.", code=INVALID_SECOND_FACTOR)
+
+    async def _count_failure(self, login_name: str) -> None:
+        policy = self._settings.throttle
+        async with self._db.write() as s:
+            state = await login_throttle.load(s, login_name=login_name)
+            await login_throttle.save(
+                s, login_name=login_name, state=policy.after_failure(state, self._clock.now())
+            )
 
     async def _open_session(self, responder: Responder, new_hash: str | None) -> LoginResult:
         now = self._clock.now()
@@ -97,7 +131,12 @@ class Accounts:
                 now=now,
                 expires_at=now + self._settings.session_lifetime,
             )
-        return LoginResult(responder, session_token, self.csrf_token(session_token))
+        return LoginResult(
+            responder,
+            session_token,
+            self.csrf_token(session_token),
+            must_enrol=self._two_factor.must_enrol(responder),
+        )
 
     def csrf_token(self, session_token: str) -> str:
         return csrf_token_for(session_token, secret_key=self._settings.secret_key)

@@ -21,6 +21,7 @@ def to_responder(row: ResponderRow) -> Responder:
         display_name=row.display_name,
         role=Role(row.role),
         active=row.active,
+        two_factor=row.totp_enabled_at is not None,
     )
 
 
