@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics as pystats
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -60,3 +60,41 @@ def p90(values: Sequence[float]) -> float | None:
         return None
     ordered = sorted(values)
     return float(ordered[math.ceil(0.9 * len(ordered)) - 1])
+
+
+def month_of(day: date) -> date:
+    """The first day of the calendar month of ``day``."""
+    return day.replace(day=1)
+
+
+def add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    return add_months(month, 1) - timedelta(days=1)
+
+
+def place_months(
+    months: Iterable[date], *, start: date, end: date, granularity: Granularity
+) -> tuple[dict[date, str], set[str]]:
+    """Where whole-month figures fit in a report's columns, and which columns they break.
+
+    A month (its first day) whose days within [start, end] are the whole month and fall in one
+    period goes to that period's column. Otherwise (a week, or a month cut by the range) it
+    cannot be split, so every period it touches is unavailable; so is any period holding one.
+    """
+    placed: dict[date, str] = {}
+    broken: set[str] = set()
+    for month in months:
+        last = month_end(month)
+        low, high = max(month, start), min(last, end)
+        if low > high:
+            continue
+        touched = periods_between(low, high, granularity)
+        if (low, high) == (month, last) and len(touched) == 1:
+            placed[month] = touched[0]
+        else:
+            broken.update(touched)
+    return {m: p for m, p in placed.items() if p not in broken}, broken

@@ -9,11 +9,12 @@ answered contacts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from chatsupport.domain.diary import DiaryFact
+from chatsupport.domain.diary_tally import Tally
 from chatsupport.domain.statistics import (
     ALL,
     TIME_MEASURES,
@@ -177,6 +178,8 @@ class Report:
     tables: tuple[Table, ...]
     time_columns: tuple[tuple[str, str], ...]
     times: tuple[TimeRow, ...]
+    # Periods left out: only monthly figures remain of their days (past the diary retention).
+    unavailable: tuple[str, ...] = ()
 
 
 def build_report(
@@ -188,9 +191,13 @@ def build_report(
     taxonomy: Taxonomy,
     lang: str,
     threshold: int = DEFAULT_THRESHOLD,
+    folded: Mapping[date, Tally] | None = None,
 ) -> Report:
-    """Aggregate, suppress across all tables together, and label in ``lang``."""
-    agg = aggregate(facts, start=start, end=end, granularity=granularity, taxonomy=taxonomy)
+    """Aggregate (records plus the tallies of purged months), suppress across all tables
+    together, and label in ``lang``."""
+    agg = aggregate(
+        facts, start=start, end=end, granularity=granularity, taxonomy=taxonomy, folded=folded
+    )
     hidden = suppress(agg.values, agg.equations(), threshold=threshold)
     view = _Labeller(taxonomy, lang, threshold, agg, hidden)
     periods = agg.tables[0].cols
@@ -204,6 +211,7 @@ def build_report(
         tuple(view.table(t) for t in agg.tables),
         time_cols,
         view.times([c for c, _ in time_cols]),
+        agg.unavailable,
     )
 
 

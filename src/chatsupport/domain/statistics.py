@@ -18,11 +18,19 @@ Counting rules (docs/statistics.md explains them for coordinators):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from chatsupport.domain.diary import DiaryFact, DiaryForm, Origin
+from chatsupport.domain.diary import DiaryFact, Origin
+from chatsupport.domain.diary_tally import (
+    ANSWERED,
+    DURATION,
+    WAIT,
+    Tally,
+    estimate_median,
+    estimate_p90,
+)
 from chatsupport.domain.periods import (
     Granularity,
     check_range,
@@ -30,9 +38,10 @@ from chatsupport.domain.periods import (
     p90,
     period_of,
     periods_between,
+    place_months,
 )
 from chatsupport.domain.suppression import Equation
-from chatsupport.domain.taxonomy import COUNSELLING, Dimension, Taxonomy
+from chatsupport.domain.taxonomy import Dimension, Taxonomy
 
 ALL = "*"
 ROLES: tuple[str, ...] = ("professional", "experience_expert")
@@ -111,30 +120,36 @@ def _table(
 
 @dataclass(frozen=True, slots=True)
 class Aggregate:
-    """All tables of one report with the true value of every variable, plus time measures."""
+    """All tables of one report with the true value of every variable, plus time measures.
+
+    ``unavailable``: periods left out because only monthly figures remain of their days
+    (``periods.place_months``); ``estimated``: periods (and ALL) whose times come from the
+    bands of purged months (``diary_tally.estimate_median``).
+    """
 
     tables: list[CountTable]
     values: dict[str, int]
     times: dict[str, dict[str, float | None]]  # measure -> period -> minutes
     times_n: dict[str, int]  # period -> answered contacts the times are computed over
+    unavailable: tuple[str, ...] = ()
+    estimated: frozenset[str] = frozenset()
 
     def equations(self) -> list[Equation]:
         return [eq for table in self.tables for eq in table.equations()]
 
 
-Tagger = Callable[[DiaryFact], Iterable[str]]
 HOURS: tuple[str, ...] = tuple(f"h{h:02d}" for h in range(24))
 
 
 @dataclass(frozen=True, slots=True)
 class _Spec:
-    """One table: its population, what tags a fact with its rows, and the known row codes."""
+    """One table: its population, the tally dimension of its rows, and the known row codes."""
 
     name: str
     row_dim: str
     population: str  # "attempts", "answered" or "counselling"
     prefix: str | None  # None: the rows are themselves populations (linked across tables)
-    tags: Tagger
+    dimension: str  # the tally dimension (domain.diary_tally) the rows are counted in
     rows: Callable[[Taxonomy], Sequence[str]]
     partition: bool = True
     col_dim: str = "period"
@@ -147,91 +162,84 @@ def aggregate(
     end: date,
     granularity: Granularity,
     taxonomy: Taxonomy,
+    folded: Mapping[date, Tally] | None = None,
 ) -> Aggregate:
-    """Count the records dated within [start, end] into the report's tables."""
+    """Count the records dated within [start, end], plus the tallies of purged months.
+
+    ``folded`` maps a month's first day to the tally its rows were folded into; a month is
+    either there or in ``facts`` (the purge moves it in one transaction), so counts are the
+    same before and after the purge for every period that can still be shown.
+    """
     check_range(start, end)
-    chosen = [f for f in facts if start <= f.system.local_date <= end]
-    periods = periods_between(start, end, granularity)
+    folded = folded or {}
+    placed, broken = place_months(folded, start=start, end=end, granularity=granularity)
+    periods = [p for p in periods_between(start, end, granularity) if p not in broken]
+    columns: dict[str, Tally] = {p: Tally() for p in periods}
+    chosen: dict[str, list[DiaryFact]] = {p: [] for p in periods}
+    for fact in facts:
+        period = period_of(fact.system.local_date, granularity)
+        if start <= fact.system.local_date <= end and period in columns:
+            columns[period].add_fact(fact)
+            chosen[period].append(fact)
+    for month, period in placed.items():
+        columns[period].add(folded[month])
     values: Counter[str] = Counter()
-
-    def column_of(spec: _Spec) -> Callable[[DiaryFact], str]:
-        if spec.col_dim == "hour":
-            return lambda f: HOURS[f.system.hour]
-        return lambda f: period_of(f.system.local_date, granularity)
-
-    tables = [
-        _build(spec, chosen, HOURS if spec.col_dim == "hour" else periods, column_of(spec),
-               taxonomy, values)
-        for spec in _SPECS
-    ]  # fmt: skip
-    times, times_n = _times(chosen, granularity, periods)
-    return Aggregate(tables, dict(values), times, times_n)
+    tables = [_build(spec, columns, taxonomy, values) for spec in _SPECS]
+    estimated = frozenset(placed.values())
+    times, times_n = _times(chosen, columns, estimated)
+    unavailable = tuple(p for p in periods_between(start, end, granularity) if p in broken)
+    estimated_all = estimated | ({ALL} if estimated else set())
+    return Aggregate(tables, dict(values), times, times_n, unavailable, estimated_all)
 
 
 def _build(
-    spec: _Spec,
-    facts: Sequence[DiaryFact],
-    cols: Sequence[str],
-    column: Callable[[DiaryFact], str],
-    taxonomy: Taxonomy,
-    values: Counter[str],
+    spec: _Spec, columns: Mapping[str, Tally], taxonomy: Taxonomy, values: Counter[str]
 ) -> CountTable:
     """Rows are the known codes plus any other code found (for example a removed one)."""
-    members = _POPULATIONS[spec.population](facts)
-    found = (tag for fact in members for tag in spec.tags(fact))
+    if spec.col_dim == "hour":
+        counted = _by_hour(spec, columns)
+    else:
+        counted = {p: t.codes(spec.population, spec.dimension) for p, t in columns.items()}
+    found = (code for by_code in counted.values() for code in by_code)
     rows = list(dict.fromkeys([*spec.rows(taxonomy), *found]))
     table = _table(
         spec.name,
         row_dim=spec.row_dim,
         col_dim=spec.col_dim,
         rows=rows,
-        cols=cols,
+        cols=HOURS if spec.col_dim == "hour" else list(columns),
         population=spec.population,
         prefix=spec.prefix,
         rows_partition=spec.partition,
     )
     for key in [*table.cells.values(), *table.row_totals.values()]:
         values[key] += 0
-    for fact in members:
-        for r in dict.fromkeys(spec.tags(fact)):
-            values[table.cells[r, column(fact)]] += 1
-            values[table.row_totals[r]] += 1
-    counts = Counter(column(f) for f in members)
-    for c in cols:  # column and grand totals count each member once (multi-select too)
-        values[table.col_totals[c]] = counts[c]
-    values[table.grand] = len(members)
+    for col, by_code in counted.items():
+        for code, n in by_code.items():
+            values[table.cells[code, col]] += n
+            values[table.row_totals[code]] += n
+    for col in table.cols:  # column and grand totals count each member once (multi-select too)
+        values[table.col_totals[col]] = _members(spec, columns, col, counted)
+    values[table.grand] = sum(t.total(spec.population) for t in columns.values())
     return table
 
 
-def _answer_class(fact: DiaryFact) -> str:
-    if fact.form is None:
-        return "unfiled"
-    return "counselling" if fact.form.contact_type == COUNSELLING else "other"
+def _by_hour(spec: _Spec, columns: Mapping[str, Tally]) -> dict[str, dict[str, int]]:
+    """The weekday x hour codes ("3h14") of every column, as hour -> weekday -> count."""
+    out: dict[str, dict[str, int]] = {hour: {} for hour in HOURS}
+    for tally in columns.values():
+        for code, n in tally.codes(spec.population, spec.dimension).items():
+            weekday, hour = code.split("h")
+            out[f"h{hour}"][weekday] = out[f"h{hour}"].get(weekday, 0) + n
+    return out
 
 
-def _counselling(facts: Iterable[DiaryFact]) -> list[DiaryFact]:
-    return [f for f in facts if f.form is not None and f.form.contact_type == COUNSELLING]
-
-
-def _answered(facts: Iterable[DiaryFact]) -> list[DiaryFact]:
-    return [f for f in facts if f.system.origin is Origin.ANSWERED]
-
-
-_POPULATIONS: dict[str, Callable[[Sequence[DiaryFact]], list[DiaryFact]]] = {
-    "attempts": list,
-    "answered": _answered,
-    "counselling": _counselling,
-}
-
-
-def _form(fact: DiaryFact) -> DiaryForm:
-    assert fact.form is not None  # the dimension tables only see filed counselling records
-    return fact.form
-
-
-def _primary(fact: DiaryFact) -> list[str]:
-    primary = _form(fact).primary_concern
-    return [primary] if primary else []
+def _members(
+    spec: _Spec, columns: Mapping[str, Tally], col: str, counted: Mapping[str, Mapping[str, int]]
+) -> int:
+    if spec.col_dim == "hour":  # one weekday and one hour per record: the rows add up
+        return sum(counted[col].values())
+    return columns[col].total(spec.population)
 
 
 def _codes(dimension: Dimension) -> Callable[[Taxonomy], list[str]]:
@@ -243,47 +251,67 @@ def _fixed(*codes: str) -> Callable[[Taxonomy], Sequence[str]]:
 
 
 _SPECS: tuple[_Spec, ...] = (
-    _Spec("contacts", "measure", "attempts", None, lambda f: [f.system.origin.value],
-          _fixed(*(o.value for o in Origin))),
-    _Spec("answered", "measure", "answered", None, lambda f: [_answer_class(f)],
+    _Spec("contacts", "measure", "attempts", None, "origin", _fixed(*(o.value for o in Origin))),
+    _Spec("answered", "measure", "answered", None, "answer_class",
           _fixed("counselling", "other", "unfiled")),
-    _Spec("responder_role", "role", "answered", "role",
-          lambda f: [str(f.system.responder_role)], _fixed(*ROLES)),
-    _Spec("weekday_hour", "weekday", "attempts", "weekday", lambda f: [str(f.system.weekday)],
+    _Spec("responder_role", "role", "answered", "role", "role", _fixed(*ROLES)),
+    _Spec("weekday_hour", "weekday", "attempts", "weekday", "weekday_hour",
           _fixed(*(str(d) for d in range(7))), col_dim="hour"),
     _Spec("concern_primary", Dimension.CONCERN.value, "counselling", "concern_primary",
-          _primary, _codes(Dimension.CONCERN)),
-    _Spec("concern_any", Dimension.CONCERN.value, "counselling", "concern_any",
-          lambda f: [c.code for c in _form(f).concerns], _codes(Dimension.CONCERN),
-          partition=False),
+          "concern_primary", _codes(Dimension.CONCERN)),
+    _Spec("concern_any", Dimension.CONCERN.value, "counselling", "concern_any", "concern_any",
+          _codes(Dimension.CONCERN), partition=False),
     _Spec("concern_level", Dimension.CONCERN_LEVEL.value, "counselling", "concern_level",
-          lambda f: [str(_form(f).concern_level)], _codes(Dimension.CONCERN_LEVEL)),
-    _Spec("age_band", Dimension.AGE_BAND.value, "counselling", "age_band",
-          lambda f: [_form(f).age_band], _codes(Dimension.AGE_BAND)),
-    _Spec("referral", Dimension.REFERRAL.value, "counselling", "referral",
-          lambda f: [r.code for r in _form(f).referrals], _codes(Dimension.REFERRAL),
-          partition=False),
+          "concern_level", _codes(Dimension.CONCERN_LEVEL)),
+    _Spec("age_band", Dimension.AGE_BAND.value, "counselling", "age_band", "age_band",
+          _codes(Dimension.AGE_BAND)),
+    _Spec("referral", Dimension.REFERRAL.value, "counselling", "referral", "referral",
+          _codes(Dimension.REFERRAL), partition=False),
 )  # fmt: skip
 
 TIME_MEASURES: tuple[str, ...] = ("wait_median", "wait_p90", "duration_median", "duration_p90")
 
 
 def _times(
-    facts: Sequence[DiaryFact], granularity: Granularity, periods: list[str]
+    chosen: Mapping[str, Sequence[DiaryFact]],
+    columns: Mapping[str, Tally],
+    estimated: frozenset[str],
 ) -> tuple[dict[str, dict[str, float | None]], dict[str, int]]:
-    """Waiting time and duration in minutes per period (and ALL) over answered contacts."""
-    groups: dict[str, list[DiaryFact]] = {p: [] for p in [*periods, ALL]}
-    for fact in _answered(facts):
-        groups[period_of(fact.system.local_date, granularity)].append(fact)
-        groups[ALL].append(fact)
+    """Waiting time and duration in minutes per period (and ALL) over answered contacts.
+
+    Exact from the records, except where a purged month counts: there from the bands.
+    """
+    everything = Tally()
+    for tally in columns.values():
+        everything.add(tally)
+    groups = {**columns, ALL: everything}
     out: dict[str, dict[str, float | None]] = {m: {} for m in TIME_MEASURES}
-    for period, group in groups.items():
-        waits = [f.system.wait_secs / 60 for f in group if f.system.wait_secs is not None]
-        durations = [
-            f.system.duration_secs / 60 for f in group if f.system.duration_secs is not None
-        ]
-        out["wait_median"][period] = median(waits)
-        out["wait_p90"][period] = p90(waits)
-        out["duration_median"][period] = median(durations)
-        out["duration_p90"][period] = p90(durations)
-    return out, {p: len(g) for p, g in groups.items()}
+    for period, tally in groups.items():
+        if estimated and (period == ALL or period in estimated):
+            figures = _estimated(tally)
+        else:
+            facts = [f for fs in chosen.values() for f in fs] if period == ALL else chosen[period]
+            figures = _exact(facts)
+        for measure, value in zip(TIME_MEASURES, figures, strict=True):
+            out[measure][period] = value
+    return out, {p: t.total(ANSWERED) for p, t in groups.items()}
+
+
+def _exact(facts: Sequence[DiaryFact]) -> tuple[float | None, ...]:
+    answered = [f.system for f in facts if f.system.origin is Origin.ANSWERED]
+    waits = [s.wait_secs / 60 for s in answered if s.wait_secs is not None]
+    durations = [s.duration_secs / 60 for s in answered if s.duration_secs is not None]
+    return median(waits), p90(waits), median(durations), p90(durations)
+
+
+def _estimated(tally: Tally) -> tuple[float | None, ...]:
+    def minutes(secs: float | None) -> float | None:
+        return None if secs is None else secs / 60
+
+    wait, duration = tally.band_counts(WAIT), tally.band_counts(DURATION)
+    return (
+        minutes(estimate_median(wait)),
+        minutes(estimate_p90(wait)),
+        minutes(estimate_median(duration)),
+        minutes(estimate_p90(duration)),
+    )

@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from chatsupport.domain.periods import periods_between
 from chatsupport.domain.report import Cell, Report, Table, text
 
 CSV_BOM = "\ufeff"
@@ -25,6 +26,16 @@ NOTE_KEYS = {
     "sv": "Antal 1-{m} visas som <{t}; '..' är dolt så att ett litet antal inte kan räknas ut.",
     "en": "Counts 1-{m} are shown as <{t}; '..' is hidden so that a small count cannot be "
     "worked out from the totals.",
+}
+
+
+UNAVAILABLE_NOTES = {
+    "fi": "Säilytysajan ylittäneistä kuukausista on jäljellä vain kuukausiluvut, joten näitä "
+    "jaksoja ei voi näyttää: {periods}.",
+    "sv": "Av månader äldre än lagringstiden finns bara månadssiffror kvar, så dessa perioder "
+    "kan inte visas: {periods}.",
+    "en": "Only monthly figures are kept of months past the diary retention, so these periods "
+    "cannot be shown: {periods}.",
 }
 
 
@@ -54,8 +65,28 @@ def file_name(report: Report, fmt: ExportFormat) -> str:
 
 
 def note(report: Report) -> str:
+    """The suppression note, and which periods are left out (shown with every format)."""
     t = report.threshold
-    return NOTE_KEYS.get(report.lang, NOTE_KEYS["fi"]).format(m=t - 1, t=t)
+    text = NOTE_KEYS.get(report.lang, NOTE_KEYS["fi"]).format(m=t - 1, t=t)
+    if report.unavailable:
+        periods = ", ".join(_runs(report))
+        text += " " + UNAVAILABLE_NOTES.get(report.lang, UNAVAILABLE_NOTES["fi"]).format(
+            periods=periods
+        )
+    return text
+
+
+def _runs(report: Report) -> list[str]:
+    """The unavailable periods, consecutive ones as one range (first, en dash, last)."""
+    every = periods_between(report.start, report.end, report.granularity)
+    order = {p: i for i, p in enumerate(every)}
+    runs: list[list[str]] = []
+    for period in report.unavailable:
+        if runs and order[period] == order[runs[-1][-1]] + 1:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    return [run[0] if len(run) == 1 else f"{run[0]}\N{EN DASH}{run[-1]}" for run in runs]
 
 
 def _grid(table: Table, lang: str) -> list[list[str | int]]:
@@ -131,6 +162,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "lang": report.lang,
         "threshold": report.threshold,
         "note": note(report),
+        "unavailable": list(report.unavailable),
         "tables": [_table_json(t) for t in report.tables],
         "times": {
             "columns": [{"code": c, "label": label} for c, label in report.time_columns],
