@@ -1,5 +1,6 @@
 """The message write path on SQLite and PostgreSQL: a resent client_id is stored once, answered
-with the original seq, and leaves no gap in the chat's seq numbers."""
+with the original seq, and leaves no gap in the chat's seq numbers; batches (group commit) from
+several writers at once keep every chat's seqs gap-free."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from chatsupport.domain.chat import OPEN_STATES, ChatState, EndReason, Message, Sender
+from chatsupport.domain.chat import ChatState, EndReason, Message, Sender
+from chatsupport.domain.message_batch import PostRequest
 from chatsupport.storage import chats
 from chatsupport.storage.database import Database
 from chatsupport.storage.migrate import upgrade_to_head
@@ -35,15 +37,10 @@ async def _post(
     db: Database, client_id: str, text: str, sender: Sender = Sender.YOUTH
 ) -> tuple[Message, bool] | None:
     async with db.write() as s:
-        return await chats.append_message(
-            s,
-            chat_id="c1",
-            sender=sender,
-            client_id=client_id,
-            text=text,
-            now=NOW,
-            allowed_states=OPEN_STATES,
+        plan = await chats.append_messages(
+            s, requests=[PostRequest("c1", sender, client_id, text)], now=NOW
         )
+    return plan.outcomes[0]
 
 
 async def _stored(db: Database) -> tuple[list[tuple[int, str, str]], int]:
@@ -69,7 +66,9 @@ async def test_resent_client_id_same_seq_one_row_no_gap(db: Database) -> None:
     assert (m2.seq, new2, m2.text) == (1, False, "hei")  # the original, not the resend
     nxt = await _post(db, "b", "toinen")
     assert nxt is not None and nxt[0].seq == 2 and nxt[1] is True
-    # The same client_id from the other side is a different message.
+    # The same client_id from the other side (once the chat is active) is a different message.
+    async with db.write() as s:
+        await s.execute(update(ChatRow).values(state=ChatState.ACTIVE.value))
     other = await _post(db, "a", "vastaus", sender=Sender.RESPONDER)
     assert other is not None and other[0].seq == 3
     rows, last_seq = await _stored(db)
@@ -113,3 +112,72 @@ async def test_resend_after_the_chat_closed_is_answered_and_new_text_refused(
     assert rows == [(1, "a", "hei")] and last_seq == 1
     async with db.read() as s:
         assert await s.scalar(select(func.count()).select_from(MessageRow)) == 1
+
+
+async def test_a_batch_mixes_new_resent_and_refused_in_arrival_order(db: Database) -> None:
+    """One transaction: seqs follow arrival order, a repeat inside the batch is a resend, a
+    responder cannot write to a waiting chat, an unknown chat refuses."""
+    await _post(db, "before", "aiempi")
+    batch = [
+        PostRequest("c1", Sender.YOUTH, "x", "yksi"),
+        PostRequest("c1", Sender.YOUTH, "before", "aiempi (resent)"),
+        PostRequest("c1", Sender.RESPONDER, "r", "ei vielä"),
+        PostRequest("c1", Sender.YOUTH, "x", "yksi (resent in the batch)"),
+        PostRequest("nope", Sender.YOUTH, "z", "ei ole"),
+        PostRequest("c1", Sender.YOUTH, "y", "kaksi"),
+    ]
+    async with db.write() as s:
+        plan = await chats.append_messages(s, requests=batch, now=NOW)
+    summary = [None if o is None else (o[0].seq, o[0].text, o[1]) for o in plan.outcomes]
+    assert summary == [
+        (2, "yksi", True),
+        (1, "aiempi", False),
+        None,
+        (2, "yksi", False),
+        None,
+        (3, "kaksi", True),
+    ]
+    rows, last_seq = await _stored(db)
+    assert [(seq, cid) for seq, cid, _ in rows] == [(1, "before"), (2, "x"), (3, "y")]
+    assert last_seq == 3
+
+
+async def test_batches_from_several_writers_keep_every_chat_gap_free(database_url: str) -> None:
+    """Three database handles (like three processes) store interleaved batches to the same
+    chats at once: every message is stored once, and each chat's seqs are exactly 1..n."""
+    handles = [Database(database_url) for _ in range(3)]
+    try:
+        await upgrade_to_head(handles[0])
+        chat_ids = [f"c{i}" for i in range(1, 5)]
+        async with handles[0].write() as s:
+            for chat_id in chat_ids:
+                await chats.create(s, chat_id=chat_id, token_hash=chat_id, lang="fi", now=NOW)
+
+        async def writer(w: int) -> None:
+            order = list(reversed(chat_ids)) if w % 2 else chat_ids  # lock order is storage's
+            for round_ in range(8):
+                batch = [
+                    PostRequest(chat_id, Sender.YOUTH, f"w{w}-{round_}-{k}", "teksti")
+                    for k in range(3)
+                    for chat_id in order
+                ]
+                async with handles[w].write() as s:
+                    plan = await chats.append_messages(s, requests=batch, now=NOW)
+                assert all(o is not None and o[1] for o in plan.outcomes)
+
+        await asyncio.gather(*(writer(w) for w in range(3)))
+        async with handles[0].read() as s:
+            for chat_id in chat_ids:
+                seqs = (
+                    await s.scalars(
+                        select(MessageRow.seq)
+                        .where(MessageRow.chat_id == chat_id)
+                        .order_by(MessageRow.seq)
+                    )
+                ).all()
+                assert list(seqs) == list(range(1, 3 * 8 * 3 + 1))
+                last = await s.scalar(select(ChatRow.last_seq).where(ChatRow.id == chat_id))
+                assert last == 72
+    finally:
+        for handle in handles:
+            await handle.dispose()

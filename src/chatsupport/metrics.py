@@ -20,6 +20,7 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 
 # Seconds: from a few seconds to an hour for waits; up to three hours for chats.
 WAIT_BUCKETS = (5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600)
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 DURATION_BUCKETS = (60, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800)
 
 connections = Gauge(
@@ -45,6 +46,10 @@ claims = Counter(
 messages = Counter(
     "chatsupport_messages", "Chat messages stored and relayed, by sender.", ["sender"],
     registry=REGISTRY,
+)  # fmt: skip
+message_batch = Histogram(
+    "chatsupport_message_batch_size", "Messages stored per write transaction (group commit).",
+    buckets=BATCH_BUCKETS, registry=REGISTRY,
 )  # fmt: skip
 missed_contacts = Counter(
     "chatsupport_missed_contacts", "Chats the youth left before anyone claimed them.",

@@ -39,7 +39,9 @@ from chatsupport.domain.errors import (
     Forbidden,
     NotFound,
 )
+from chatsupport.domain.message_batch import Outcome, PostRequest
 from chatsupport.domain.queue import estimate_wait_secs
+from chatsupport.services.message_writer import MessageWriter
 from chatsupport.storage import chats, diary, retention
 from chatsupport.storage import support as support_store
 from chatsupport.storage.database import Database
@@ -91,6 +93,11 @@ class ChatService:
         self._broker = broker
         self._clock = clock
         self.limits = limits
+        self._writer = MessageWriter(self._store_batch, on_batch=metrics.message_batch.observe)
+
+    async def close(self) -> None:
+        """Store the messages still queued for the writer (call before the database closes)."""
+        await self._writer.close()
 
     async def publish(self, event: events.Event) -> None:
         await self._broker.publish(EVENTS_CHANNEL, events.encode(event))
@@ -193,18 +200,9 @@ class ChatService:
     # --- both sides ----------------------------------------------------------------------
 
     async def post(self, *, chat_id: str, sender: Sender, client_id: str, text: str) -> Message:
-        """Store, then announce. A resent ``client_id`` is answered with the stored message."""
-        allowed = OPEN_STATES if sender is Sender.YOUTH else frozenset({ChatState.ACTIVE})
-        async with self._db.write() as s:
-            stored = await chats.append_message(
-                s,
-                chat_id=chat_id,
-                sender=sender,
-                client_id=client_id,
-                text=text,
-                now=self._clock.now(),
-                allowed_states=allowed,
-            )
+        """Store (group-committed with other posts), then announce. A resent ``client_id`` is
+        answered with the stored message."""
+        stored = await self._writer.post(PostRequest(chat_id, sender, client_id, text))
         if stored is None:
             raise Conflict("The chat is not open for messages.", code=CHAT_NOT_ACTIVE)
         message, is_new = stored
@@ -221,6 +219,11 @@ class ChatService:
                 )
             )
         return message
+
+    async def _store_batch(self, requests: list[PostRequest]) -> list[Outcome]:
+        async with self._db.write() as s:
+            plan = await chats.append_messages(s, requests=requests, now=self._clock.now())
+        return plan.outcomes
 
     async def typing(self, *, chat_id: str, sender: Sender, active: bool) -> None:
         """Ephemeral: announced, never stored."""

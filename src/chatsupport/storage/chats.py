@@ -3,8 +3,9 @@
 * A claim is one conditional UPDATE (``WHERE state = 'waiting'``) accepted only if it changed
   one row; PostgreSQL re-evaluates the WHERE after a competing writer commits, SQLite runs the
   write transaction under ``BEGIN IMMEDIATE``.
-* A message takes its sequence number with ``last_seq = last_seq + 1`` in the transaction that
-  stores it, so numbers are gap-free and ordered per chat on every backend.
+* Messages are stored in batches (group commit, ``services/message_writer.py``): the batch's
+  chat rows are locked, each new message takes ``last_seq + 1`` in the transaction that stores
+  it, so numbers are gap-free and ordered per chat on every backend.
 * A resent ``client_id`` returns the stored message instead of storing it twice.
 """
 
@@ -12,11 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import (
@@ -28,12 +27,18 @@ from chatsupport.domain.chat import (
     Message,
     Sender,
 )
+from chatsupport.domain.message_batch import (
+    BatchPlan,
+    ChatSeq,
+    ClientKey,
+    PostRequest,
+    plan_batch,
+)
 from chatsupport.storage.tables import ChatRow, MessageRow, ResponderRow
 
 # Core tables for the message write path: no unit of work, no identity map, no flush.
 _CHATS = cast(Table, ChatRow.__table__)
 _MESSAGES = cast(Table, MessageRow.__table__)
-_CLIENT_KEY = ["chat_id", "sender", "client_id"]
 
 
 def _chat(row: ChatRow) -> Chat:
@@ -121,82 +126,61 @@ async def _why_not_claimed(session: AsyncSession, *, chat_id: str) -> ClaimOutco
     return ClaimOutcome.TAKEN if state == ChatState.ACTIVE.value else ClaimOutcome.NOT_WAITING
 
 
-async def append_message(
-    session: AsyncSession,
-    *,
-    chat_id: str,
-    sender: Sender,
-    client_id: str,
-    text: str,
-    now: datetime,
-    allowed_states: frozenset[ChatState],
-) -> tuple[Message, bool] | None:
-    """Store a message and return it with ``True`` if it was new, ``False`` if resent.
+async def append_messages(
+    session: AsyncSession, *, requests: Sequence[PostRequest], now: datetime
+) -> BatchPlan:
+    """Store a batch of posts in this transaction, in four statements whatever its size.
 
-    Returns None when the chat is not in one of ``allowed_states`` (nothing stored).
-
-    Two statements for a new message: the ``UPDATE … RETURNING`` takes the next seq and holds
-    the chat's row (PostgreSQL) or the file's write lock (SQLite, ``BEGIN IMMEDIATE``) until
-    commit, so no other writer can take a seq in between; the ``INSERT … ON CONFLICT (chat_id,
-    sender, client_id) DO NOTHING`` then stores it. Only a resend (nothing inserted) costs more:
-    the seq is given back in the same transaction, still under that lock, so no number is
-    skipped, and the original is looked up.
+    The batch's chat rows are read ``FOR UPDATE`` in id order (PostgreSQL: no other writer can
+    take a seq of these chats until commit, and two batches lock in the same order so they
+    cannot deadlock; SQLite: ``BEGIN IMMEDIATE`` already holds the file's write lock). Then
+    the messages already stored under the batch's client ids, then ``plan_batch`` decides, and
+    one multi-row ``INSERT`` and one ``UPDATE`` per chat (sent as one executemany) write it.
     """
-    seq = await session.scalar(
-        update(_CHATS)
-        .where(_CHATS.c.id == chat_id, _CHATS.c.state.in_([s.value for s in allowed_states]))
-        .values(last_seq=_CHATS.c.last_seq + 1)
-        .returning(_CHATS.c.last_seq)
+    chat_ids = sorted({r.chat_id for r in requests})
+    rows = await session.execute(
+        select(_CHATS.c.id, _CHATS.c.state, _CHATS.c.last_seq)
+        .where(_CHATS.c.id.in_(chat_ids))
+        .order_by(_CHATS.c.id)
+        .with_for_update()
     )
-    if seq is None:
-        # Not open for messages; a resend of one stored before it closed is still answered.
-        found = await _find_by_client_id(session, chat_id, sender, client_id)
-        return None if found is None else (found, False)
-    values = {
-        "chat_id": chat_id,
-        "seq": seq,
-        "sender": sender.value,
-        "client_id": client_id,
-        "text": text,
-        "created_at": now,
-    }
-    insert = _insert_for(session)(_MESSAGES).values(**values)
-    inserted = await session.scalar(
-        insert.on_conflict_do_nothing(index_elements=_CLIENT_KEY).returning(_MESSAGES.c.id)
-    )
-    if inserted is not None:
-        return Message(
-            chat_id=chat_id, seq=seq, sender=sender, client_id=client_id, text=text, at=now
-        ), True
-    # A resend (or the same client_id racing in on another connection, which committed first):
-    # give the seq back so the next message takes it, then answer with the original.
-    await session.execute(
-        update(_CHATS).where(_CHATS.c.id == chat_id).values(last_seq=_CHATS.c.last_seq - 1)
-    )
-    found = await _find_by_client_id(session, chat_id, sender, client_id)
-    if found is None:  # pragma: no cover - the unique key said it exists
-        raise RuntimeError("a conflicting message vanished inside its transaction")
-    return found, False
+    chats = {row.id: ChatSeq(ChatState(row.state), row.last_seq) for row in rows}
+    plan = plan_batch(requests, chats=chats, stored=await _stored_for(session, requests), now=now)
+    if plan.new_messages:
+        await session.execute(
+            _MESSAGES.insert(),
+            [
+                {
+                    "chat_id": m.chat_id,
+                    "seq": m.seq,
+                    "sender": m.sender.value,
+                    "client_id": m.client_id,
+                    "text": m.text,
+                    "created_at": m.at,
+                }
+                for m in plan.new_messages
+            ],
+        )
+        await session.execute(
+            update(_CHATS)
+            .where(_CHATS.c.id == bindparam("b_id"))
+            .values(last_seq=bindparam("b_seq")),
+            [{"b_id": chat_id, "b_seq": seq} for chat_id, seq in plan.last_seqs.items()],
+        )
+    return plan
 
 
-def _insert_for(session: AsyncSession) -> Any:
-    """The dialect's ``insert`` (both have ``on_conflict_do_nothing``)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert
-    return sqlite_insert
-
-
-async def _find_by_client_id(
-    session: AsyncSession, chat_id: str, sender: Sender, client_id: str
-) -> Message | None:
-    row = await session.scalar(
+async def _stored_for(
+    session: AsyncSession, requests: Sequence[PostRequest]
+) -> dict[ClientKey, Message]:
+    """The messages already stored under any of the batch's (chat, sender, client id)."""
+    keys = {(r.chat_id, r.sender.value, r.client_id) for r in requests}
+    rows = await session.scalars(
         select(MessageRow).where(
-            MessageRow.chat_id == chat_id,
-            MessageRow.sender == sender.value,
-            MessageRow.client_id == client_id,
+            tuple_(MessageRow.chat_id, MessageRow.sender, MessageRow.client_id).in_(keys)
         )
     )
-    return None if row is None else _message(row)
+    return {(m.chat_id, m.sender, m.client_id): m for m in map(_message, rows)}
 
 
 async def messages_after(

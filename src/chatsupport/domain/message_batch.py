@@ -1,0 +1,84 @@
+"""Group commit of messages: which of a batch of posts are stored, and with which seq.
+
+Storage reads the batch's chats (state and last seq, locked for the transaction) and the
+messages already stored under the batch's client ids, then asks ``plan_batch`` what to write.
+The rules are those of one post at a time, applied in arrival order:
+
+* a ``(chat, sender, client_id)`` already stored — earlier, or earlier in this batch — is a
+  resend: answered with the stored message, nothing written, even if the chat has closed since;
+* a new message to a chat that is not open for its sender is refused (``None``);
+* otherwise it takes the chat's next seq, so seqs stay gap-free and in arrival order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chatsupport.domain.chat import OPEN_STATES, ChatState, Message, Sender
+
+ClientKey = tuple[str, Sender, str]  # chat id, sender, client id
+
+
+@dataclass(frozen=True, slots=True)
+class PostRequest:
+    chat_id: str
+    sender: Sender
+    client_id: str
+    text: str
+
+    @property
+    def key(self) -> ClientKey:
+        return (self.chat_id, self.sender, self.client_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSeq:
+    state: ChatState
+    last_seq: int
+
+
+# Per request: the message and whether it is new, or None when the chat refused it.
+Outcome = tuple[Message, bool] | None
+
+
+@dataclass(slots=True)
+class BatchPlan:
+    outcomes: list[Outcome] = field(default_factory=list)
+    new_messages: list[Message] = field(default_factory=list)
+    last_seqs: dict[str, int] = field(default_factory=dict)  # only chats that got messages
+
+
+def states_open_to(sender: Sender) -> frozenset[ChatState]:
+    """A youth may write while waiting; a responder only in an active chat."""
+    return OPEN_STATES if sender is Sender.YOUTH else frozenset({ChatState.ACTIVE})
+
+
+def plan_batch(
+    requests: Sequence[PostRequest],
+    *,
+    chats: Mapping[str, ChatSeq],
+    stored: Mapping[ClientKey, Message],
+    now: datetime,
+) -> BatchPlan:
+    plan = BatchPlan()
+    known: dict[ClientKey, Message] = dict(stored)
+    for request in requests:
+        earlier = known.get(request.key)
+        if earlier is not None:
+            plan.outcomes.append((earlier, False))
+            continue
+        chat = chats.get(request.chat_id)
+        if chat is None or chat.state not in states_open_to(request.sender):
+            plan.outcomes.append(None)
+            continue
+        seq = plan.last_seqs.get(request.chat_id, chat.last_seq) + 1
+        plan.last_seqs[request.chat_id] = seq
+        message = Message(
+            request.chat_id, seq, request.sender, request.client_id, request.text, now
+        )
+        known[request.key] = message
+        plan.new_messages.append(message)
+        plan.outcomes.append((message, True))
+    return plan
