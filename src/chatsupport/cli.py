@@ -15,7 +15,12 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 
-from chatsupport.api.runtime import SchemaOutOfDate, build_runtime, prepare_database
+from chatsupport.api.runtime import (
+    SchemaOutOfDate,
+    build_runtime,
+    other_purges,
+    prepare_database,
+)
 from chatsupport.domain.accounts import check_new_password
 from chatsupport.domain.clock import SystemClock
 from chatsupport.domain.errors import ChatSupportError
@@ -24,9 +29,15 @@ from chatsupport.domain.rota import Shift, ShiftRole
 from chatsupport.domain.statistics import Granularity
 from chatsupport.hub import frames
 from chatsupport.logs import log_config
+from chatsupport.services.audit import AuditService
 from chatsupport.services.diary import DiaryService, DiarySettings
 from chatsupport.services.export import ExportFormat, render
-from chatsupport.services.retention import RetentionService
+from chatsupport.services.retention import (
+    AUDIT_ENTRIES,
+    DIARY_RECORDS_FOLDED,
+    Purged,
+    RetentionService,
+)
 from chatsupport.services.rota import RotaService
 from chatsupport.settings import ConfigurationError, Settings
 from chatsupport.storage.database import Database, DatabaseUnavailable
@@ -130,27 +141,41 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    """Delete transcripts past their retention now (the service also does it on a schedule)."""
+    """Run the retention purge now (the service also does it on a schedule)."""
 
     async def purge() -> int:
         db = Database(settings.database_url)
         try:
             await prepare_database(settings, db)
+            clock = SystemClock()
+            audit = AuditService(db=db, clock=clock, retention_days=settings.audit_retention_days)
             purged = await RetentionService(
                 db=db,
-                clock=SystemClock(),
+                clock=clock,
                 retention_days=settings.transcript_retention_days,
                 interval_secs=settings.purge_interval_secs,
+                also_purge=other_purges(settings, db, clock, audit),
             ).purge()
         finally:
             await db.dispose()
-        days = settings.transcript_retention_days
-        print(
-            f"deleted {purged.chats} chats closed over {days} days ago ({purged.messages} messages)"
-        )
+        print(_purge_summary(settings, purged))
         return 0
 
     return _run(purge())
+
+
+def _purge_summary(settings: Settings, purged: Purged) -> str:
+    days, months = settings.transcript_retention_days, settings.diary_retention_months
+    return "\n".join(
+        (
+            f"deleted {purged.chats} chats closed over {days} days ago "
+            f"({purged.messages} messages)",
+            f"deleted {purged.others.get(AUDIT_ENTRIES, 0)} audit entries over "
+            f"{settings.audit_retention_days} days old",
+            f"folded {purged.others.get(DIARY_RECORDS_FOLDED, 0)} diary records over "
+            f"{months} months old into monthly figures",
+        )
+    )
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -313,7 +338,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="migrate the database to this version")
     migrate.set_defaults(handler=cmd_migrate)
 
-    purge = sub.add_parser("purge", help="delete transcripts past their retention now")
+    purge = sub.add_parser(
+        "purge", help="delete transcripts, audit entries and diary rows past their retention now"
+    )
     purge.set_defaults(handler=cmd_purge)
 
     create = sub.add_parser("create-user", help="create a staff account")

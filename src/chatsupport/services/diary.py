@@ -26,7 +26,7 @@ from chatsupport.domain.taxonomy import (
     plan_add,
     plan_update,
 )
-from chatsupport.storage import diary
+from chatsupport.storage import diary, diary_aggregates
 from chatsupport.storage.database import Database
 from chatsupport.storage.diary import FileOutcome, Pending
 
@@ -121,13 +121,18 @@ class DiaryService:
     async def report(
         self, *, start: date, end: date, granularity: Granularity, lang: str
     ) -> Report:
-        """The suppressed, labelled report of [start, end]; bad ranges are refused first."""
+        """The suppressed, labelled report of [start, end]; bad ranges are refused first.
+
+        Records still kept count as rows, purged months as their stored tallies.
+        """
         check_range(start, end)
         taxonomy = await self.taxonomy()
-        async with self._db.read() as s:
+        async with self._db.snapshot() as s:  # rows and tallies as of one moment of the purge
             facts = await diary.facts_between(s, start=start, end=end)
+            folded = await diary_aggregates.tallies_between(s, start=start, end=end)
         return build_report(
             facts,
+            folded=folded,
             start=start,
             end=end,
             granularity=granularity,

@@ -1,8 +1,10 @@
 """The retention purge: on a schedule inside every process, and as `chatsupport purge`.
 
 Transcripts (chat rows and their messages) are deleted `CHATSUPPORT_TRANSCRIPT_RETENTION_DAYS`
-after the chat closed (0 = at the next run after closing). Diary records are anonymous
-statistics and are not touched here.
+after the chat closed (0 = at the next run after closing). Data with a retention of its own
+runs in the same purge, after the transcripts, each under a name (``also_purge``): the audit
+trail, and the diary records that are folded into monthly tallies
+(``services.diary_retention``).
 """
 
 from __future__ import annotations
@@ -10,16 +12,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from chatsupport.domain.clock import Clock
 from chatsupport.storage import retention
 from chatsupport.storage.database import Database
-from chatsupport.storage.retention import Purged
 
 log = logging.getLogger("chatsupport.retention")
 STOP_WAIT_SECS = 10.0
+AUDIT_ENTRIES = "audit_entries"
+DIARY_RECORDS_FOLDED = "diary_records_folded"
+PurgeJob = Callable[[], Awaitable[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """What one purge deleted: transcripts, and the count each other purge returned."""
+
+    chats: int
+    messages: int
+    others: dict[str, int] = field(default_factory=dict)
 
 
 class RetentionService:
@@ -30,9 +44,10 @@ class RetentionService:
         clock: Clock,
         retention_days: int,
         interval_secs: float,
-        also_purge: Sequence[Callable[[], Awaitable[int]]] = (),
+        also_purge: Mapping[str, PurgeJob] | None = None,
     ) -> None:
-        self._also_purge = list(also_purge)  # other data with its own retention (audit trail)
+        # Other data with its own retention, by name: each returns how many rows it handled.
+        self._also_purge = dict(also_purge or {})
         self._db = db
         self._clock = clock
         self._retention = timedelta(days=retention_days)
@@ -41,15 +56,15 @@ class RetentionService:
         self._stopping = asyncio.Event()
 
     async def purge(self) -> Purged:
-        """Delete every transcript past its retention; returns what was deleted."""
+        """Delete every transcript past its retention, then run the other purges (each in its
+        own transaction); returns what was deleted."""
         cutoff = self._clock.now() - self._retention
         async with self._db.write() as s:
             purged = await retention.purge_closed_before(s, cutoff=cutoff)
         if purged.chats:
             log.info("purged %d closed chats (%d messages)", purged.chats, purged.messages)
-        for purge_other in self._also_purge:
-            await purge_other()
-        return purged
+        others = {name: await purge_other() for name, purge_other in self._also_purge.items()}
+        return Purged(purged.chats, purged.messages, others)
 
     async def forget_transcript(self, chat_id: str) -> None:
         """The youth asked, at the end of the chat, for its messages to be deleted now."""

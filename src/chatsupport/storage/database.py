@@ -114,6 +114,19 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A read session whose statements all see the same committed state.
+
+        For reads that must agree with each other while a writer moves rows between them
+        (diary records and the monthly tallies the purge folds them into). A SQLite read
+        transaction is one snapshot already; PostgreSQL needs REPEATABLE READ for that.
+        """
+        async with self._sessions() as session, session.begin():
+            if not self.is_sqlite:
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A write transaction, committed on success and rolled back on any error.
 

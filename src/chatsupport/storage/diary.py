@@ -193,6 +193,24 @@ async def facts_between(session: AsyncSession, *, start: date, end: date) -> lis
     return [_fact(r) for r in rows]
 
 
+async def take_records_before(session: AsyncSession, *, before: date) -> list[DiaryFact]:
+    """Delete every record dated before ``before`` and return what was deleted.
+
+    One ``DELETE ... RETURNING``: of two transactions running it at once, each row is
+    returned to exactly one (PostgreSQL: the second waits on the row locks, then skips the
+    rows the first deleted; SQLite: write transactions take turns). The caller stores the
+    returned records' tallies in the same transaction, so a row is either still here or
+    folded, never both and never lost. A pending link cascades with its record.
+    """
+    rows = await session.scalars(
+        delete(DiaryRecordRow)
+        .where(DiaryRecordRow.local_date < before)
+        .returning(DiaryRecordRow)
+        .execution_options(synchronize_session=False)
+    )
+    return [_fact(r) for r in rows]
+
+
 def _fact(row: DiaryRecordRow) -> DiaryFact:
     system = SystemFields(
         local_date=row.local_date,

@@ -402,3 +402,32 @@ class StaffRecoveryCodeRow(Base):
     )
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+# --- diary aggregates (issue 7, migration 0008): what outlives the diary rows' retention ----
+# The purge folds diary records past CHATSUPPORT_DIARY_RETENTION_MONTHS into one tally per
+# calendar month and deletes them in the same transaction (domain/diary_tally.py). Fixed
+# codes and counts only: no text, no chat or responder id, no instant.
+
+
+class DiaryMonthCountRow(Base):
+    """How many records of a month's ``population`` carried ``code`` in ``dimension``."""
+
+    __tablename__ = "diary_month_counts"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    population: Mapped[str] = mapped_column(String(16), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class DiaryMonthBandRow(Base):
+    """How many of a month's answered contacts waited (or lasted) within one fixed band."""
+
+    __tablename__ = "diary_month_bands"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(16), primary_key=True)  # "wait" or "duration"
+    band_secs: Mapped[int] = mapped_column(Integer, primary_key=True)  # the band's lower bound
+    count: Mapped[int] = mapped_column(Integer)
