@@ -45,6 +45,8 @@ BandKey = tuple[str, int]  # (measure, lower bound of the band in seconds)
 
 @dataclass
 class Tally:
+    """Counts of some records (a month's, or a report column's); adding tallies adds counts."""
+
     counts: Counter[CountKey] = field(default_factory=Counter)
     bands: Counter[BandKey] = field(default_factory=Counter)
 
@@ -53,15 +55,19 @@ class Tally:
         self.bands.update(other.bands)
 
     def add_fact(self, fact: DiaryFact) -> None:
+        """Count one record: once per code in each dimension of each population it is in."""
+        populations = _populations(fact)
         for population, dimension, tags in _DIMENSIONS:
-            if population in _populations(fact):
-                for code in dict.fromkeys(tags(fact)):
-                    self.counts[population, dimension, _fixed(code)] += 1
+            if population in populations:
+                for code in dict.fromkeys(_fixed(tag) for tag in tags(fact)):
+                    self.counts[population, dimension, code] += 1
         if fact.system.origin is Origin.ANSWERED:
-            for measure, secs in ((WAIT, fact.system.wait_secs), (DURATION,
-                                  fact.system.duration_secs)):  # fmt: skip
-                if secs is not None:
-                    self.bands[measure, band_of(secs)] += 1
+            self._add_band(WAIT, fact.system.wait_secs)
+            self._add_band(DURATION, fact.system.duration_secs)
+
+    def _add_band(self, measure: str, secs: int | None) -> None:
+        if secs is not None:
+            self.bands[measure, band_of(secs)] += 1
 
     def total(self, population: str) -> int:
         return self.counts[population, TOTAL, ALL]
