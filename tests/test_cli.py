@@ -124,3 +124,25 @@ def test_production_demo_is_refused(tmp_path: Path) -> None:
         "demo", env={"CHATSUPPORT_ENVIRONMENT": "production", "CHATSUPPORT_DATA_DIR": str(tmp_path)}
     )
     assert result.returncode == 2 and "production" in result.stderr
+
+
+def test_reset_two_factor_from_the_shell(cli_env: dict[str, str]) -> None:
+    """`reset-two-factor` removes an account's second factor; an unknown name is one line."""
+    assert run_cli("migrate", env=cli_env).returncode == 0
+    created = run_cli(
+        "create-user",
+        "--login",
+        "koordi",
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        env=cli_env,
+        stdin="a long enough password\n",
+    )
+    assert created.returncode == 0, created.stderr
+    reset = run_cli("reset-two-factor", "--login", "Koordi", env=cli_env)
+    assert reset.returncode == 0, reset.stderr
+    assert "second factor of 'koordi' removed" in reset.stdout
+    unknown = run_cli("reset-two-factor", "--login", "nobody", env=cli_env)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "chatsupport: no such login name"

@@ -1,4 +1,4 @@
-"""The ``chatsupport`` command: serve, migrate, create-user, demo."""
+"""The ``chatsupport`` command: serve, migrate, create-user, reset-two-factor, demo."""
 
 from __future__ import annotations
 
@@ -208,6 +208,22 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return _run(create())
 
 
+def cmd_reset_two_factor(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove an account's second factor from the shell (the coordinators' reset is in the
+    responders page); the account's sessions end."""
+
+    async def reset() -> int:
+        runtime = await build_runtime(settings)
+        try:
+            responder = await runtime.two_factor.reset_login(args.login)
+        finally:
+            await runtime.close()
+        print(f"second factor of '{responder.login_name}' removed; its sessions ended")
+        return 0
+
+    return _run(reset())
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     if settings.environment == "production":
         raise CliError("demo accounts are refused when CHATSUPPORT_ENVIRONMENT=production")
@@ -221,7 +237,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"  API docs:          {base}/api/docs\n"
         f"  logins (password '{DEMO_PASSWORD}'): "
         + ", ".join(f"{login} ({role.value})" for login, _, role in DEMO_USERS)
-        + "\n",
+        + f"\n  two-factor login:  {settings.two_factor_policy.value} (CHATSUPPORT_TWO_FACTOR); "
+        "anyone may enrol from the console or the coordinator's 'Oma tili'\n",
         flush=True,
     )
     _serve(settings)
@@ -351,6 +368,12 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     create.set_defaults(handler=cmd_create_user)
+
+    reset = sub.add_parser(
+        "reset-two-factor", help="remove a staff account's second factor (lost phone and codes)"
+    )
+    reset.add_argument("--login", required=True, help="login name")
+    reset.set_defaults(handler=cmd_reset_two_factor)
 
     schema = sub.add_parser("protocol-schema", help="print the wire protocol as JSON Schema")
     schema.set_defaults(handler=cmd_protocol_schema)

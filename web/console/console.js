@@ -2,6 +2,7 @@
 // flashing title, repeated while a chat waits), claim, chat in several chats side by side.
 import { loginForm } from "../common/login.js";
 import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
+import { TwoFactorPanel } from "../common/two_factor.js";
 import { Canned } from "./canned.js";
 import { Diary } from "./diary.js";
 import { Support, SUPPORT_ERRORS } from "./support.js";
@@ -38,7 +39,8 @@ const state = {
   chats: new Map(), // chat_id -> {lang, messages, lastSeq, typing, ended, outbox}
   drafts: new Map(),
   notice: null,
-  loginError: null,
+  mustEnrol: false, // the policy wants a second factor first: this session may only enrol
+  showTwoFactor: false,
 };
 let socket = null;
 let flashTimer = null;
@@ -46,6 +48,11 @@ let alertTimer = null;
 const diary = new Diary({ api, rerender: () => render(), announce });
 const canned = new Canned({ api, drafts: state.drafts, rerender: () => render() });
 const support = new Support({ api, send: (frame) => socket.send(frame), chats: state.chats, rerender: () => render(), announce });
+const twoFactor = new TwoFactorPanel({
+  request: (method, path, data) => api(path, { method, body: data === undefined ? undefined : JSON.stringify(data) }),
+  onDone: () => state.mustEnrol && location.reload(),
+  announce,
+});
 
 // --- session ---------------------------------------------------------------------------
 
@@ -67,26 +74,17 @@ async function restoreSession() {
   }
 }
 
-async function logIn(event) {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  try {
-    const session = await api("/api/auth/login", {
-      method: "POST",
-      body: JSON.stringify({ login_name: form.get("login"), password: form.get("password") }),
-    });
-    state.loginError = null;
-    signedIn(session);
-  } catch (error) {
-    state.loginError = error.body?.error?.message || "Kirjautuminen epäonnistui.";
-    render();
-  }
+function logIn(body) {
+  return api("/api/auth/login", { method: "POST", body: JSON.stringify(body) });
 }
 
 function signedIn(session) {
   state.me = session.responder;
   state.csrf = session.csrf_token;
-  if (state.me.role !== "coordinator") {
+  state.mustEnrol = session.must_enrol;
+  if (state.mustEnrol) {
+    twoFactor.load().then(() => render());
+  } else if (state.me.role !== "coordinator") {
     connect();
     diary.refresh();
     canned.load();
@@ -281,11 +279,29 @@ function render() {
 }
 
 function loginView() {
-  return loginForm({ title: TITLE, onsubmit: logIn, error: state.loginError });
+  return loginForm({ title: TITLE, post: logIn, onSignedIn: signedIn });
 }
 
 function consoleView() {
-  return el("div", { class: "console" }, statusBar(), el("main", {}, noticeBar(), waitingList(), support.view(), diary.view(), chatPanels()));
+  if (state.mustEnrol) return enrolView();
+  const settings = state.showTwoFactor ? twoFactor.node : null;
+  return el("div", { class: "console" }, statusBar(), el("main", {}, settings, noticeBar(), waitingList(), support.view(), diary.view(), chatPanels()));
+}
+
+// A session that must enrol a second factor sees only this (the API refuses everything else).
+function enrolView() {
+  return el(
+    "div",
+    { class: "console" },
+    el("header", { class: "bar" }, el("strong", { text: state.me.display_name }), el("button", { id: "logout", type: "button", onclick: logOut, text: "Kirjaudu ulos" })),
+    el("main", { id: "enrol" }, twoFactor.node),
+  );
+}
+
+function toggleTwoFactor() {
+  state.showTwoFactor = !state.showTwoFactor;
+  if (state.showTwoFactor) twoFactor.load().then(() => render());
+  render();
 }
 
 function statusBar() {
@@ -304,6 +320,7 @@ function statusBar() {
     support.presence(),
     el("span", { id: "connection", class: state.connection === "open" ? "ok" : "warn", text: connection }),
     canNotify ? el("button", { type: "button", onclick: () => Notification.requestPermission().then(render), text: "Salli ilmoitukset" }) : null,
+    el("button", { id: "tf-toggle", type: "button", "aria-expanded": String(state.showTwoFactor), onclick: toggleTwoFactor, text: "Kaksivaiheinen tunnistautuminen" }),
     el("button", { id: "logout", type: "button", onclick: logOut, text: "Kirjaudu ulos" }),
   );
 }

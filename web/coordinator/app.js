@@ -2,7 +2,8 @@
 // youth texts, canned replies, diary codes, statistics). The section lives in the URL hash, so reload and
 // the back button keep it.
 import { loginForm } from "../common/login.js";
-import { api, el, errorText, send, session } from "./shared.js";
+import { TwoFactorPanel } from "../common/two_factor.js";
+import { announce, api, el, errorText, send, session } from "./shared.js";
 import { showResponders } from "./responders.js";
 import { showRota } from "./rota.js";
 import { showTexts } from "./texts.js";
@@ -18,6 +19,7 @@ const SECTIONS = [
   { hash: "valmiit", label: "Valmiit vastaukset", show: showCanned },
   { hash: "luokitus", label: "Päiväkirjan luokitus", show: showTaxonomy },
   { hash: "tilastot", label: "Tilastot", show: showStatistics },
+  { hash: "oma-tili", label: "Oma tili", show: showOwnAccount },
 ];
 
 const root = document.getElementById("app");
@@ -30,25 +32,26 @@ async function start() {
   }
 }
 
-function loginView(message) {
-  return loginForm({ title: TITLE, onsubmit: logIn, error: message });
+function loginView() {
+  return loginForm({ title: TITLE, post: (body) => send("POST", "/api/auth/login", body), onSignedIn: signedIn });
 }
 
-async function logIn(event) {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  try {
-    const result = await send("POST", "/api/auth/login", { login_name: form.get("login"), password: form.get("password") });
-    signedIn(result);
-  } catch (error) {
-    root.replaceChildren(loginView(errorText(error)));
-    document.getElementById("login").focus();
-  }
+function twoFactorPanel(onDone) {
+  return new TwoFactorPanel({ request: send, onDone, announce });
+}
+
+// The signed-in coordinator's own two-factor settings.
+async function showOwnAccount(main) {
+  main.replaceChildren(await twoFactorPanel().load());
 }
 
 function signedIn(result) {
   session.me = result.responder;
   session.csrf = result.csrf_token;
+  if (result.must_enrol) {
+    enrolView();
+    return;
+  }
   if (session.me.role !== "coordinator") {
     root.replaceChildren(refusedView());
     return;
@@ -62,6 +65,20 @@ async function logOut() {
   await send("POST", "/api/auth/logout").catch(() => {});
   location.hash = "";
   location.reload();
+}
+
+// The policy wants a second factor before anything else: this session may only enrol.
+async function enrolView() {
+  const panel = await twoFactorPanel(() => location.reload()).load();
+  root.replaceChildren(
+    el(
+      "main",
+      { class: "login enrol", id: "enrol" },
+      el("h1", { text: TITLE }),
+      panel,
+      el("button", { type: "button", onclick: logOut, text: "Kirjaudu ulos" }),
+    ),
+  );
 }
 
 function refusedView() {

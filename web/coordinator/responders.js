@@ -1,5 +1,5 @@
 // Responders: the list, a create form, and per row: edit name and role, deactivate or
-// reactivate, set a new password. Every refusal of the API is shown next to its form.
+// reactivate, set a new password, reset the second factor. Every refusal of the API is shown next to its form.
 import { ROLE_LABELS, announce, api, button, el, errorLine, errorText, field, fill, heading, input, okLine, select, send, session } from "./shared.js";
 
 const ROLE_OPTIONS = Object.entries(ROLE_LABELS);
@@ -39,6 +39,7 @@ function listTable() {
       el("td", { "data-label": "Käyttäjätunnus", text: r.login_name }),
       el("td", { "data-label": "Rooli", text: ROLE_LABELS[r.role] || r.role }),
       el("td", { "data-label": "Tila", text: r.active ? "Käytössä" : "Poistettu käytöstä" }),
+      el("td", { "data-label": "Kaksivaiheinen", class: "two-factor-state", text: r.two_factor ? "Käytössä" : "Ei" }),
       el(
         "td",
         { class: "actions" },
@@ -49,6 +50,9 @@ function listTable() {
           : button(r.active ? "Poista käytöstä" : "Ota käyttöön", () => setActive(r, !r.active), {
               "aria-label": `${r.active ? "Poista käytöstä" : "Ota käyttöön"}: ${r.display_name}`,
             }),
+        r.two_factor && r.id !== session.me.id
+          ? button("Nollaa kaksivaiheinen", () => resetTwoFactor(r), { class: "reset-two-factor", "aria-label": `Nollaa kaksivaiheinen tunnistautuminen: ${r.display_name}` })
+          : null,
       ),
     ),
   );
@@ -59,7 +63,7 @@ function listTable() {
       "table",
       { id: "responders", class: "stack" },
       el("caption", { class: "sr-only", text: "Vastaajat" }),
-      el("thead", {}, el("tr", {}, ...["Nimi", "Käyttäjätunnus", "Rooli", "Tila", "Toiminnot"].map((h) => el("th", { scope: "col", text: h })))),
+      el("thead", {}, el("tr", {}, ...["Nimi", "Käyttäjätunnus", "Rooli", "Tila", "Kaksivaiheinen", "Toiminnot"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...rows),
     ),
     errorLine("responders-error", view.error),
@@ -128,6 +132,22 @@ async function resetPassword(event, responder) {
   } catch (error) {
     view.editing.error = errorText(error);
     render("new-password");
+  }
+}
+
+// Lost phone and recovery codes: the second factor goes, the responder is logged out, and
+// (where the policy wants one) enrols again at the next login.
+async function resetTwoFactor(responder) {
+  if (!window.confirm(`Nollataanko käyttäjän ${responder.display_name} kaksivaiheinen tunnistautuminen? Hän kirjautuu ulos ja ottaa sen käyttöön uudelleen.`)) return;
+  try {
+    await send("POST", `/api/responders/${responder.id}/two-factor/reset`);
+    view.error = "";
+    view.done = `${responder.display_name}: kaksivaiheinen tunnistautuminen nollattu.`;
+    await reload();
+    announce(view.done);
+  } catch (error) {
+    view.error = errorText(error);
+    render();
   }
 }
 

@@ -29,6 +29,8 @@ const ERRORS = {
   "account.login_name_taken": "Käyttäjätunnus on jo käytössä.",
   "account.not_found": "Vastaajaa ei löydy.",
   "account.self_change": "Et voi poistaa käytöstä omaa tunnustasi etkä muuttaa omaa rooliasi.",
+  "auth.enrolment_required": "Ota ensin kaksivaiheinen tunnistautuminen käyttöön.",
+  "two_factor.self_reset": "Et voi nollata omaa kaksivaiheista tunnistautumistasi. Käytä varakoodia tai pyydä toista koordinaattoria.",
   "rota.backup_not_allowed": "Ammattilaisen vuorolla ei ole varahenkilöä.",
   "rota.backup_not_professional": "Varahenkilön pitää olla ammattilainen.",
   "rota.backup_required": "Kokemusasiantuntijan vuorolle pitää valita varahenkilö (ammattilainen).",

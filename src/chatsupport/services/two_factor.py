@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from chatsupport.auth import totp
 from chatsupport.auth.totp_seed import new_seed, secret_for
-from chatsupport.domain.accounts import Responder
+from chatsupport.domain.accounts import Responder, normalise_login_name
 from chatsupport.domain.clock import Clock
-from chatsupport.domain.errors import Conflict, Forbidden, InvalidInput
+from chatsupport.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chatsupport.domain.two_factor import TwoFactorPolicy, must_enrol, required_for
-from chatsupport.storage import staff_sessions, two_factor
+from chatsupport.storage import responders, staff_sessions, two_factor
 from chatsupport.storage.database import Database
 
 INVALID_CODE = "two_factor.invalid_code"
@@ -145,6 +145,17 @@ class TwoFactor:
         async with self._db.write() as s:
             await two_factor.clear(s, responder_id=responder_id)
             await staff_sessions.delete_for_responder(s, responder_id=responder_id)
+
+    async def reset_login(self, login_name: str) -> Responder:
+        """The operator's reset from the shell (``chatsupport reset-two-factor``): for when no
+        coordinator can log in, e.g. after the secret key changed. Sessions end too."""
+        async with self._db.write() as s:
+            found = await responders.find_with_hash(s, login_name=normalise_login_name(login_name))
+            if found is None:
+                raise NotFound("no such login name", code="account.not_found")
+            await two_factor.clear(s, responder_id=found[0].id)
+            await staff_sessions.delete_for_responder(s, responder_id=found[0].id)
+        return found[0]
 
     async def enrolled(self, responder_id: int) -> bool:
         async with self._db.read() as s:
