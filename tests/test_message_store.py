@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select, update
@@ -15,6 +16,7 @@ from chatsupport.domain.chat import ChatState, EndReason, Message, Sender
 from chatsupport.domain.message_batch import PostRequest
 from chatsupport.storage import chats
 from chatsupport.storage.database import Database
+from chatsupport.storage.message_batches import append_batch
 from chatsupport.storage.migrate import upgrade_to_head
 from chatsupport.storage.tables import ChatRow, MessageRow
 
@@ -36,10 +38,9 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 async def _post(
     db: Database, client_id: str, text: str, sender: Sender = Sender.YOUTH
 ) -> tuple[Message, bool] | None:
-    async with db.write() as s:
-        plan = await chats.append_messages(
-            s, requests=[PostRequest("c1", sender, client_id, text)], now=NOW
-        )
+    plan = await db.run_write(
+        lambda conn: append_batch(conn, [PostRequest("c1", sender, client_id, text)], NOW)
+    )
     return plan.outcomes[0]
 
 
@@ -126,8 +127,7 @@ async def test_a_batch_mixes_new_resent_and_refused_in_arrival_order(db: Databas
         PostRequest("nope", Sender.YOUTH, "z", "ei ole"),
         PostRequest("c1", Sender.YOUTH, "y", "kaksi"),
     ]
-    async with db.write() as s:
-        plan = await chats.append_messages(s, requests=batch, now=NOW)
+    plan = await db.run_write(lambda conn: append_batch(conn, batch, NOW))
     summary = [None if o is None else (o[0].seq, o[0].text, o[1]) for o in plan.outcomes]
     assert summary == [
         (2, "yksi", True),
@@ -161,8 +161,7 @@ async def test_batches_from_several_writers_keep_every_chat_gap_free(database_ur
                     for k in range(3)
                     for chat_id in order
                 ]
-                async with handles[w].write() as s:
-                    plan = await chats.append_messages(s, requests=batch, now=NOW)
+                plan = await handles[w].run_write(partial(append_batch, requests=batch, now=NOW))
                 assert all(o is not None and o[1] for o in plan.outcomes)
 
         await asyncio.gather(*(writer(w) for w in range(3)))

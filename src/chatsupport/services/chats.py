@@ -45,6 +45,7 @@ from chatsupport.services.message_writer import MessageWriter
 from chatsupport.storage import chats, diary, retention
 from chatsupport.storage import support as support_store
 from chatsupport.storage.database import Database
+from chatsupport.storage.message_batches import append_batch
 
 log = logging.getLogger("chatsupport.chats")
 
@@ -221,8 +222,8 @@ class ChatService:
         return message
 
     async def _store_batch(self, requests: list[PostRequest]) -> list[Outcome]:
-        async with self._db.write() as s:
-            plan = await chats.append_messages(s, requests=requests, now=self._clock.now())
+        now = self._clock.now()
+        plan = await self._db.run_write(lambda conn: append_batch(conn, requests, now))
         return plan.outcomes
 
     async def typing(self, *, chat_id: str, sender: Sender, active: bool) -> None:

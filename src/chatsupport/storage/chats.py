@@ -3,7 +3,7 @@
 * A claim is one conditional UPDATE (``WHERE state = 'waiting'``) accepted only if it changed
   one row; PostgreSQL re-evaluates the WHERE after a competing writer commits, SQLite runs the
   write transaction under ``BEGIN IMMEDIATE``.
-* Messages are stored in batches (group commit, ``services/message_writer.py``): the batch's
+* Messages are stored in batches (group commit, ``storage/message_batches.py``): the batch's
   chat rows are locked, each new message takes ``last_seq + 1`` in the transaction that stores
   it, so numbers are gap-free and ordered per chat on every backend.
 * A resent ``client_id`` returns the stored message instead of storing it twice.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, tuple_, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import (
@@ -26,13 +26,6 @@ from chatsupport.domain.chat import (
     EndReason,
     Message,
     Sender,
-)
-from chatsupport.domain.message_batch import (
-    BatchPlan,
-    ChatSeq,
-    ClientKey,
-    PostRequest,
-    plan_batch,
 )
 from chatsupport.storage.tables import ChatRow, MessageRow, ResponderRow
 
@@ -124,63 +117,6 @@ async def _why_not_claimed(session: AsyncSession, *, chat_id: str) -> ClaimOutco
     if state is None:
         return ClaimOutcome.NOT_FOUND
     return ClaimOutcome.TAKEN if state == ChatState.ACTIVE.value else ClaimOutcome.NOT_WAITING
-
-
-async def append_messages(
-    session: AsyncSession, *, requests: Sequence[PostRequest], now: datetime
-) -> BatchPlan:
-    """Store a batch of posts in this transaction, in four statements whatever its size.
-
-    The batch's chat rows are read ``FOR UPDATE`` in id order (PostgreSQL: no other writer can
-    take a seq of these chats until commit, and two batches lock in the same order so they
-    cannot deadlock; SQLite: ``BEGIN IMMEDIATE`` already holds the file's write lock). Then
-    the messages already stored under the batch's client ids, then ``plan_batch`` decides, and
-    one multi-row ``INSERT`` and one ``UPDATE`` per chat (sent as one executemany) write it.
-    """
-    chat_ids = sorted({r.chat_id for r in requests})
-    rows = await session.execute(
-        select(_CHATS.c.id, _CHATS.c.state, _CHATS.c.last_seq)
-        .where(_CHATS.c.id.in_(chat_ids))
-        .order_by(_CHATS.c.id)
-        .with_for_update()
-    )
-    chats = {row.id: ChatSeq(ChatState(row.state), row.last_seq) for row in rows}
-    plan = plan_batch(requests, chats=chats, stored=await _stored_for(session, requests), now=now)
-    if plan.new_messages:
-        await session.execute(
-            _MESSAGES.insert(),
-            [
-                {
-                    "chat_id": m.chat_id,
-                    "seq": m.seq,
-                    "sender": m.sender.value,
-                    "client_id": m.client_id,
-                    "text": m.text,
-                    "created_at": m.at,
-                }
-                for m in plan.new_messages
-            ],
-        )
-        await session.execute(
-            update(_CHATS)
-            .where(_CHATS.c.id == bindparam("b_id"))
-            .values(last_seq=bindparam("b_seq")),
-            [{"b_id": chat_id, "b_seq": seq} for chat_id, seq in plan.last_seqs.items()],
-        )
-    return plan
-
-
-async def _stored_for(
-    session: AsyncSession, requests: Sequence[PostRequest]
-) -> dict[ClientKey, Message]:
-    """The messages already stored under any of the batch's (chat, sender, client id)."""
-    keys = {(r.chat_id, r.sender.value, r.client_id) for r in requests}
-    rows = await session.scalars(
-        select(MessageRow).where(
-            tuple_(MessageRow.chat_id, MessageRow.sender, MessageRow.client_id).in_(keys)
-        )
-    )
-    return {(m.chat_id, m.sender, m.client_id): m for m in map(_message, rows)}
 
 
 async def messages_after(

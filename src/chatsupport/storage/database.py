@@ -9,11 +9,12 @@ WHERE clause after a competing writer commits, which is what makes a claim atomi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 _IMMEDIATE = "chatsupport_sqlite_immediate"
+T = TypeVar("T")
 
 
 class DatabaseUnavailable(Exception):
@@ -91,6 +93,9 @@ class Database:
         self._write_gate: AbstractAsyncContextManager[Any] = (
             asyncio.Lock() if self.is_sqlite else nullcontext()
         )
+        self._sync_writer: _SqliteSyncWriter | None = None
+        if self.is_sqlite and not _sqlite_in_memory(url):
+            self._sync_writer = _SqliteSyncWriter(url)
 
     @property
     def masked_url(self) -> str:
@@ -138,5 +143,52 @@ class Database:
             await session.connection(execution_options={_IMMEDIATE: True})
             yield session
 
+    async def run_write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` as one synchronous write transaction (committed unless it raises).
+
+        For hot paths (the group-committed messages). On a SQLite file it runs in one hop on
+        this process's SQLite writer thread, under the same write gate as ``write()``; an
+        aiosqlite session would cross threads for every cursor, execute, fetch and close.
+        Elsewhere (PostgreSQL, in-memory SQLite) it runs through the async session.
+        """
+        if self._sync_writer is None:
+            async with self.write() as session:
+                return await session.run_sync(lambda s: work(s.connection()))
+        async with self._write_gate:
+            return await self._sync_writer.run(work)
+
     async def dispose(self) -> None:
+        if self._sync_writer is not None:
+            self._sync_writer.close()
         await self.engine.dispose()
+
+
+class _SqliteSyncWriter:
+    """One plain sqlite3 connection (same pragmas, ``BEGIN IMMEDIATE``) on one thread."""
+
+    def __init__(self, url: str) -> None:
+        sync_url = make_url(url).set(drivername="sqlite")
+        self._engine: Engine = create_engine(
+            sync_url,
+            hide_parameters=True,
+            pool_size=1,
+            max_overflow=0,
+            connect_args={"check_same_thread": False},  # only the one thread below uses it
+        )
+        event.listen(self._engine, "connect", _sqlite_on_connect)
+        event.listen(self._engine, "begin", _sqlite_on_begin)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._transaction, work)
+
+    def _transaction(self, work: Callable[[Connection], T]) -> T:
+        with self._engine.connect() as conn:
+            conn.execution_options(**{_IMMEDIATE: True})
+            with conn.begin():
+                return work(conn)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self._engine.dispose()
