@@ -36,6 +36,7 @@ log = logging.getLogger("chatsupport.hub")
 
 ON_DUTY_CACHE_SECS = 1.0
 QUEUE_REFRESH_MIN_SECS = 0.2
+STOP_WAIT_SECS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,8 @@ class Hub:
         self._last_queue: dict[str, tuple[int, int, int | None]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._youth_touched: dict[str, float] = {}  # chat id -> monotonic time of last touch
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -84,6 +87,13 @@ class Hub:
             await self._subscribed.wait()
 
     async def stop(self) -> None:
+        """Let the periodic tasks finish their round (cancelled mid-query, a task would leave
+        its database connection to the garbage collector), stop listening, close sockets."""
+        self._stopping.set()
+        self._queue_dirty.set()
+        periodic = [t for t in self._tasks if t.get_name() != "hub-consume"]
+        if periodic:
+            await asyncio.wait(periodic, timeout=STOP_WAIT_SECS)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -363,10 +373,15 @@ class Hub:
 
     async def _housekeeping(self) -> None:
         """Heartbeat this process's youth, then sweep (safe on every process at once)."""
-        while True:
-            await asyncio.sleep(self.settings.sweep_interval_secs)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.settings.sweep_interval_secs)
+            if self._stopping.is_set():
+                return
             try:
-                await self.chats.touch_youth([c for c, conns in self.youth.items() if conns])
+                due = self._youth_due_for_touch()
+                await self.chats.touch_youth(due)
+                self._youth_touched.update(dict.fromkeys(due, time.monotonic()))
                 await self.chats.sweep()
                 await self.support.sweep()  # escalations and lapsed transfer offers
                 await self.rota.consoles_seen(list(self.responders))
@@ -377,9 +392,22 @@ class Hub:
             except Exception as exc:  # the database may be restarting; try next round
                 log.warning("housekeeping skipped a round: %s", type(exc).__name__)
 
+    def _youth_due_for_touch(self) -> list[str]:
+        """This process's connected youth whose chat was not marked seen for a third of the
+        grace window. Every five seconds for every chat held the database's write lock (or
+        a thousand row locks) long enough to show in message latency; a third of the window
+        still leaves two more chances before the sweep could end the chat."""
+        every = self.chats.limits.resume_grace.total_seconds() / 3
+        now = time.monotonic()
+        connected = [chat_id for chat_id, conns in self.youth.items() if conns]
+        self._youth_touched = {c: self._youth_touched.get(c, 0.0) for c in connected}
+        return [c for c, at in self._youth_touched.items() if now - at >= every]
+
     async def _refresh_queue(self) -> None:
         while True:
             await self._queue_dirty.wait()
+            if self._stopping.is_set():
+                return
             self._queue_dirty.clear()
             try:
                 await self._send_queue_positions()

@@ -267,8 +267,8 @@ class ChatService:
 
     async def touch_youth(self, chat_ids: list[str]) -> None:
         if chat_ids:
-            async with self._db.write() as s:
-                await chats.touch_youth(s, chat_ids=chat_ids, now=self._clock.now())
+            now = self._clock.now()
+            await self._db.run_write(lambda conn: chats.touch_youth_rows(conn, chat_ids, now))
 
     async def sweep(self) -> None:
         """End chats whose youth is gone past the grace window; send due reminders."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import (
@@ -182,10 +182,15 @@ async def responder_names(
 
 async def touch_youth(session: AsyncSession, *, chat_ids: Sequence[str], now: datetime) -> None:
     """Record that these chats' youth are connected now (the grace window restarts)."""
+    await session.run_sync(lambda s: touch_youth_rows(s.connection(), chat_ids, now))
+
+
+def touch_youth_rows(conn: Connection, chat_ids: Sequence[str], now: datetime) -> None:
+    """``touch_youth`` as synchronous Core, for ``Database.run_write`` (one hop on SQLite)."""
     for start in range(0, len(chat_ids), 500):
-        await session.execute(
-            update(ChatRow)
-            .where(ChatRow.id.in_(chat_ids[start : start + 500]))
+        conn.execute(
+            update(_CHATS)
+            .where(_CHATS.c.id.in_(chat_ids[start : start + 500]))
             .values(youth_seen_at=now)
         )
 
