@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import pyotp
 
 from tests.conftest import FAST_HASH, free_port
 from tests.helpers import PASSWORD
@@ -97,6 +98,8 @@ class Cluster:
                 "/api/auth/login", json={"login_name": "koordi", "password": PASSWORD}
             )
             csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
+            if r.json()["must_enrol"]:  # production: a coordinator's first login enrols 2FA
+                await enrol_second_factor(client, csrf)
             now = datetime.now(UTC)
             for login in logins:
                 created = await client.post(
@@ -119,6 +122,14 @@ class Cluster:
                 )
                 assert shift.status_code == 201, shift.text
         await asyncio.sleep(1.1)  # each process caches who is on duty for a second
+
+
+async def enrol_second_factor(client: httpx.AsyncClient, csrf: dict[str, str]) -> None:
+    """Enrol the signed-in account's second factor as its authenticator app would."""
+    begun = await client.post("/api/auth/two-factor/begin", headers=csrf)
+    code = pyotp.TOTP(begun.json()["secret"]).now()
+    confirmed = await client.post("/api/auth/two-factor/confirm", headers=csrf, json={"code": code})
+    assert confirmed.status_code == 200, confirmed.text
 
 
 @asynccontextmanager
