@@ -73,7 +73,7 @@ class YouthSession:
         except ServiceClosed as exc:
             self.conn.send("error", code=exc.code, message=exc.message, closed=exc.opening.view())
             return
-        await self.limits.check_open(self.key, waiting=len(await self.hub.chats.waiting()))
+        await self.limits.check_open(self.key, waiting=await self.hub.chats.waiting_count())
         chat, token = await self.hub.chats.create_chat(lang=frame.lang)
         await self.limits.remember_chat(self.key, chat.id)
         self.hub.follow(self.conn, chat.id, after_seq=0)

@@ -42,7 +42,7 @@ from chatsupport.domain.errors import (
 from chatsupport.domain.message_batch import Outcome, PostRequest
 from chatsupport.domain.queue import estimate_wait_secs
 from chatsupport.services.message_writer import MessageWriter
-from chatsupport.storage import chats, diary, retention
+from chatsupport.storage import chat_counts, chats, diary, retention
 from chatsupport.storage import support as support_store
 from chatsupport.storage.database import Database
 from chatsupport.storage.message_batches import append_batch
@@ -241,6 +241,10 @@ class ChatService:
     async def waiting(self) -> list[Chat]:
         async with self._db.read() as s:
             return await chats.waiting(s)
+
+    async def waiting_count(self) -> int:
+        async with self._db.read() as s:
+            return await chat_counts.waiting(s)
 
     async def active_for(self, responder_id: int) -> list[Chat]:
         async with self._db.read() as s:

@@ -10,6 +10,9 @@ when its last console on that process closes (``console_presence``).
 
 from __future__ import annotations
 
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,10 +24,11 @@ from chatsupport.domain.rota import Closure, Rota, Shift, validate_closure, vali
 from chatsupport.domain.rota_schedule import RotaStatus, duty_ends_at, status
 from chatsupport.domain.youth_texts import DEFAULT_TEXTS, LANGS, MAX_TEXT_CHARS, YouthTexts
 from chatsupport.storage import rota as store
-from chatsupport.storage.database import Database
+from chatsupport.storage.database import Database, Session
 
 SERVICE_CLOSED = "service.closed"
 UNKNOWN_LANG = "rota.unknown_lang"
+SNAPSHOT_SECS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,7 @@ class RotaService:
         self._db = db
         self._clock = clock
         self.settings = settings
+        self._snapshot: tuple[float, tuple[Rota, frozenset[int]] | None] = (0.0, None)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -91,15 +96,37 @@ class RotaService:
         async with self._db.read() as s:
             return await store.list_shifts(s), await store.list_closures(s)
 
-    async def _rota_and_connected(self) -> tuple[Rota, frozenset[int]]:
+    async def _rota_and_connected(self, *, recent: bool = False) -> tuple[Rota, frozenset[int]]:
+        """The rota and the connected consoles; with ``recent``, possibly a snapshot read up
+        to ``SNAPSHOT_SECS`` ago by this process.
+
+        Every youth ``open`` asks whether new chats are taken; reading the whole rota for each
+        was a sixth of a process's time while chats poured in. Rota changes made through this
+        process forget the snapshot at once; other changes (another process, an account
+        deactivated) count within ``SNAPSHOT_SECS``, like the hub's on-duty cache.
+        """
+        taken_at, snapshot = self._snapshot
+        if recent and snapshot is not None and time.monotonic() - taken_at < SNAPSHOT_SECS:
+            return snapshot
         since = self._clock.now() - self.settings.presence_window
         async with self._db.read() as s:
             rota = await store.load_rota(s, zone=self.settings.zone)
             connected = await store.present_since(s, since=since)
+        self._snapshot = (time.monotonic(), (rota, connected))
         return rota, connected
 
-    async def status(self) -> RotaStatus:
-        rota, connected = await self._rota_and_connected()
+    def forget_snapshot(self) -> None:
+        self._snapshot = (0.0, None)
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[Session]:
+        self.forget_snapshot()
+        async with self._db.write() as s:
+            yield s
+        self.forget_snapshot()
+
+    async def status(self, *, recent: bool = False) -> RotaStatus:
+        rota, connected = await self._rota_and_connected(recent=recent)
         return status(rota, self._clock.now(), connected)
 
     async def on_duty_now(self) -> frozenset[int]:
@@ -123,7 +150,9 @@ class RotaService:
 
     async def admit_new_chat(self, lang: str) -> None:
         """Raise ``ServiceClosed`` (with what to tell the youth) unless new chats are taken."""
-        opening = await self.opening(lang)
+        if (await self.status(recent=True)).accepts_new_chats(self.settings.intake_cutoff):
+            return
+        opening = await self.opening(lang)  # the texts are read only when they are shown
         if not opening.accepts_new_chats:
             raise ServiceClosed(opening)
 
@@ -131,7 +160,7 @@ class RotaService:
 
     async def save_shift(self, shift: Shift) -> Shift:
         """Create (``id`` 0) or replace a shift after checking every rota rule."""
-        async with self._db.write() as s:
+        async with self._writing() as s:
             others = [o for o in await store.list_shifts(s) if o.id != shift.id]
             validate_shift(
                 shift, staff=await store.staff(s), others=others, zone=self.settings.zone
@@ -139,16 +168,16 @@ class RotaService:
             return await store.save_shift(s, shift=shift, now=self._clock.now())
 
     async def delete_shift(self, shift_id: int) -> None:
-        async with self._db.write() as s:
+        async with self._writing() as s:
             await store.delete_shift(s, shift_id=shift_id)
 
     async def save_closure(self, closure: Closure) -> Closure:
         validate_closure(closure, zone=self.settings.zone)
-        async with self._db.write() as s:
+        async with self._writing() as s:
             return await store.save_closure(s, closure=closure, now=self._clock.now())
 
     async def delete_closure(self, closure_id: int) -> None:
-        async with self._db.write() as s:
+        async with self._writing() as s:
             await store.delete_closure(s, closure_id=closure_id)
 
     # --- youth texts ---------------------------------------------------------------------
@@ -166,13 +195,13 @@ class RotaService:
             if not value or len(value) > MAX_TEXT_CHARS:
                 raise InvalidInput(f"{field}: expected 1-{MAX_TEXT_CHARS} characters")
             texts = replace(texts, **{field: value})
-        async with self._db.write() as s:
+        async with self._writing() as s:
             await store.save_texts(s, lang=lang, texts=texts, now=self._clock.now())
         return texts
 
     async def reset_texts(self, lang: str) -> YouthTexts:
         check_lang(lang)
-        async with self._db.write() as s:
+        async with self._writing() as s:
             await store.reset_texts(s, lang=lang)
         return DEFAULT_TEXTS[lang]  # type: ignore[index]
 
@@ -180,11 +209,11 @@ class RotaService:
 
     async def consoles_seen(self, responder_ids: list[int]) -> None:
         if responder_ids:
-            async with self._db.write() as s:
+            async with self._writing() as s:
                 await store.touch_presence(s, responder_ids=responder_ids, now=self._clock.now())
 
     async def console_gone(self, responder_id: int) -> None:
-        async with self._db.write() as s:
+        async with self._writing() as s:
             await store.forget_presence(s, responder_id=responder_id)
 
 

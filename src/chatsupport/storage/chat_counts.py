@@ -1,11 +1,11 @@
-"""Counts of open chats by state, for the metrics gauges."""
+"""Counts of open chats by state (metrics gauges, the waiting-queue cap)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chatsupport.domain.chat import OPEN_STATES
+from chatsupport.domain.chat import OPEN_STATES, ChatState
 from chatsupport.storage.tables import ChatRow
 
 
@@ -16,3 +16,10 @@ async def open_by_state(session: AsyncSession) -> dict[str, int]:
         .group_by(ChatRow.state)
     )
     return {str(state): int(n) for state, n in rows.all()}
+
+
+async def waiting(session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(ChatRow).where(ChatRow.state == ChatState.WAITING.value)
+    )
+    return int(count or 0)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 
 _IMMEDIATE = "chatsupport_sqlite_immediate"
 T = TypeVar("T")
+Session = AsyncSession  # what ``read()``/``write()`` yield, named for layers above storage
 
 
 class DatabaseUnavailable(Exception):
