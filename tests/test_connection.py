@@ -47,7 +47,6 @@ async def test_stuck_client_is_dropped_and_others_continue() -> None:
     fast = YouthConnection(fast_socket, queue_size=8, fetch=no_fetch)
     for conn in (stuck, fast):
         conn.delivered["c1"] = 0
-        conn.start()
     for seq in range(1, 21):
         stuck.push(posted(seq))
         fast.push(posted(seq))
@@ -72,7 +71,6 @@ async def test_gap_is_filled_from_the_database_in_order() -> None:
     responder = Responder(1, "anna", "Anna", Role.PROFESSIONAL, True)
     conn = ResponderConnection(socket, responder=responder, queue_size=16, fetch=fetch)
     conn.delivered["c1"] = 0
-    conn.start()
     for seq in (1, 4, 2, 3, 5, 5):  # out of order and repeated, as across processes
         conn.push(posted(seq))
     async with asyncio.timeout(2):

@@ -1,8 +1,9 @@
 """One live WebSocket: a bounded outbox, a writer task, and exactly-once message delivery.
 
 Everything sent to a client goes through its outbox and is written by its own writer task, in
-order. The hub only ever *puts* into outboxes (never awaits a client), so a slow client delays
-nobody; when its outbox is full it is closed with 4000 (retry) and resumes from its last seq.
+order (both made on the first push). The hub only ever *puts* into outboxes (never awaits a
+client), so a slow client delays nobody; when its outbox is full it is closed with 4000
+(retry) and resumes from its last seq.
 
 Exactly-once, in-order messages: ``delivered[chat_id]`` is the last seq written to this
 client. A message at ``delivered + 1`` is written; an older one is dropped (a repeat); a newer
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -51,7 +51,7 @@ class _Close:
     code: int
 
 
-Item = dict[str, Any] | MessagePosted | _Close | Job
+Item = dict[str, Any] | str | MessagePosted | _Close | Job  # str: an encoded frame
 
 
 class Connection:
@@ -61,7 +61,10 @@ class Connection:
         self.socket = socket
         self.delivered: dict[str, int] = {}
         self._fetch = fetch
-        self._outbox: asyncio.Queue[Item] = asyncio.Queue(maxsize=queue_size)
+        self._queue_size = queue_size
+        # Made on the first push: most youth sockets sit idle on the front page, and a queue
+        # plus a task per socket is a tenth of what an idle connection costs.
+        self._outbox: asyncio.Queue[Item] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closer: asyncio.Task[None] | None = None
         self.closed = False
@@ -72,6 +75,9 @@ class Connection:
     def push(self, item: Item) -> None:
         if self.closed:
             return
+        if self._outbox is None:
+            self._outbox = asyncio.Queue(maxsize=self._queue_size)
+            self._writer = asyncio.create_task(self._write_loop(self._outbox))
         try:
             self._outbox.put_nowait(item)
         except asyncio.QueueFull:
@@ -105,9 +111,6 @@ class Connection:
 
     # --- the writer ----------------------------------------------------------------------
 
-    def start(self) -> None:
-        self._writer = asyncio.create_task(self._write_loop())
-
     async def stop(self) -> None:
         self.closed = True
         if self._writer is not None:
@@ -115,10 +118,10 @@ class Connection:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
 
-    async def _write_loop(self) -> None:
+    async def _write_loop(self, outbox: asyncio.Queue[Item]) -> None:
         try:
             while True:
-                item = await self._outbox.get()
+                item = await outbox.get()
                 if isinstance(item, _Close):
                     self.closed = True
                     await self.socket.close(item.code)
@@ -131,7 +134,9 @@ class Connection:
             self.closed = True
 
     async def _write(self, item: Item) -> None:
-        if isinstance(item, dict):
+        if isinstance(item, str):
+            await self.socket.send_text(item)
+        elif isinstance(item, dict):
             await self.write_now(item)
         elif isinstance(item, MessagePosted):
             await self._deliver(item)
@@ -140,7 +145,7 @@ class Connection:
 
     async def write_now(self, data: dict[str, Any]) -> None:
         """Write immediately; only for the writer task itself (jobs run inside it)."""
-        await self.socket.send_text(json.dumps(data, separators=(",", ":")))
+        await self.socket.send_text(frames.encode(data))
 
     # --- messages ------------------------------------------------------------------------
 

@@ -530,6 +530,11 @@ def frame(kind: str, **fields: Any) -> dict[str, Any]:
     return {"v": PROTOCOL_VERSION, "type": kind, **fields}
 
 
+def encode(data: dict[str, Any]) -> str:
+    """A frame as the text sent on the socket (compact JSON)."""
+    return json.dumps(data, separators=(",", ":"))
+
+
 def message_out(message: Message, *, own_side: bool, with_chat_id: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "seq": message.seq,

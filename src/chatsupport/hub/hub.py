@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import defaultdict
@@ -20,7 +21,7 @@ from chatsupport.broker import Broker, Delivery, Gap
 from chatsupport.domain import events
 from chatsupport.domain.chat import ChatState, Message
 from chatsupport.domain.duty import tag_targets
-from chatsupport.hub import support_events
+from chatsupport.hub import frames, support_events
 from chatsupport.hub.connection import (
     CLOSE_RESTART,
     Connection,
@@ -110,7 +111,6 @@ class Hub:
 
     def new_youth(self, socket: Any) -> YouthConnection:
         conn = YouthConnection(socket, queue_size=self.settings.send_queue_size, fetch=self._fetch)
-        conn.start()
         return conn
 
     def new_responder(self, socket: Any, responder: Any) -> ResponderConnection:
@@ -120,7 +120,6 @@ class Hub:
             queue_size=self.settings.send_queue_size,
             fetch=self._fetch,
         )
-        conn.start()
         return conn
 
     async def _fetch(self, chat_id: str, after_seq: int) -> list[Message]:
@@ -448,13 +447,16 @@ def tag(
     urgent: bool = False,
 ) -> None:
     conn.tagged.add(chat_id)
-    conn.send(
-        "tag",
-        chat_id=chat_id,
-        lang=lang,
-        waiting_since=since.isoformat(),
-        reminder=reminder,
-        urgent=urgent,
+    conn.push(_tag_text(chat_id, lang, since.isoformat(), reminder, urgent))
+
+
+@functools.lru_cache(maxsize=256)
+def _tag_text(chat_id: str, lang: str, since: str, reminder: bool, urgent: bool) -> str:
+    """A tag goes to every responder alike: encoded once, not once per connection."""
+    return frames.encode(
+        frames.frame(
+            "tag", chat_id=chat_id, lang=lang, waiting_since=since, reminder=reminder, urgent=urgent
+        )
     )
 
 
