@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import json
 import os
@@ -105,7 +106,22 @@ async def _preflight(settings: Settings) -> int:
     return 0
 
 
+def _tune_garbage_collector() -> None:
+    """Keep the cyclic garbage collector's full passes out of message latency.
+
+    Measured (bench/README.md, "Garbage collector"): a full collection walked every object of
+    the imported framework, ~160,000 of them, taking 120-240 ms every few seconds under load,
+    which was the whole of the p99. Freezing what exists after start-up (modules, types,
+    settings: alive for the process's life anyway) takes them out of every pass, and a larger
+    youngest generation makes passes rarer. Cyclic garbage is still collected.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
+
+
 def _serve(settings: Settings) -> None:
+    _tune_garbage_collector()
     uvicorn.run(
         "chatsupport.app:app_from_env",
         factory=True,
