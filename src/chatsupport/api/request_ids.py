@@ -41,8 +41,8 @@ class RequestIds:
                 message["headers"] = [*message["headers"], (HEADER, rid.encode())]
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
+        try:  # WebSocket frames pass unwrapped: one wrapper per frame sent showed in profiles
+            await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
         finally:
             if scope["type"] == "http":
                 _log_request(scope, status["code"], time.perf_counter() - started)
