@@ -16,17 +16,16 @@ undo its message: it is stored, and a resend with the same client id gets the st
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from chatsupport.domain.message_batch import Outcome, PostRequest
+from chatsupport.services.background import finish_or_cancel
 
 log = logging.getLogger("chatsupport.chats")
 
 DEFAULT_MAX_BATCH = 256
-STOP_WAIT_SECS = 10.0
 
 # Stores a batch in one transaction; one outcome per request, in order.
 StoreBatch = Callable[[list[PostRequest]], Awaitable[list[Outcome]]]
@@ -71,12 +70,7 @@ class MessageWriter:
         self._wake.set()
         if self._task is None:
             return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT_SECS)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await finish_or_cancel(self._task)
 
     async def _run(self) -> None:
         while True:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from chatsupport.domain.clock import Clock
+from chatsupport.services.background import finish_or_cancel
 from chatsupport.storage import retention
 from chatsupport.storage.database import Database
 
 log = logging.getLogger("chatsupport.retention")
-STOP_WAIT_SECS = 10.0
 AUDIT_ENTRIES = "audit_entries"
 DIARY_RECORDS_FOLDED = "diary_records_folded"
 PurgeJob = Callable[[], Awaitable[int]]
@@ -81,12 +81,7 @@ class RetentionService:
         if self._task is None:
             return
         self._stopping.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT_SECS)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await finish_or_cancel(self._task)
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
