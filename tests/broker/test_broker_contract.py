@@ -193,6 +193,21 @@ async def test_keeps_order_of_one_publisher_for_1000_payloads(make_broker: Broke
     assert received == [Delivery("seq", payload(number)) for number in range(1000)]
 
 
+async def test_publish_many_delivers_each_payload_in_order_between_single_publishes(
+    make_broker: BrokerFactory,
+) -> None:
+    """Batches (one pipelined write on Redis) keep order with each other and with publish."""
+    broker = await make_broker()
+    async with broker.subscribe(["seq"]) as subscription:
+        await broker.publish("seq", payload(0))
+        await broker.publish_many("seq", [payload(n) for n in range(1, 200)])
+        await broker.publish_many("seq", [])
+        await broker.publish("seq", payload(200))
+        await broker.publish_many("seq", [payload(n) for n in range(201, 300)])
+        received = await take(aiter(subscription), 300)
+    assert received == [Delivery("seq", payload(number)) for number in range(300)]
+
+
 async def test_overflow_yields_exactly_one_gap_then_delivers_again(
     make_broker: BrokerFactory,
 ) -> None:

@@ -51,6 +51,11 @@ class Broker(Protocol):
 
     async def publish(self, channel: str, data: bytes) -> None: ...
 
+    async def publish_many(self, channel: str, payloads: Sequence[bytes]) -> None:
+        """Publish each payload in order, as if by ``publish`` one after another (Redis: in
+        one pipelined write, one round trip for the lot)."""
+        ...
+
     def subscribe(self, channels: Sequence[str]) -> AbstractAsyncContextManager[Subscription]:
         """Subscribe to ``channels``; the subscription is live when the context is entered."""
         ...

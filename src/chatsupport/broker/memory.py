@@ -173,6 +173,10 @@ class MemoryBroker:
         if self._state is Lifecycle.STARTED:
             self._fanout.deliver(channel, data)
 
+    async def publish_many(self, channel: str, payloads: Sequence[bytes]) -> None:
+        for data in payloads:
+            await self.publish(channel, data)
+
     @asynccontextmanager
     async def subscribe(self, channels: Sequence[str]) -> AsyncIterator[QueueSubscription]:
         """Registered before the body runs; unregistered and ended when it exits."""

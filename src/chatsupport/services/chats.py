@@ -57,6 +57,17 @@ def _secs(start: datetime | None, end: datetime | None) -> float:
     return (end - start).total_seconds() if start and end else 0.0
 
 
+def _posted(message: Message) -> events.MessagePosted:
+    return events.MessagePosted(
+        chat_id=message.chat_id,
+        seq=message.seq,
+        sender=message.sender,
+        client_id=message.client_id,
+        text=message.text,
+        at=message.at,
+    )
+
+
 def _observe_end(chat: Chat, target: ChatState, now: datetime) -> None:
     if target is ChatState.MISSED:
         metrics.missed_contacts.inc()
@@ -201,29 +212,27 @@ class ChatService:
     # --- both sides ----------------------------------------------------------------------
 
     async def post(self, *, chat_id: str, sender: Sender, client_id: str, text: str) -> Message:
-        """Store (group-committed with other posts), then announce. A resent ``client_id`` is
-        answered with the stored message."""
+        """Store (group-committed with other posts) and announce; returns once both are done.
+        A resent ``client_id`` is answered with the stored message and announced no more."""
         stored = await self._writer.post(PostRequest(chat_id, sender, client_id, text))
         if stored is None:
             raise Conflict("The chat is not open for messages.", code=CHAT_NOT_ACTIVE)
-        message, is_new = stored
-        if is_new:
-            metrics.messages.labels(sender=sender.value).inc()
-            await self.publish(
-                events.MessagePosted(
-                    chat_id=chat_id,
-                    seq=message.seq,
-                    sender=sender,
-                    client_id=client_id,
-                    text=text,
-                    at=message.at,
-                )
-            )
-        return message
+        return stored[0]
 
     async def _store_batch(self, requests: list[PostRequest]) -> list[Outcome]:
+        """One transaction for the batch, then its new messages announced in one go (Redis:
+        one pipelined round trip), in seq order, before any caller is answered."""
         now = self._clock.now()
         plan = await self._db.run_write(lambda conn: append_batch(conn, requests, now))
+        for message in plan.new_messages:
+            metrics.messages.labels(sender=message.sender.value).inc()
+        try:
+            await self._broker.publish_many(
+                EVENTS_CHANNEL, [events.encode(_posted(m)) for m in plan.new_messages]
+            )
+        except Exception as exc:  # stored all the same; readers catch up from the database
+            failed = type(exc).__name__
+            log.error("announcing %d messages failed: %s", len(plan.new_messages), failed)
         return plan.outcomes
 
     async def typing(self, *, chat_id: str, sender: Sender, active: bool) -> None:
