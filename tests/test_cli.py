@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from chatsupport.storage import responders, two_factor
+from chatsupport.storage.database import Database
+from chatsupport.storage.tables import StaffSessionRow
 from tests.conftest import FAST_HASH
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def run_cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -127,7 +136,8 @@ def test_production_demo_is_refused(tmp_path: Path) -> None:
 
 
 def test_reset_two_factor_from_the_shell(cli_env: dict[str, str]) -> None:
-    """`reset-two-factor` removes an account's second factor; an unknown name is one line."""
+    """`reset-two-factor` removes an enrolled account's factor, recovery codes and sessions;
+    an unknown name is one line."""
     assert run_cli("migrate", env=cli_env).returncode == 0
     created = run_cli(
         "create-user",
@@ -140,9 +150,56 @@ def test_reset_two_factor_from_the_shell(cli_env: dict[str, str]) -> None:
         stdin="a long enough password\n",
     )
     assert created.returncode == 0, created.stderr
+    url = cli_env["CHATSUPPORT_DATABASE_URL"]
+    asyncio.run(_enrol_with_a_session(url, "koordi"))
+    assert asyncio.run(_factor_of(url, "koordi")) == (True, 2, 1)
     reset = run_cli("reset-two-factor", "--login", "Koordi", env=cli_env)
     assert reset.returncode == 0, reset.stderr
     assert "second factor of 'koordi' removed" in reset.stdout
+    assert asyncio.run(_factor_of(url, "koordi")) == (False, 0, 0)
     unknown = run_cli("reset-two-factor", "--login", "nobody", env=cli_env)
     assert unknown.returncode == 2
     assert unknown.stderr.strip() == "chatsupport: no such login name"
+
+
+async def _enrol_with_a_session(url: str, login_name: str) -> None:
+    """An enabled factor with two recovery codes, and an open session, as enrolment leaves them."""
+    db = Database(url)
+    try:
+        async with db.write() as s:
+            responder_id = await _id_of(s, login_name)
+            await two_factor.start(s, responder_id=responder_id, seed="seed")
+            await two_factor.enable(
+                s, responder_id=responder_id, seed="seed", counter=1, now=NOW, digests=["a", "b"]
+            )
+            s.add(
+                StaffSessionRow(
+                    token_hash="t" * 64, responder_id=responder_id, created_at=NOW, expires_at=NOW
+                )
+            )
+    finally:
+        await db.dispose()
+
+
+async def _factor_of(url: str, login_name: str) -> tuple[bool, int, int]:
+    """(enabled, recovery codes left, sessions) of the account."""
+    db = Database(url)
+    try:
+        async with db.read() as s:
+            responder_id = await _id_of(s, login_name)
+            state = await two_factor.load(s, responder_id=responder_id)
+            codes = await two_factor.recovery_codes_left(s, responder_id=responder_id)
+            sessions = await s.scalar(
+                select(func.count())
+                .select_from(StaffSessionRow)
+                .where(StaffSessionRow.responder_id == responder_id)
+            )
+        return state.enabled, codes, int(sessions or 0)
+    finally:
+        await db.dispose()
+
+
+async def _id_of(session: AsyncSession, login_name: str) -> int:
+    found = await responders.find_with_hash(session, login_name=login_name)
+    assert found is not None
+    return found[0].id
