@@ -29,6 +29,7 @@ from chatsupport.hub.connection import (
     YouthConnection,
 )
 from chatsupport.services.audit import AuditService
+from chatsupport.services.background import STOP_WAIT_SECS
 from chatsupport.services.chats import EVENTS_CHANNEL, ChatService
 from chatsupport.services.rota import RotaService
 from chatsupport.services.support import SupportService
@@ -37,7 +38,6 @@ log = logging.getLogger("chatsupport.hub")
 
 ON_DUTY_CACHE_SECS = 1.0
 QUEUE_REFRESH_MIN_SECS = 0.2
-STOP_WAIT_SECS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,7 @@ class Hub:
         self._queue_dirty = asyncio.Event()
         self._last_queue: dict[str, tuple[int, int, int | None]] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._periodic: list[asyncio.Task[None]] = []  # of those, the ones that end on stop
         self._subscribed = asyncio.Event()
         self._stopping = asyncio.Event()
         self._youth_touched: dict[str, float] = {}  # chat id -> monotonic time of last touch
@@ -79,11 +80,11 @@ class Hub:
     # --- lifecycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._consume(), name="hub-consume"),
+        self._periodic = [
             asyncio.create_task(self._housekeeping(), name="hub-housekeeping"),
             asyncio.create_task(self._refresh_queue(), name="hub-queue"),
         ]
+        self._tasks = [asyncio.create_task(self._consume(), name="hub-consume"), *self._periodic]
         async with asyncio.timeout(10):
             await self._subscribed.wait()
 
@@ -92,9 +93,8 @@ class Hub:
         its database connection to the garbage collector), stop listening, close sockets."""
         self._stopping.set()
         self._queue_dirty.set()
-        periodic = [t for t in self._tasks if t.get_name() != "hub-consume"]
-        if periodic:
-            await asyncio.wait(periodic, timeout=STOP_WAIT_SECS)
+        if self._periodic:
+            await asyncio.wait(self._periodic, timeout=STOP_WAIT_SECS)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -110,17 +110,15 @@ class Hub:
         return found
 
     def new_youth(self, socket: Any) -> YouthConnection:
-        conn = YouthConnection(socket, queue_size=self.settings.send_queue_size, fetch=self._fetch)
-        return conn
+        return YouthConnection(socket, queue_size=self.settings.send_queue_size, fetch=self._fetch)
 
     def new_responder(self, socket: Any, responder: Any) -> ResponderConnection:
-        conn = ResponderConnection(
+        return ResponderConnection(
             socket,
             responder=responder,
             queue_size=self.settings.send_queue_size,
             fetch=self._fetch,
         )
-        return conn
 
     async def _fetch(self, chat_id: str, after_seq: int) -> list[Message]:
         return await self.chats.messages_after(chat_id=chat_id, after_seq=after_seq)

@@ -115,15 +115,13 @@ class RotaService:
         self._snapshot = (time.monotonic(), (rota, connected))
         return rota, connected
 
-    def forget_snapshot(self) -> None:
-        self._snapshot = (0.0, None)
-
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[Session]:
-        self.forget_snapshot()
+        """A write that forgets the snapshot (before, and after it committed)."""
+        self._snapshot = (0.0, None)
         async with self._db.write() as s:
             yield s
-        self.forget_snapshot()
+        self._snapshot = (0.0, None)
 
     async def status(self, *, recent: bool = False) -> RotaStatus:
         rota, connected = await self._rota_and_connected(recent=recent)

@@ -22,7 +22,7 @@ from chatsupport.domain.clock import Clock
 from chatsupport.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chatsupport.domain.two_factor import TwoFactorPolicy, must_enrol, required_for
 from chatsupport.storage import responders, staff_sessions, two_factor
-from chatsupport.storage.database import Database
+from chatsupport.storage.database import Database, Session
 
 INVALID_CODE = "two_factor.invalid_code"
 
@@ -143,8 +143,7 @@ class TwoFactor:
                 code="two_factor.self_reset",
             )
         async with self._db.write() as s:
-            await two_factor.clear(s, responder_id=responder_id)
-            await staff_sessions.delete_for_responder(s, responder_id=responder_id)
+            await _remove_factor_and_sessions(s, responder_id)
 
     async def reset_login(self, login_name: str) -> Responder:
         """The operator's reset from the shell (``chatsupport reset-two-factor``): for when no
@@ -153,8 +152,7 @@ class TwoFactor:
             found = await responders.find_with_hash(s, login_name=normalise_login_name(login_name))
             if found is None:
                 raise NotFound("no such login name", code="account.not_found")
-            await two_factor.clear(s, responder_id=found[0].id)
-            await staff_sessions.delete_for_responder(s, responder_id=found[0].id)
+            await _remove_factor_and_sessions(s, found[0].id)
         return found[0]
 
     async def enrolled(self, responder_id: int) -> bool:
@@ -185,6 +183,12 @@ class TwoFactor:
 
     def _digest(self, code: str) -> str:
         return totp.recovery_digest(code, key=self._settings.secret_key)
+
+
+async def _remove_factor_and_sessions(session: Session, responder_id: int) -> None:
+    """A reset: no factor, no recovery codes, and every open session of the account ends."""
+    await two_factor.clear(session, responder_id=responder_id)
+    await staff_sessions.delete_for_responder(session, responder_id=responder_id)
 
 
 def _compact(code: str) -> str:

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import (
@@ -28,10 +27,6 @@ from chatsupport.domain.chat import (
     Sender,
 )
 from chatsupport.storage.tables import ChatRow, MessageRow, ResponderRow
-
-# Core tables for the message write path: no unit of work, no identity map, no flush.
-_CHATS = cast(Table, ChatRow.__table__)
-_MESSAGES = cast(Table, MessageRow.__table__)
 
 
 def _chat(row: ChatRow) -> Chat:
@@ -189,8 +184,8 @@ def touch_youth_rows(conn: Connection, chat_ids: Sequence[str], now: datetime) -
     """``touch_youth`` as synchronous Core, for ``Database.run_write`` (one hop on SQLite)."""
     for start in range(0, len(chat_ids), 500):
         conn.execute(
-            update(_CHATS)
-            .where(_CHATS.c.id.in_(chat_ids[start : start + 500]))
+            update(ChatRow)
+            .where(ChatRow.id.in_(chat_ids[start : start + 500]))
             .values(youth_seen_at=now)
         )
 
