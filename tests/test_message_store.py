@@ -8,15 +8,16 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from chatsupport.domain.chat import ChatState, EndReason, Message, Sender
 from chatsupport.domain.message_batch import PostRequest
 from chatsupport.storage import chats
 from chatsupport.storage.database import Database
-from chatsupport.storage.message_batches import append_batch
+from chatsupport.storage.message_batches import _stored_statement, append_batch
 from chatsupport.storage.migrate import upgrade_to_head
 from chatsupport.storage.tables import ChatRow, MessageRow
 
@@ -180,3 +181,36 @@ async def test_batches_from_several_writers_keep_every_chat_gap_free(database_ur
     finally:
         for handle in handles:
             await handle.dispose()
+
+
+async def test_resends_of_any_batch_size_find_every_original(db: Database) -> None:
+    """The resend lookup is padded to a power of two: every size still finds each original,
+    with its stored time."""
+    for i in range(9):
+        await _post(db, f"m{i}", f"viesti {i}")
+    for size in range(1, 10):
+        batch = [PostRequest("c1", Sender.YOUTH, f"m{i}", "again") for i in range(size)]
+        plan = await db.run_write(partial(append_batch, requests=batch, now=NOW))
+        found = [(o[0].seq, o[0].text, o[0].at, o[1]) for o in plan.outcomes if o is not None]
+        assert found == [(i + 1, f"viesti {i}", NOW, False) for i in range(size)]
+    rows, last_seq = await _stored(db)
+    assert (len(rows), last_seq) == (9, 9)
+
+
+async def test_the_resend_lookup_reads_the_index_not_the_table(tmp_path: Path) -> None:
+    """SQLite plans a row-value ``IN`` as a scan of every stored message; the join on a
+    ``VALUES`` list must be a search of the unique index (the round trip grew with the table)."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'plan.sqlite3'}")
+    try:
+        await upgrade_to_head(database)
+
+        def plan(conn: Connection) -> list[str]:
+            sql = _stored_statement(4).compile(dialect=conn.dialect).string
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", ("x",) * 12).all()
+            return [str(row[-1]) for row in rows]
+
+        steps = await database.run_write(plan)
+    finally:
+        await database.dispose()
+    on_messages = [step for step in steps if " m " in f" {step} "]
+    assert on_messages and all(step.startswith("SEARCH m USING INDEX") for step in on_messages)

@@ -9,15 +9,21 @@ order (PostgreSQL: no other writer can take a seq of these chats until commit, a
 lock in the same order so they cannot deadlock; SQLite: ``BEGIN IMMEDIATE`` already holds the
 file's write lock). Then the messages already stored under the batch's client ids, then
 ``plan_batch`` decides, and one multi-row ``INSERT`` and one executemany ``UPDATE`` write it.
+
+The resend lookup joins a ``VALUES`` list of the batch's keys to ``messages``, so both
+databases answer it from the unique index on (chat, sender, client id). A row-value ``IN``
+looks equivalent, but SQLite plans it as a scan of the whole table: each batch then read every
+stored message, and the round trip grew with the table (bench/README.md, 26 Nov).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import cast
 
-from sqlalchemy import Connection, Table, bindparam, select, tuple_, update
+from sqlalchemy import Connection, Table, TextualSelect, bindparam, select, text, update
 
 from chatsupport.domain.chat import ChatState, Message, Sender
 from chatsupport.domain.message_batch import (
@@ -44,9 +50,26 @@ _LOCK_CHATS = (
     .with_for_update()
 )
 _M = _MESSAGES.c
-_STORED = select(_M.chat_id, _M.seq, _M.sender, _M.client_id, _M.text, _M.created_at).where(
-    tuple_(_M.chat_id, _M.sender, _M.client_id).in_(bindparam("keys", expanding=True))
-)
+
+
+@cache
+def _stored_statement(size: int) -> TextualSelect:
+    """The lookup for ``size`` keys; sizes are powers of two (nine up to the batch cap of 256).
+
+    Both databases name a ``VALUES`` list's columns ``column1``, ``column2``, …
+    """
+    # Only numbered placeholders are interpolated into the SQL, never a value.
+    keys = ", ".join(f"(:c{i}, :s{i}, :k{i})" for i in range(size))
+    columns = "m.chat_id, m.seq, m.sender, m.client_id, m.text, m.created_at"
+    on = "m.chat_id = k.column1 AND m.sender = k.column2 AND m.client_id = k.column3"
+    sql = f"SELECT {columns} FROM (VALUES {keys}) AS k JOIN messages AS m ON {on}"  # noqa: S608
+    return text(sql).columns(
+        _M.chat_id, _M.seq, _M.sender, _M.client_id, _M.text, _M.created_at
+    )  # typed columns: ``created_at`` comes back through ``UtcDateTime`` as on every read
+
+
+def _padded_size(count: int) -> int:
+    return 1 << max(0, count - 1).bit_length()
 
 
 def append_batch(conn: Connection, requests: Sequence[PostRequest], now: datetime) -> BatchPlan:
@@ -69,7 +92,14 @@ def _locked_chats(conn: Connection, requests: Sequence[PostRequest]) -> dict[str
 def _stored_for(conn: Connection, requests: Sequence[PostRequest]) -> dict[ClientKey, Message]:
     """The messages already stored under any of the batch's (chat, sender, client id)."""
     keys = sorted({(r.chat_id, r.sender.value, r.client_id) for r in requests})
-    rows = conn.execute(_STORED, {"keys": keys})
+    if not keys:
+        return {}
+    size = _padded_size(len(keys))
+    keys += [keys[-1]] * (size - len(keys))  # a repeated key finds the same row: harmless
+    params: dict[str, str] = {}
+    for i, (chat_id, sender, client_id) in enumerate(keys):
+        params[f"c{i}"], params[f"s{i}"], params[f"k{i}"] = chat_id, sender, client_id
+    rows = conn.execute(_stored_statement(size), params)
     found = (
         Message(r.chat_id, r.seq, Sender(r.sender), r.client_id, r.text, r.created_at) for r in rows
     )

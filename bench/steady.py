@@ -1,0 +1,43 @@
+"""Hold one load for a while, for profiling: ``bench/steady.py embedded 1000 1000 30``.
+
+Starts the target like ``run.py`` does, opens CHATS claimed chats, then has them send RATE
+round trips/s in total for SECS seconds and prints p50/p99 every 5 s. Attach a profiler
+(py-spy) to the server while it runs; it prints the server pids first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import scenarios
+from bench.run import FACTORIES, raise_fd_limit
+
+
+async def main(kind: str, chats: int, rate: float, secs: float) -> None:
+    with tempfile.TemporaryDirectory(prefix=f"steady-{kind}-") as tmp:
+        async with FACTORIES[kind](Path(tmp), 50) as target:
+            pids = [n.process.pid for n in target.nodes if n.process is not None]
+            print("server pids", *pids, flush=True)
+            team = await scenarios.crew(target)
+            await scenarios.setup_chats(target, team, chats)
+            print("chats set up; load starts", flush=True)
+            for _ in range(max(1, int(secs // 5))):
+                found = await scenarios.level(team, chats, rate, 5.0, "s", 10.0)
+                print(
+                    f"{found.achieved:.0f}/s p50 {found.p50_ms:.1f} ms p99 {found.p99_ms:.1f} ms"
+                    f" skipped {found.skipped}",
+                    flush=True,
+                )
+            await scenarios.shutdown(team)
+
+
+if __name__ == "__main__":
+    raise_fd_limit()
+    kind, chats, rate, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+    asyncio.run(main(kind, chats, rate, secs))
