@@ -17,8 +17,9 @@ from chatsupport.domain.chat import ChatState, EndReason, Message, Sender
 from chatsupport.domain.message_batch import PostRequest
 from chatsupport.storage import chats
 from chatsupport.storage.database import Database
-from chatsupport.storage.message_batches import _stored_statement, append_batch
+from chatsupport.storage.message_batches import append_batch
 from chatsupport.storage.migrate import upgrade_to_head
+from chatsupport.storage.sqlite_message_batches import _stored_sql
 from chatsupport.storage.tables import ChatRow, MessageRow
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -195,6 +196,9 @@ async def test_resends_of_any_batch_size_find_every_original(db: Database) -> No
         assert found == [(i + 1, f"viesti {i}", NOW, False) for i in range(size)]
     rows, last_seq = await _stored(db)
     assert (len(rows), last_seq) == (9, 9)
+    async with db.read() as s:  # stored as SQLAlchemy stores times: read back the same
+        read = await chats.messages_after(s, chat_id="c1", after_seq=0)
+    assert {m.at for m in read} == {NOW}
 
 
 async def test_the_resend_lookup_reads_the_index_not_the_table(tmp_path: Path) -> None:
@@ -205,8 +209,8 @@ async def test_the_resend_lookup_reads_the_index_not_the_table(tmp_path: Path) -
         await upgrade_to_head(database)
 
         def plan(conn: Connection) -> list[str]:
-            sql = _stored_statement(4).compile(dialect=conn.dialect).string
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", ("x",) * 12).all()
+            sql = f"EXPLAIN QUERY PLAN {_stored_sql(4)}"
+            rows = conn.exec_driver_sql(sql, ("x",) * 12).all()
             return [str(row[-1]) for row in rows]
 
         steps = await database.run_write(plan)

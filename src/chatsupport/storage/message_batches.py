@@ -1,8 +1,11 @@
-"""Storing a batch of messages in one transaction (group commit), as synchronous Core code.
+"""Storing a batch of messages in one transaction (group commit), as synchronous code.
 
 Synchronous so that ``Database.run_write`` can run the whole batch in one hop to SQLite's
 writer thread (an aiosqlite connection crosses threads for every cursor, execute, fetch and
 close: some twenty hops per batch); on PostgreSQL it runs through ``run_sync`` on asyncpg.
+This module is the Core version, used on PostgreSQL; SQLite runs the same statements at the
+DB-API level (``sqlite_message_batches``: there SQLAlchemy's per-statement work was most of
+the batch's cost).
 
 Four statements whatever the batch's size. The batch's chat rows are read ``FOR UPDATE`` in id
 order (PostgreSQL: no other writer can take a seq of these chats until commit, and two batches
@@ -33,6 +36,7 @@ from chatsupport.domain.message_batch import (
     PostRequest,
     plan_batch,
 )
+from chatsupport.storage.sqlite_message_batches import append_batch_sqlite
 from chatsupport.storage.tables import ChatRow, MessageRow
 
 _CHATS = cast(Table, ChatRow.__table__)
@@ -73,6 +77,8 @@ def _padded_size(count: int) -> int:
 
 
 def append_batch(conn: Connection, requests: Sequence[PostRequest], now: datetime) -> BatchPlan:
+    if conn.dialect.name == "sqlite":
+        return append_batch_sqlite(conn, requests, now)
     plan = plan_batch(
         requests, chats=_locked_chats(conn, requests), stored=_stored_for(conn, requests), now=now
     )
