@@ -8,6 +8,7 @@ round trips/s in total for SECS seconds and prints p50/p99 every 5 s. Attach a p
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -17,6 +18,17 @@ if __package__ in (None, ""):
 
 from bench import scenarios
 from bench.run import FACTORIES, raise_fd_limit
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_secs(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (all their threads)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
 
 
 async def main(kind: str, chats: int, rate: float, secs: float) -> None:
@@ -28,10 +40,12 @@ async def main(kind: str, chats: int, rate: float, secs: float) -> None:
             await scenarios.setup_chats(target, team, chats)
             print("chats set up; load starts", flush=True)
             for _ in range(max(1, int(secs // 5))):
+                used = cpu_secs(pids)
                 found = await scenarios.level(team, chats, rate, 5.0, "s", 10.0)
+                per_trip = (cpu_secs(pids) - used) / (found.achieved * 5.0) * 1000
                 print(
                     f"{found.achieved:.0f}/s p50 {found.p50_ms:.1f} ms p99 {found.p99_ms:.1f} ms"
-                    f" skipped {found.skipped}",
+                    f" skipped {found.skipped}; server CPU {per_trip:.2f} ms per round trip",
                     flush=True,
                 )
             await scenarios.shutdown(team)

@@ -7,17 +7,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select, text, update
 
 from chatsupport.domain.chat import ChatState, EndReason, Message, Sender
 from chatsupport.domain.message_batch import PostRequest
 from chatsupport.storage import chats
 from chatsupport.storage.database import Database
-from chatsupport.storage.message_batches import append_batch
+from chatsupport.storage.message_batches import store_batch
 from chatsupport.storage.migrate import upgrade_to_head
 from chatsupport.storage.sqlite_message_batches import _stored_sql
 from chatsupport.storage.tables import ChatRow, MessageRow
@@ -40,9 +39,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 async def _post(
     db: Database, client_id: str, text: str, sender: Sender = Sender.YOUTH
 ) -> tuple[Message, bool] | None:
-    plan = await db.run_write(
-        lambda conn: append_batch(conn, [PostRequest("c1", sender, client_id, text)], NOW)
-    )
+    plan = await store_batch(db, [PostRequest("c1", sender, client_id, text)], NOW)
     return plan.outcomes[0]
 
 
@@ -129,7 +126,7 @@ async def test_a_batch_mixes_new_resent_and_refused_in_arrival_order(db: Databas
         PostRequest("nope", Sender.YOUTH, "z", "ei ole"),
         PostRequest("c1", Sender.YOUTH, "y", "kaksi"),
     ]
-    plan = await db.run_write(lambda conn: append_batch(conn, batch, NOW))
+    plan = await store_batch(db, batch, NOW)
     summary = [None if o is None else (o[0].seq, o[0].text, o[1]) for o in plan.outcomes]
     assert summary == [
         (2, "yksi", True),
@@ -163,7 +160,7 @@ async def test_batches_from_several_writers_keep_every_chat_gap_free(database_ur
                     for k in range(3)
                     for chat_id in order
                 ]
-                plan = await handles[w].run_write(partial(append_batch, requests=batch, now=NOW))
+                plan = await store_batch(handles[w], batch, NOW)
                 assert all(o is not None and o[1] for o in plan.outcomes)
 
         await asyncio.gather(*(writer(w) for w in range(3)))
@@ -191,7 +188,7 @@ async def test_resends_of_any_batch_size_find_every_original(db: Database) -> No
         await _post(db, f"m{i}", f"viesti {i}")
     for size in range(1, 10):
         batch = [PostRequest("c1", Sender.YOUTH, f"m{i}", "again") for i in range(size)]
-        plan = await db.run_write(partial(append_batch, requests=batch, now=NOW))
+        plan = await store_batch(db, batch, NOW)
         found = [(o[0].seq, o[0].text, o[0].at, o[1]) for o in plan.outcomes if o is not None]
         assert found == [(i + 1, f"viesti {i}", NOW, False) for i in range(size)]
     rows, last_seq = await _stored(db)
@@ -218,3 +215,26 @@ async def test_the_resend_lookup_reads_the_index_not_the_table(tmp_path: Path) -
         await database.dispose()
     on_messages = [step for step in steps if " m " in f" {step} "]
     assert on_messages and all(step.startswith("SEARCH m USING INDEX") for step in on_messages)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite has no server
+async def test_the_writer_connection_comes_back_after_it_is_dropped(db: Database) -> None:
+    """PostgreSQL: the batch writer holds its own connection. When the server drops it (a
+    restart, an administrator), that batch fails and the next one connects afresh."""
+    assert await _post(db, "a", "ennen") is not None
+    async with db.write() as s:
+        await s.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    outcomes = []
+    for attempt in ("b", "c"):
+        try:
+            outcomes.append(await _post(db, attempt, "jälkeen"))
+        except Exception as exc:  # the dropped connection's batch
+            outcomes.append(type(exc).__name__)
+    assert outcomes[-1] is not None and not isinstance(outcomes[-1], str)
+    rows, last_seq = await _stored(db)
+    assert rows[0] == (1, "a", "ennen") and rows[-1][1] == "c" and last_seq == len(rows)

@@ -45,7 +45,7 @@ from chatsupport.services.message_writer import MessageWriter
 from chatsupport.storage import chat_counts, chats, diary, retention
 from chatsupport.storage import support as support_store
 from chatsupport.storage.database import Database
-from chatsupport.storage.message_batches import append_batch
+from chatsupport.storage.message_batches import store_batch
 
 log = logging.getLogger("chatsupport.chats")
 
@@ -223,7 +223,7 @@ class ChatService:
         """One transaction for the batch, then its new messages announced in one go (Redis:
         one pipelined round trip), in seq order, before any caller is answered."""
         now = self._clock.now()
-        plan = await self._db.run_write(lambda conn: append_batch(conn, requests, now))
+        plan = await store_batch(self._db, requests, now)
         for message in plan.new_messages:
             metrics.messages.labels(sender=message.sender.value).inc()
         try:

@@ -9,15 +9,17 @@ WHERE clause after a competing writer commits, which is what makes a claim atomi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -97,6 +99,7 @@ class Database:
         self._sync_writer: _SqliteSyncWriter | None = None
         if self.is_sqlite and not _sqlite_in_memory(url):
             self._sync_writer = _SqliteSyncWriter(url)
+        self._driver_writer = None if self.is_sqlite else _DriverWriter(self.engine)
 
     @property
     def masked_url(self) -> str:
@@ -158,9 +161,22 @@ class Database:
         async with self._write_gate:
             return await self._sync_writer.run(work)
 
+    async def run_postgres_write(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """Run ``work`` in one transaction on this process's own asyncpg connection.
+
+        For the hot path on PostgreSQL (the group-committed messages): ``work`` gets the
+        driver's connection and uses it directly, without the session, its pool checkout
+        and pre-ping, and a greenlet crossing per statement. One transaction at a time.
+        """
+        if self._driver_writer is None:
+            raise RuntimeError("run_postgres_write needs a PostgreSQL database")
+        return await self._driver_writer.run(work)
+
     async def dispose(self) -> None:
         if self._sync_writer is not None:
             self._sync_writer.close()
+        if self._driver_writer is not None:
+            await self._driver_writer.close()
         await self.engine.dispose()
 
 
@@ -193,3 +209,61 @@ class _SqliteSyncWriter:
     def close(self) -> None:
         self._thread.shutdown(wait=True)
         self._engine.dispose()
+
+
+class _DriverWriter:
+    """One pooled connection held for the hot write path, used through the driver itself.
+
+    Held rather than checked out per batch (no pre-ping round trip each time). A failure that
+    is not a statement's own error (the connection dropped, the server restarted) discards it:
+    the next batch connects afresh, like a pooled connection would.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._held: AsyncConnection | None = None
+        self._driver: Any = None
+        self._turn = asyncio.Lock()
+
+    async def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        async with self._turn:
+            driver = await self._connection()
+            try:
+                async with driver.transaction():
+                    return await work(driver)
+            except BaseException as exc:  # cancelled mid-transaction too: state unknown
+                if not _statement_error(exc) or driver.is_closed():
+                    await self._discard()
+                raise
+
+    async def _connection(self) -> Any:
+        if self._held is None:
+            held = await self._engine.connect()
+            try:
+                raw = await held.get_raw_connection()
+            except BaseException:
+                await held.close()
+                raise
+            self._held, self._driver = held, raw.driver_connection
+            # Plan each run for its arguments and the tables as they are now: a generic plan
+            # made while a table was small can scan it for the connection's whole life.
+            await self._driver.execute("SET plan_cache_mode = force_custom_plan")
+        return self._driver
+
+    async def _discard(self) -> None:
+        held, self._held, self._driver = self._held, None, None
+        if held is not None:
+            with suppress(Exception):
+                await held.invalidate()
+                await held.close()
+
+    async def close(self) -> None:
+        async with self._turn:
+            await self._discard()
+
+
+def _statement_error(exc: BaseException) -> bool:
+    """The server refused a statement (the connection itself is fine)."""
+    return isinstance(exc, asyncpg.PostgresError) and not isinstance(
+        exc, asyncpg.PostgresConnectionError
+    )
