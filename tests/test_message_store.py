@@ -19,7 +19,7 @@ from chatsupport.storage.database import Database
 from chatsupport.storage.message_batches import store_batch
 from chatsupport.storage.migrate import upgrade_to_head
 from chatsupport.storage.sqlite_message_batches import _stored_sql
-from chatsupport.storage.tables import ChatRow, MessageRow
+from chatsupport.storage.tables import ChatRow, ChatSupportRow, MessageRow, ResponderRow
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -37,10 +37,38 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 async def _post(
-    db: Database, client_id: str, text: str, sender: Sender = Sender.YOUTH
+    db: Database,
+    client_id: str,
+    text: str,
+    sender: Sender = Sender.YOUTH,
+    responder_id: int | None = None,
 ) -> tuple[Message, bool] | None:
-    plan = await store_batch(db, [PostRequest("c1", sender, client_id, text)], NOW)
+    request = PostRequest("c1", sender, client_id, text, responder_id)
+    plan = await store_batch(db, [request], NOW)
     return plan.outcomes[0]
+
+
+async def _responder(db: Database, login: str) -> int:
+    async with db.write() as s:
+        row = ResponderRow(
+            login_name=login,
+            display_name=login,
+            role="professional",
+            password_hash="x",
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        s.add(row)
+        await s.flush()
+        return row.id
+
+
+async def _hold(db: Database, responder_id: int) -> None:
+    """c1 becomes active, held by ``responder_id`` (as a claim or a hand-over leaves it)."""
+    async with db.write() as s:
+        await s.execute(
+            update(ChatRow).values(state=ChatState.ACTIVE.value, responder_id=responder_id)
+        )
 
 
 async def _stored(db: Database) -> tuple[list[tuple[int, str, str]], int]:
@@ -67,9 +95,9 @@ async def test_resent_client_id_same_seq_one_row_no_gap(db: Database) -> None:
     nxt = await _post(db, "b", "toinen")
     assert nxt is not None and nxt[0].seq == 2 and nxt[1] is True
     # The same client_id from the other side (once the chat is active) is a different message.
-    async with db.write() as s:
-        await s.execute(update(ChatRow).values(state=ChatState.ACTIVE.value))
-    other = await _post(db, "a", "vastaus", sender=Sender.RESPONDER)
+    holder = await _responder(db, "sanna")
+    await _hold(db, holder)
+    other = await _post(db, "a", "vastaus", sender=Sender.RESPONDER, responder_id=holder)
     assert other is not None and other[0].seq == 3
     rows, last_seq = await _stored(db)
     assert rows == [(1, "a", "hei"), (2, "b", "toinen"), (3, "a", "vastaus")]
@@ -238,3 +266,26 @@ async def test_the_writer_connection_comes_back_after_it_is_dropped(db: Database
     assert outcomes[-1] is not None and not isinstance(outcomes[-1], str)
     rows, last_seq = await _stored(db)
     assert rows[0] == (1, "a", "ennen") and rows[-1][1] == "c" and last_seq == len(rows)
+
+
+async def test_only_the_holder_or_the_asked_backup_may_write(db: Database) -> None:
+    """The database has the last word on who writes as the responder: after a hand-over the
+    former holder is refused even if its process has not heard of it yet."""
+    expert, backup, other = [await _responder(db, name) for name in ("eeva", "pekka", "outi")]
+    await _hold(db, expert)
+    async with db.write() as s:
+        s.add(ChatSupportRow(chat_id="c1", backup_id=backup, backup_involved=True))
+
+    async def as_responder(client_id: str, who: int | None) -> bool:
+        outcome = await _post(db, client_id, "teksti", Sender.RESPONDER, responder_id=who)
+        return outcome is not None
+
+    assert await as_responder("e1", expert)
+    assert await as_responder("b1", backup)
+    assert not await as_responder("o1", other)
+    assert not await as_responder("n1", None)
+    await _hold(db, backup)  # the backup took the chat over
+    assert not await as_responder("e2", expert)
+    assert await as_responder("b2", backup)
+    rows, last_seq = await _stored(db)
+    assert [cid for _, cid, _ in rows] == ["e1", "b1", "b2"] and last_seq == 3

@@ -6,7 +6,10 @@ The rules are those of one post at a time, applied in arrival order:
 
 * a ``(chat, sender, client_id)`` already stored — earlier, or earlier in this batch — is a
   resend: answered with the stored message, nothing written, even if the chat has closed since;
-* a new message to a chat that is not open for its sender is refused (``None``);
+* a new message to a chat that is not open for its sender is refused (``None``); a
+  responder's only while the responder holds the chat or is the backup its expert asked for
+  support (the hub checks this first from what it has been told; this check, under the chat
+  row's lock, is the one that holds when an announcement was late or lost);
 * otherwise it takes the chat's next seq, so seqs stay gap-free and in arrival order.
 """
 
@@ -27,6 +30,7 @@ class PostRequest:
     sender: Sender
     client_id: str
     text: str
+    responder_id: int | None = None  # who is writing, for a responder's message
 
     @property
     def key(self) -> ClientKey:
@@ -37,6 +41,17 @@ class PostRequest:
 class ChatSeq:
     state: ChatState
     last_seq: int
+    responder_id: int | None = None  # who holds the chat
+    backup_id: int | None = None  # the backup its expert asked for support
+
+
+def may_write(chat: ChatSeq, request: PostRequest) -> bool:
+    if chat.state not in states_open_to(request.sender):
+        return False
+    if request.sender is Sender.YOUTH:
+        return True
+    writer = request.responder_id
+    return writer is not None and writer in (chat.responder_id, chat.backup_id)
 
 
 # Per request: the message and whether it is new, or None when the chat refused it.
@@ -70,7 +85,7 @@ def plan_batch(
             plan.outcomes.append((earlier, False))
             continue
         chat = chats.get(request.chat_id)
-        if chat is None or chat.state not in states_open_to(request.sender):
+        if chat is None or not may_write(chat, request):
             plan.outcomes.append(None)
             continue
         seq = plan.last_seqs.get(request.chat_id, chat.last_seq) + 1

@@ -144,6 +144,7 @@ class ResponderSession:
             sender=Sender.RESPONDER,
             client_id=frame.client_id,
             text=frame.text,
+            responder_id=self.conn.responder.id,
         )
         self.conn.send("ack", client_id=frame.client_id, seq=message.seq, chat_id=frame.chat_id)
 

@@ -1,7 +1,7 @@
 """Storing a batch of messages in one transaction (group commit).
 
 Every backend runs the same steps whatever the batch's size: read the batch's chat rows (state
-and last seq, locked for the transaction), read the messages already stored under the batch's
+last seq, who holds it and its backup, locked for the transaction), read the messages already stored under the batch's
 (chat, sender, client id) keys, ask ``plan_batch`` what to write, write the new messages and
 each chat's new ``last_seq``. Each backend has its own module, on its driver, because this is
 the service's hottest path and SQLAlchemy's per-statement work was most of its cost on both

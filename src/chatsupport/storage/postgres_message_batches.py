@@ -28,7 +28,9 @@ from chatsupport.domain.chat import ChatState, Message, Sender
 from chatsupport.domain.message_batch import BatchPlan, ChatSeq, ClientKey, PostRequest, plan_batch
 
 _LOCK_CHATS = (
-    "SELECT id, state, last_seq FROM chats WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE"
+    "SELECT c.id, c.state, c.last_seq, c.responder_id, s.backup_id"
+    " FROM chats AS c LEFT JOIN chat_support AS s ON s.chat_id = c.id"
+    " WHERE c.id = ANY($1::varchar[]) ORDER BY c.id FOR UPDATE OF c"
 )
 # One index probe per key, whatever the table's size: ``LIMIT 1`` keeps the planner from
 # turning the lateral lookup into a join, whose plan, made while ``messages`` was small, was a
@@ -76,7 +78,12 @@ async def append_batch_postgres(
 
 async def _locked_chats(conn: Any, requests: Sequence[PostRequest]) -> dict[str, ChatSeq]:
     rows = await conn.fetch(_LOCK_CHATS, sorted({r.chat_id for r in requests}))
-    return {row["id"]: ChatSeq(ChatState(row["state"]), row["last_seq"]) for row in rows}
+    return {
+        row["id"]: ChatSeq(
+            ChatState(row["state"]), row["last_seq"], row["responder_id"], row["backup_id"]
+        )
+        for row in rows
+    }
 
 
 async def _stored_for(conn: Any, requests: Sequence[PostRequest]) -> dict[ClientKey, Message]:

@@ -58,7 +58,10 @@ def append_batch_sqlite(
 def _locked_chats(cursor: Any, requests: Sequence[PostRequest]) -> dict[str, ChatSeq]:
     ids = _padded(sorted({r.chat_id for r in requests}))
     cursor.execute(_chats_sql(len(ids)), ids)
-    return {id_: ChatSeq(ChatState(state), last_seq) for id_, state, last_seq in cursor.fetchall()}
+    return {
+        id_: ChatSeq(ChatState(state), last_seq, responder_id, backup_id)
+        for id_, state, last_seq, responder_id, backup_id in cursor.fetchall()
+    }
 
 
 def _stored_for(
@@ -87,7 +90,9 @@ def _padded(values: list[T]) -> list[T]:
 @cache
 def _chats_sql(size: int) -> str:
     marks = ", ".join("?" * size)
-    return f"SELECT id, state, last_seq FROM chats WHERE id IN ({marks})"  # noqa: S608
+    columns = "c.id, c.state, c.last_seq, c.responder_id, s.backup_id"
+    joined = "chats AS c LEFT JOIN chat_support AS s ON s.chat_id = c.id"
+    return f"SELECT {columns} FROM {joined} WHERE c.id IN ({marks})"  # noqa: S608
 
 
 @cache
