@@ -1,11 +1,11 @@
 """Storing a batch of messages in one transaction (group commit).
 
-Every backend runs the same steps whatever the batch's size: read the batch's chat rows (state
-last seq, who holds it and its backup, locked for the transaction), read the messages already stored under the batch's
-(chat, sender, client id) keys, ask ``plan_batch`` what to write, write the new messages and
-each chat's new ``last_seq``. Each backend has its own module, on its driver, because this is
-the service's hottest path and SQLAlchemy's per-statement work was most of its cost on both
-(bench/README.md, 26 Nov):
+Every backend runs the same steps whatever the batch's size: read the batch's chat rows (state,
+last seq, who holds the chat and its backup; locked for the transaction), read the messages
+already stored under the batch's (chat, sender, client id) keys, ask ``plan_batch`` what to
+write, write the new messages and each chat's new ``last_seq``. Each backend has its own
+module, on its driver, because this is the service's hottest path and SQLAlchemy's
+per-statement work was most of its cost on both (bench/README.md, 26 Nov):
 
 * SQLite (``sqlite_message_batches``): DB-API statements on the writer thread's connection, in
   one hop from the event loop (``Database.run_write``);

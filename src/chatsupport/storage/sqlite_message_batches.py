@@ -1,5 +1,5 @@
-"""The message batch on SQLite, at the DB-API level: ``message_batches``' statements without
-SQLAlchemy's per-statement machinery.
+"""The message batch on SQLite, at the DB-API level: the steps ``message_batches`` describes,
+without SQLAlchemy's per-statement machinery.
 
 Measured (bench/README.md, 26 Nov): on SQLite the statements themselves take microseconds,
 and SQLAlchemy's execution of each (cache lookup, parameter and result processing, result
@@ -97,7 +97,7 @@ def _chats_sql(size: int) -> str:
 
 @cache
 def _stored_sql(size: int) -> str:
-    """Both placeholders only: a ``VALUES`` list joined on the unique (chat, sender, client)
+    """Placeholders only: a ``VALUES`` list joined on the unique (chat, sender, client id)
     index; SQLite names its columns ``column1``… (a row-value ``IN`` would scan the table)."""
     keys = ", ".join(["(?, ?, ?)"] * size)
     columns = "m.chat_id, m.seq, m.sender, m.client_id, m.text, m.created_at"
