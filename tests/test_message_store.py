@@ -289,3 +289,34 @@ async def test_only_the_holder_or_the_asked_backup_may_write(db: Database) -> No
     assert await as_responder("b2", backup)
     rows, last_seq = await _stored(db)
     assert [cid for _, cid, _ in rows] == ["e1", "b1", "b2"] and last_seq == 3
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite has one writer
+async def test_a_resend_stored_elsewhere_while_the_batch_waited_is_found(db: Database) -> None:
+    """Another process stores client id "x" while holding the chat's lock; this batch, resending
+    "x", waits for the lock with a lookup that cannot see it yet. Its insert breaks the unique
+    key, it runs once more, and "x" is answered as the stored message: one row, no gap."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    other = await asyncpg.connect(db.url.replace("+asyncpg", ""))
+    try:
+        transaction = other.transaction()
+        await transaction.start()
+        await other.execute("SELECT 1 FROM chats WHERE id = 'c1' FOR UPDATE")
+        await other.execute(
+            "INSERT INTO messages (chat_id, seq, sender, client_id, text, created_at)"
+            " VALUES ('c1', 1, 'youth', 'x', 'toisaalla', $1)",
+            NOW,
+        )
+        await other.execute("UPDATE chats SET last_seq = 1 WHERE id = 'c1'")
+        resend = asyncio.create_task(_post(db, "x", "toisaalla (resent)"))
+        await asyncio.sleep(0.3)  # the batch has read and now waits for the lock
+        assert not resend.done()
+        await transaction.commit()
+        outcome = await asyncio.wait_for(resend, 10)
+    finally:
+        await other.close()
+    assert outcome is not None
+    assert (outcome[0].seq, outcome[0].text, outcome[1]) == (1, "toisaalla", False)
+    rows, last_seq = await _stored(db)
+    assert (rows, last_seq) == ([(1, "x", "toisaalla")], 1)

@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import asyncpg
+
 from chatsupport.domain.message_batch import BatchPlan, PostRequest
 from chatsupport.storage.database import Database
 from chatsupport.storage.postgres_message_batches import append_batch_postgres
@@ -32,4 +34,10 @@ async def store_batch(db: Database, requests: Sequence[PostRequest], now: dateti
     """Store the batch in one transaction; one outcome per request, in order."""
     if db.is_sqlite:
         return await db.run_write(lambda conn: append_batch_sqlite(conn, requests, now))
-    return await db.run_postgres_write(lambda conn: append_batch_postgres(conn, requests, now))
+    try:
+        return await db.run_postgres_write(lambda conn: append_batch_postgres(conn, requests, now))
+    except asyncpg.UniqueViolationError:
+        # Another process stored one of these client ids while this batch waited for a chat's
+        # lock, after this batch's lookup had looked (postgres_message_batches): once more,
+        # and the lookup finds it and answers it as a resend.
+        return await db.run_postgres_write(lambda conn: append_batch_postgres(conn, requests, now))

@@ -1,4 +1,4 @@
-"""The message batch on PostgreSQL, on the asyncpg connection itself: three statements.
+"""The message batch on PostgreSQL, on the asyncpg connection itself: two statements.
 
 Measured (bench/README.md, 26 Nov): through SQLAlchemy's session and its asyncpg adapter a
 one-message batch took 3.8 ms and 1.1 ms of CPU (a pool pre-ping, BEGIN, the statements, each
@@ -6,11 +6,10 @@ crossing a greenlet, COMMIT); the same work on the driver takes about 0.5 ms and
 batch is the only writer of most chats' rows, so this is where the cluster's round trip went.
 
 Arrays instead of value lists, so each statement is one prepared statement whatever the
-batch's size: the chat rows ``FOR UPDATE`` in id order (no other writer can take a seq of
-these chats until commit, and two batches lock in the same order so they cannot deadlock),
-the messages already stored under the batch's keys (joined on the unique index), then one
-statement that inserts the new messages and moves each chat's ``last_seq``. The rules stay in
-``plan_batch``.
+batch's size: one reads the chat rows ``FOR UPDATE`` and the messages already stored under the
+batch's keys, one inserts the new messages and moves each chat's ``last_seq``; with BEGIN and
+COMMIT, four round trips (one read instead of two: cluster round trip p50 ~9.6 -> ~8.6 ms in
+alternating runs, bench/results/steady-26nov.txt). The rules stay in ``plan_batch``.
 
 The writer connection plans every statement for its actual arguments
 (``plan_cache_mode = force_custom_plan``, set by ``Database``): a prepared statement's generic
@@ -27,18 +26,30 @@ from typing import Any
 from chatsupport.domain.chat import ChatState, Message, Sender
 from chatsupport.domain.message_batch import BatchPlan, ChatSeq, ClientKey, PostRequest, plan_batch
 
-_LOCK_CHATS = (
-    "SELECT c.id, c.state, c.last_seq, c.responder_id, s.backup_id"
-    " FROM chats AS c LEFT JOIN chat_support AS s ON s.chat_id = c.id"
-    " WHERE c.id = ANY($1::varchar[]) ORDER BY c.id FOR UPDATE OF c"
-)
+# One statement, one round trip: the batch's chat rows, locked in id order (no other writer
+# can take a seq of these chats until commit, and two batches lock in the same order so they
+# cannot deadlock), then the messages already stored under the batch's keys. The locked rows
+# are re-read when their lock is granted; the message lookup sees the statement's snapshot,
+# so a resend stored by another process while this one waited for the lock is not found: the
+# insert then breaks the unique key, and ``store_batch`` runs the batch once more, when the
+# lookup finds it.
+#
 # One index probe per key, whatever the table's size: ``LIMIT 1`` keeps the planner from
 # turning the lateral lookup into a join, whose plan, made while ``messages`` was small, was a
 # hash join over a scan of the whole table; kept for the connection's life, each batch then
 # took longer as messages were stored (bench/README.md, 26 Nov).
-_STORED = (
-    "SELECT m.chat_id, m.seq, m.sender, m.client_id, m.text, m.created_at"
-    " FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS k(chat_id, sender, client_id)"
+_READ = (
+    "WITH locked AS ("
+    " SELECT c.id, c.state, c.last_seq, c.responder_id, s.backup_id"
+    " FROM chats AS c LEFT JOIN chat_support AS s ON s.chat_id = c.id"
+    " WHERE c.id = ANY($1::varchar[]) ORDER BY c.id FOR UPDATE OF c)"
+    " SELECT true AS is_chat, id AS chat_id, state, last_seq, responder_id, backup_id,"
+    " NULL::int AS seq, NULL::varchar AS sender, NULL::varchar AS client_id,"
+    " NULL::text AS text, NULL::timestamptz AS created_at FROM locked"
+    " UNION ALL"
+    " SELECT false, m.chat_id, NULL, NULL, NULL, NULL,"
+    " m.seq, m.sender, m.client_id, m.text, m.created_at"
+    " FROM unnest($2::varchar[], $3::varchar[], $4::varchar[]) AS k(chat_id, sender, client_id)"
     " CROSS JOIN LATERAL (SELECT * FROM messages"
     " WHERE messages.chat_id = k.chat_id AND messages.sender = k.sender"
     " AND messages.client_id = k.client_id LIMIT 1) AS m"
@@ -57,8 +68,7 @@ async def append_batch_postgres(
     conn: Any, requests: Sequence[PostRequest], now: datetime
 ) -> BatchPlan:
     """Run inside a transaction on an asyncpg connection (``Database.run_postgres_write``)."""
-    chats = await _locked_chats(conn, requests)
-    stored = await _stored_for(conn, requests)
+    chats, stored = await _read(conn, requests)
     plan = plan_batch(requests, chats=chats, stored=stored, now=now)
     if plan.new_messages:
         new = plan.new_messages
@@ -76,27 +86,29 @@ async def append_batch_postgres(
     return plan
 
 
-async def _locked_chats(conn: Any, requests: Sequence[PostRequest]) -> dict[str, ChatSeq]:
-    rows = await conn.fetch(_LOCK_CHATS, sorted({r.chat_id for r in requests}))
-    return {
-        row["id"]: ChatSeq(
-            ChatState(row["state"]), row["last_seq"], row["responder_id"], row["backup_id"]
-        )
-        for row in rows
-    }
-
-
-async def _stored_for(conn: Any, requests: Sequence[PostRequest]) -> dict[ClientKey, Message]:
-    """The messages already stored under any of the batch's (chat, sender, client id)."""
+async def _read(
+    conn: Any, requests: Sequence[PostRequest]
+) -> tuple[dict[str, ChatSeq], dict[ClientKey, Message]]:
+    """The batch's chats (locked) and the messages already stored under its keys."""
     keys = sorted({(r.chat_id, r.sender.value, r.client_id) for r in requests})
     rows = await conn.fetch(
-        _STORED, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]
+        _READ,
+        sorted({r.chat_id for r in requests}),
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
     )
-    found: dict[ClientKey, Message] = {}
+    chats: dict[str, ChatSeq] = {}
+    stored: dict[ClientKey, Message] = {}
     for row in rows:
+        if row["is_chat"]:
+            chats[row["chat_id"]] = ChatSeq(
+                ChatState(row["state"]), row["last_seq"], row["responder_id"], row["backup_id"]
+            )
+            continue
         at: datetime = row["created_at"].astimezone(UTC)
         message = Message(
             row["chat_id"], row["seq"], Sender(row["sender"]), row["client_id"], row["text"], at
         )
-        found[(message.chat_id, message.sender, message.client_id)] = message
-    return found
+        stored[(message.chat_id, message.sender, message.client_id)] = message
+    return chats, stored
