@@ -42,10 +42,11 @@ async def main(kind: str, chats: int, rate: float, secs: float) -> None:
             for _ in range(max(1, int(secs // 5))):
                 used = cpu_secs(pids)
                 found = await scenarios.level(team, chats, rate, 5.0, "s", 10.0)
-                per_trip = (cpu_secs(pids) - used) / (found.achieved * 5.0) * 1000
+                cpu_ms = (cpu_secs(pids) - used) * 1000
+                per_trip = f"{cpu_ms / (found.achieved * 5.0):.2f}" if found.achieved else "-"
                 print(
                     f"{found.achieved:.0f}/s p50 {found.p50_ms:.1f} ms p99 {found.p99_ms:.1f} ms"
-                    f" skipped {found.skipped}; server CPU {per_trip:.2f} ms per round trip",
+                    f" skipped {found.skipped}; server CPU {per_trip} ms per round trip",
                     flush=True,
                 )
             await scenarios.shutdown(team)

@@ -255,14 +255,14 @@ class _DriverWriter:
         if self._held is None:
             held = await self._engine.connect()
             try:
-                raw = await held.get_raw_connection()
+                driver: Any = (await held.get_raw_connection()).driver_connection
+                # Plan each run for its arguments and the tables as they are now: a generic
+                # plan made while a table was small can scan it for the connection's life.
+                await driver.execute("SET plan_cache_mode = force_custom_plan")
             except BaseException:
                 await held.close()
                 raise
-            self._held, self._driver = held, raw.driver_connection
-            # Plan each run for its arguments and the tables as they are now: a generic plan
-            # made while a table was small can scan it for the connection's whole life.
-            await self._driver.execute("SET plan_cache_mode = force_custom_plan")
+            self._held, self._driver = held, driver
         return self._driver
 
     async def _discard(self) -> None:

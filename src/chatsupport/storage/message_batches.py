@@ -19,8 +19,9 @@ read every stored message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -34,10 +35,14 @@ async def store_batch(db: Database, requests: Sequence[PostRequest], now: dateti
     """Store the batch in one transaction; one outcome per request, in order."""
     if db.is_sqlite:
         return await db.run_write(lambda conn: append_batch_sqlite(conn, requests, now))
+
+    def batch(conn: Any) -> Awaitable[BatchPlan]:
+        return append_batch_postgres(conn, requests, now)
+
     try:
-        return await db.run_postgres_write(lambda conn: append_batch_postgres(conn, requests, now))
+        return await db.run_postgres_write(batch)
     except asyncpg.UniqueViolationError:
         # Another process stored one of these client ids while this batch waited for a chat's
         # lock, after this batch's lookup had looked (postgres_message_batches): once more,
         # and the lookup finds it and answers it as a resend.
-        return await db.run_postgres_write(lambda conn: append_batch_postgres(conn, requests, now))
+        return await db.run_postgres_write(batch)
