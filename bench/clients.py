@@ -15,6 +15,12 @@ from websockets.asyncio.client import ClientConnection
 
 now = time.perf_counter
 
+#: Sent in ``open`` and ``hello``: how the clients want their own messages acknowledged.
+#: ``resends`` (the web clients' mode): a new message by its own copy alone. ``run.py
+#: --acks all`` asks for an ``ack`` frame for every ``send`` as well, and ``--acks none``
+#: leaves the field out, for commits from before the field existed.
+GREETING: dict[str, str] = {"acks": "resends"}
+
 
 async def connect(url: str, cookie: str = "") -> ClientConnection:
     headers = {"Cookie": cookie} if cookie else None
@@ -177,7 +183,7 @@ class Responder(Client):
 
 async def new_responder(url: str, cookie: str, ledger: Ledger, board: TagBoard) -> Responder:
     responder = Responder(await connect(url, cookie), ledger, board)
-    await responder.send(type="hello", resume={})
+    await responder.send(type="hello", resume={}, **GREETING)
     await asyncio.wait_for(responder.welcome.wait(), 30)
     return responder
 

@@ -30,6 +30,7 @@ class Chat:
 class Relay:
     chats: dict[str, Chat] = field(default_factory=dict)
     responders: set[WebSocket] = field(default_factory=set)
+    ack_every_send: set[WebSocket] = field(default_factory=set)  # sockets in acks mode "all"
     ids: itertools.count[int] = field(default_factory=itertools.count)
 
 
@@ -43,12 +44,18 @@ async def send(ws: WebSocket | None, **frame: Any) -> None:
 
 async def post(chat_id: str, chat: Chat, me: WebSocket, sender: str, f: dict[str, Any]) -> None:
     chat.seq += 1
-    await send(me, type="ack", chat_id=chat_id, client_id=f["client_id"], seq=chat.seq)
+    if me in relay.ack_every_send:  # else the own copy below is the acknowledgement
+        await send(me, type="ack", chat_id=chat_id, client_id=f["client_id"], seq=chat.seq)
     body = {"type": "message", "chat_id": chat_id, "seq": chat.seq, "sender": sender}
     body["text"] = f["text"]
     await send(chat.youth, **body, **({"client_id": f["client_id"]} if sender == "youth" else {}))
     own = {"client_id": f["client_id"]} if sender == "responder" else {}
     await send(chat.responder, **body, **own)
+
+
+async def greeted(ws: WebSocket, f: dict[str, Any]) -> None:
+    if f.get("acks", "all") == "all":
+        relay.ack_every_send.add(ws)
 
 
 async def youth(ws: WebSocket) -> None:
@@ -58,6 +65,7 @@ async def youth(ws: WebSocket) -> None:
         while True:
             f = json.loads(await ws.receive_text())
             if f["type"] == "open":
+                greeted(ws, f)
                 chat_id = f"c{next(relay.ids)}"
                 relay.chats[chat_id] = Chat(ws)
                 await send(ws, type="opened", token=chat_id, state="waiting")
@@ -67,6 +75,7 @@ async def youth(ws: WebSocket) -> None:
                 await post(chat_id, relay.chats[chat_id], ws, "youth", f)
     except WebSocketDisconnect:
         relay.chats.pop(chat_id, None)
+        relay.ack_every_send.discard(ws)
 
 
 async def claim(ws: WebSocket, chat_id: str) -> None:
@@ -86,6 +95,7 @@ async def responder(ws: WebSocket) -> None:
         while True:
             f = json.loads(await ws.receive_text())
             if f["type"] == "hello":
+                greeted(ws, f)
                 relay.responders.add(ws)
                 await send(ws, type="welcome", cap=1000, on_duty=True)
             elif f["type"] == "claim":
@@ -97,6 +107,7 @@ async def responder(ws: WebSocket) -> None:
                 await send(chat.youth, type="ended", state="ended")
     except WebSocketDisconnect:
         relay.responders.discard(ws)
+        relay.ack_every_send.discard(ws)
 
 
 async def healthz(request: Any) -> Any:

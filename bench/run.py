@@ -22,7 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import scenarios, servers
+from bench import clients, scenarios, servers
 from bench.report import ramp_detail, table
 from bench.servers import Target
 from bench.stats import Result
@@ -146,7 +146,14 @@ def main() -> int:
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="extra server setting"
     )
+    parser.add_argument(
+        "--acks",
+        choices=["resends", "all", "none"],
+        default="resends",
+        help="the clients' acks mode (none: leave the field out, for older commits)",
+    )
     args = parser.parse_args()
+    set_acks(args.acks)
     servers.EXTRA_SETTINGS.update(dict(item.split("=", 1) for item in args.set))
     with tempfile.TemporaryDirectory(prefix="bench-code-") as code:
         if args.rev:
@@ -155,6 +162,12 @@ def main() -> int:
             servers.apply_patch(patch, Path(code))
             print(f"with {patch} applied", flush=True)
         return run(args.only.split(","), QUICK if args.quick else FULL)
+
+
+def set_acks(mode: str) -> None:
+    clients.GREETING.clear()
+    if mode != "none":
+        clients.GREETING["acks"] = mode
 
 
 def run(kinds: list[str], plan: Plan) -> int:

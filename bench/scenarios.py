@@ -8,6 +8,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bench import clients
 from bench.clients import Ledger, Responder, TagBoard, Youth, new_responder, new_youth, now
 from bench.servers import Target
 from bench.stats import Level, Result, ms, percentile
@@ -73,7 +74,7 @@ async def open_chat(target: Target, team: Crew, index: int) -> tuple[Youth, str,
     youth = await new_youth(f"{target.node_for(index).ws_base}/ws/youth", team.ledger, team.sink)
     team.youth.append(youth)
     started = now()
-    await youth.send(type="open", lang="fi")
+    await youth.send(type="open", lang="fi", **clients.GREETING)
     await asyncio.wait_for(youth.opened, 30)
     chat_id = await asyncio.wait_for(team.board.fresh.get(), 30)
     return youth, chat_id, started

@@ -1,7 +1,8 @@
-"""Hold one load for a while, for profiling: ``bench/steady.py embedded 1000 1000 30``.
+"""Hold one load for a while, for profiling: ``bench/steady.py embedded 1000 1000 30 [ACKS]``.
 
 Starts the target like ``run.py`` does, opens CHATS claimed chats, then has them send RATE
-round trips/s in total for SECS seconds and prints p50/p99 every 5 s. Attach a profiler
+round trips/s in total for SECS seconds and prints p50/p99 every 5 s. ACKS is the clients'
+acks mode as ``run.py --acks`` takes it (default ``resends``). Attach a profiler
 (py-spy) to the server while it runs; it prints the server pids first.
 """
 
@@ -17,7 +18,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scenarios
-from bench.run import FACTORIES, raise_fd_limit
+from bench.run import FACTORIES, raise_fd_limit, set_acks
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -55,4 +56,5 @@ async def main(kind: str, chats: int, rate: float, secs: float) -> None:
 if __name__ == "__main__":
     raise_fd_limit()
     kind, chats, rate, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+    set_acks(sys.argv[5] if len(sys.argv) > 5 else "resends")
     asyncio.run(main(kind, chats, rate, secs))

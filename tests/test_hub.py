@@ -158,6 +158,39 @@ async def test_resent_client_id_is_stored_once(stack_values: dict[str, Any]) -> 
                 assert await s.scalar(select(func.count()).select_from(MessageRow)) == 1
 
 
+async def test_acks_mode_resends_acknowledges_by_the_own_copy(
+    stack_values: dict[str, Any],
+) -> None:
+    """With ``acks: "resends"`` a new message is acknowledged by its own copy alone (no
+    ``ack`` frame); a resend of a stored one still gets ``ack``, and nothing twice."""
+    async with live_server(stack_values) as server:
+        await on_duty(server, "anna")
+        async with responder(server, "anna", hello=False) as a, youth(server) as y:
+            await a.send(type="hello", resume={}, acks="resends")
+            await a.expect("welcome")
+            await y.send(type="open", lang="fi", acks="resends")
+            await y.expect("opened")
+            chat_id = (await a.expect("tag"))["chat_id"]
+            await a.send(type="claim", chat_id=chat_id)
+            await a.expect("claimed")
+
+            await y.send(type="send", client_id="y1", text="hei")
+            own = await y.expect("message", seq=1)
+            assert own["client_id"] == "y1" and own["sender"] == "youth"
+            await a.expect("message", seq=1)
+            await a.send(type="send", chat_id=chat_id, client_id="r1", text="moi")
+            mine = await a.expect("message", seq=2)
+            assert mine["client_id"] == "r1" and mine["sender"] == "responder"
+            await y.expect("message", seq=2)
+            quiet = await y.nothing_within(0.3) + await a.nothing_within(0.1)
+            assert [f for f in quiet if f["type"] in ("ack", "message")] == []
+
+            await y.send(type="send", client_id="y1", text="hei")  # a resend after a drop
+            assert (await y.expect("ack", client_id="y1"))["seq"] == 1
+            again = await y.nothing_within(0.3) + await a.nothing_within(0.1)
+            assert [f for f in again if f["type"] == "message"] == []
+
+
 async def test_youth_can_write_while_waiting_and_the_winner_gets_the_history(
     stack_values: dict[str, Any],
 ) -> None:

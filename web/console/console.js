@@ -106,7 +106,7 @@ function connect() {
       const resume = {};
       for (const [id, chat] of state.chats) if (!chat.ended) resume[id] = chat.lastSeq;
       state.waiting.clear(); // the server re-sends a tag for every chat still waiting
-      socket.send({ type: "hello", resume });
+      socket.send({ type: "hello", resume, acks: "resends" });
       support.resume();
     },
     onFrame: handleFrame,

@@ -61,7 +61,7 @@ function connect(firstFrame) {
   if (socket) socket.stop();
   socket = new ReconnectingSocket("/ws/youth", {
     onOpen: () => {
-      if (state.token) socket.send({ type: "resume", token: state.token, last_seq: state.lastSeq });
+      if (state.token) socket.send({ type: "resume", token: state.token, last_seq: state.lastSeq, acks: "resends" });
       else socket.send(firstFrame);
     },
     onFrame: handleFrame,
@@ -197,7 +197,7 @@ function startChat() {
   state.joinedBy = null;
   state.stillWaiting = null;
   state.screen = "connecting";
-  connect({ type: "open", lang: state.lang });
+  connect({ type: "open", lang: state.lang, acks: "resends" });
   render();
 }
 

@@ -69,6 +69,13 @@ class Connection:
         self._closer: asyncio.Task[None] | None = None
         self.closed = False
         self.overflowed = False
+        self.acks_every_send = True  # the client's ``acks`` mode; see wants_ack
+
+    def wants_ack(self, chat_id: str, new: bool) -> bool:
+        """Whether this sender's ``send`` gets an ``ack``: always in mode "all"; in mode
+        "resends" only when its own copy will not follow (a resend of a stored message, or a
+        chat this connection does not follow), the own copy being the acknowledgement."""
+        return self.acks_every_send or not new or chat_id not in self.delivered
 
     # --- putting (never blocks) ----------------------------------------------------------
 

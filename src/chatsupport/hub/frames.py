@@ -29,18 +29,26 @@ class _ClientFrame(BaseModel):
     v: Literal[1] = 1
 
 
+#: When a sender gets ``ack`` (docs/protocol.md, "Acknowledgements"): ``all`` for every
+#: ``send``; ``resends`` only for a resend of a stored message, a new one being acknowledged by
+#: the sender's own copy (one frame less per message).
+AckMode = Literal["all", "resends"]
+
+
 # --- youth -> server ---------------------------------------------------------------------
 
 
 class OpenFrame(_ClientFrame):
     type: Literal["open"]
     lang: Lang = "fi"
+    acks: AckMode = "all"
 
 
 class ResumeFrame(_ClientFrame):
     type: Literal["resume"]
     token: str = Field(min_length=16, max_length=128)
     last_seq: int = Field(default=0, ge=0, le=2**31)
+    acks: AckMode = "all"
 
 
 class YouthSendFrame(_ClientFrame):
@@ -73,6 +81,7 @@ class HelloFrame(_ClientFrame):
     resume: dict[ChatId, Annotated[int, Field(ge=0, le=2**31)]] = Field(
         default_factory=dict, max_length=50
     )
+    acks: AckMode = "all"
 
 
 class ClaimFrame(_ClientFrame):

@@ -70,6 +70,7 @@ class ResponderSession:
             self.conn.error("frame.hello_again", "Already greeted on this connection.")
             return
         self.conn.greeted = True
+        self.conn.acks_every_send = frame.acks == "all"
         await self.hub.register_responder(self.conn)
         active = await self.hub.chats.active_for(self.conn.responder.id)
         for chat in active:
@@ -139,14 +140,15 @@ class ResponderSession:
                 f"text: at most {self.hub.settings.max_message_chars} characters",
                 code="message.too_long",
             )
-        message = await self.hub.chats.post(
+        message, new = await self.hub.chats.post(
             chat_id=frame.chat_id,
             sender=Sender.RESPONDER,
             client_id=frame.client_id,
             text=frame.text,
             responder_id=self.conn.responder.id,
         )
-        self.conn.send("ack", client_id=frame.client_id, seq=message.seq, chat_id=frame.chat_id)
+        if self.conn.wants_ack(frame.chat_id, new):
+            self.conn.send("ack", client_id=frame.client_id, seq=message.seq, chat_id=frame.chat_id)
 
 
 async def support_alert(hub: Hub, chat_id: str, expert_id: int | None) -> dict[str, object]:

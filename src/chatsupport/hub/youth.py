@@ -68,6 +68,7 @@ class YouthSession:
             self.conn.error("rate.too_many_chats", "Too many chats opened; wait a minute.")
             return
         self.conn.open_times.append(time.monotonic())
+        self.conn.acks_every_send = frame.acks == "all"
         try:  # closed, or too close to closing: refused with when to come back, not queued
             await self.hub.rota.admit_new_chat(frame.lang)
         except ServiceClosed as exc:
@@ -86,6 +87,7 @@ class YouthSession:
             self.conn.error("chat.already_open", "This connection already has a chat.")
             return
         chat = await self.hub.chats.chat_for_token(frame.token)
+        self.conn.acks_every_send = frame.acks == "all"
         self.hub.follow(self.conn, chat.id, after_seq=frame.last_seq)
         self.conn.push(self._resumed_job(chat.id))
         self.hub.queue_changed()
@@ -127,7 +129,8 @@ class YouthSession:
             )
             return
         await self.limits.check_message(chat_id)
-        message = await self.hub.chats.post(
+        message, new = await self.hub.chats.post(
             chat_id=chat_id, sender=Sender.YOUTH, client_id=frame.client_id, text=frame.text
         )
-        self.conn.send("ack", client_id=frame.client_id, seq=message.seq)
+        if self.conn.wants_ack(chat_id, new):
+            self.conn.send("ack", client_id=frame.client_id, seq=message.seq)

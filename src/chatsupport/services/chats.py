@@ -219,16 +219,17 @@ class ChatService:
         client_id: str,
         text: str,
         responder_id: int | None = None,
-    ) -> Message:
-        """Store (group-committed with other posts) and announce; returns once both are done.
-        A resent ``client_id`` is answered with the stored message and announced no more.
+    ) -> tuple[Message, bool]:
+        """Store (group-committed with other posts) and announce; returns once both are done,
+        with the message and whether this call stored it. A resent ``client_id`` is answered
+        with the stored message (``False``) and announced no more.
         A responder's message needs ``responder_id``: stored only if they hold the chat or are
         its expert's backup, as the database has it when the message is stored."""
         request = PostRequest(chat_id, sender, client_id, text, responder_id)
         stored = await self._writer.post(request)
         if stored is None:
             raise Conflict("The chat is not open for messages.", code=CHAT_NOT_ACTIVE)
-        return stored[0]
+        return stored
 
     async def _store_batch(self, requests: list[PostRequest]) -> list[Outcome]:
         """One transaction for the batch, then its new messages announced in one go (Redis:
