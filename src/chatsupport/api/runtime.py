@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from chatsupport.api.console_sessions import ConsoleSessions
 from chatsupport.auth.passwords import HashParameters, PasswordHasher
 from chatsupport.broker import Broker, broker_from_url
 from chatsupport.broker.limit_store import limit_store_from_url
@@ -49,9 +50,11 @@ class Runtime:
     retention: RetentionService = field(init=False)
     audit: AuditService = field(init=False)
     two_factor: TwoFactor = field(init=False)
+    consoles: ConsoleSessions = field(init=False)
 
     async def close(self) -> None:
         await self.retention.stop()
+        await self.consoles.stop()
         await self.hub.stop()
         await self.chats.close()
         await self.broker.close()
@@ -121,6 +124,9 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
     runtime = Runtime(settings, clock, db, hasher, accounts, rota, broker, chats, hub)
     runtime.limits = abuse_limits(settings)
     runtime.two_factor = two_factor
+    runtime.consoles = ConsoleSessions(
+        accounts=accounts, two_factor=two_factor, interval_secs=settings.sweep_interval_secs
+    )
     runtime.audit = AuditService(db=db, clock=clock, retention_days=settings.audit_retention_days)
     hub.audit = runtime.audit
     runtime.retention = RetentionService(

@@ -6,20 +6,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
 
 from chatsupport import metrics
+from chatsupport.api.console_sessions import Refusal, admit
 from chatsupport.api.deps import SESSION_COOKIE
 from chatsupport.api.origins import origin_allowed
 from chatsupport.api.runtime import Runtime
-from chatsupport.domain.errors import ENROLMENT_REQUIRED, NotAuthenticated
-from chatsupport.domain.roles import may_answer_chats
+from chatsupport.domain.errors import NotAuthenticated
 from chatsupport.hub import frames
-from chatsupport.hub.connection import CLOSE_FORBIDDEN, CLOSE_NOT_AUTHENTICATED, Connection
+from chatsupport.hub.connection import CLOSE_FORBIDDEN, Connection
 from chatsupport.hub.responder import ResponderSession
 from chatsupport.hub.youth import YouthSession
 from chatsupport.services import limit_counts
@@ -112,24 +111,13 @@ async def _admit_youth(ws: WebSocket, runtime: Runtime) -> str | None:
     return key
 
 
-@dataclass(frozen=True, slots=True)
-class _Refusal:
-    code: str
-    message: str
-    close_code: int
-
-
-async def _admit_responder(runtime: Runtime, token: str) -> SessionRecord | _Refusal:
+async def _admit_responder(runtime: Runtime, token: str) -> SessionRecord | Refusal:
     """The live session behind ``token`` if it may hold a responder socket."""
     try:
         record = await runtime.accounts.authenticate(token)
     except NotAuthenticated:
-        return _Refusal("auth.required", "Log in first.", CLOSE_NOT_AUTHENTICATED)
-    if runtime.two_factor.must_enrol(record.responder):
-        return _Refusal(ENROLMENT_REQUIRED, "Set up two-factor login first.", CLOSE_FORBIDDEN)
-    if not may_answer_chats(record.responder.role):
-        return _Refusal("auth.forbidden", "This account does not answer chats.", CLOSE_FORBIDDEN)
-    return record
+        record = None
+    return admit(record, runtime.two_factor)
 
 
 @router.websocket("/ws/responder")
@@ -141,44 +129,22 @@ async def responder_socket(ws: WebSocket) -> None:
         return
     token = ws.cookies.get(SESSION_COOKIE, "")
     admitted = await _admit_responder(runtime, token)
-    if isinstance(admitted, _Refusal):
+    if isinstance(admitted, Refusal):
         await ws.send_json(frames.error(admitted.code, admitted.message))
         await ws.close(admitted.close_code)
         return
     conn = runtime.hub.new_responder(ws, admitted.responder)
     metrics.connections.labels(side="responder").inc()
-    guard = asyncio.create_task(_end_with_session(runtime, conn, token))
+    runtime.consoles.watch(conn, token)  # closed once the session ends
     try:
         session = ResponderSession(runtime.hub, conn, limits=runtime.limits)
         window = runtime.settings.handshake_secs
         await _pump(ws, conn, session.handle_text, greeted=lambda: conn.greeted, window=window)
     finally:
-        guard.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await guard
+        runtime.consoles.forget(conn)
         metrics.connections.labels(side="responder").dec()
         await runtime.hub.disconnect(conn)
         await _close(ws)
-
-
-async def _end_with_session(runtime: Runtime, conn: Connection, token: str) -> None:
-    """Close the console once its session has ended (logout, password or second-factor
-    reset, deactivation, role change, expiry), checked every sweep interval.
-
-    The socket was admitted with that session; without this check it would outlive it, and
-    a revoked login could go on writing to a young person.
-    """
-    while not conn.closed:
-        await asyncio.sleep(runtime.settings.sweep_interval_secs)
-        try:
-            admitted = await _admit_responder(runtime, token)
-        except Exception as exc:  # e.g. the database is away: keep the console, ask again
-            log.warning("session check failed: %s", type(exc).__name__)
-            continue
-        if isinstance(admitted, _Refusal):
-            conn.error(admitted.code, admitted.message)
-            conn.close_after_pending(admitted.close_code)
-            return
 
 
 async def _close(ws: WebSocket) -> None:

@@ -155,6 +155,15 @@ class Accounts:
             raise NotAuthenticated("Log in first.", code="auth.required")
         return record
 
+    async def live_sessions(self, session_tokens: set[str]) -> dict[str, SessionRecord]:
+        """Of these tokens, those whose session is live (one query for them all)."""
+        hashes = {token_hash(t): t for t in session_tokens}
+        async with self._db.read() as s:
+            found = await staff_sessions.find_live_many(
+                s, token_hashes=set(hashes), now=self._clock.now()
+            )
+        return {hashes[h]: record for h, record in found.items()}
+
     async def logout(self, session_token: str) -> None:
         async with self._db.write() as s:
             await staff_sessions.delete_by_token(s, token_hash=token_hash(session_token))

@@ -43,20 +43,27 @@ async def find_live(
     session: AsyncSession, *, token_hash: str, now: datetime
 ) -> SessionRecord | None:
     """The unexpired session of an *active* responder, or None."""
+    return (await find_live_many(session, token_hashes={token_hash}, now=now)).get(token_hash)
+
+
+async def find_live_many(
+    session: AsyncSession, *, token_hashes: set[str], now: datetime
+) -> dict[str, SessionRecord]:
+    """Of these token hashes, those with an unexpired session of an *active* responder."""
     query = (
         select(StaffSessionRow, ResponderRow)
         .join(ResponderRow, ResponderRow.id == StaffSessionRow.responder_id)
         .where(
-            StaffSessionRow.token_hash == token_hash,
+            StaffSessionRow.token_hash.in_(sorted(token_hashes)),
             StaffSessionRow.expires_at > now,
             ResponderRow.active.is_(True),
         )
     )
-    found = (await session.execute(query)).first()
-    if found is None:
-        return None
-    row, responder = found
-    return SessionRecord(row.id, to_responder(responder), row.expires_at)
+    found = (await session.execute(query)).all()
+    return {
+        row.token_hash: SessionRecord(row.id, to_responder(responder), row.expires_at)
+        for row, responder in found
+    }
 
 
 async def delete_by_token(session: AsyncSession, *, token_hash: str) -> None:
