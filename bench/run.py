@@ -49,10 +49,11 @@ class Plan:
     ramp_steps: int
     budget_secs: float
     drain_secs: float
+    ramp_refine: int  # steps between the last rate sustained and the first not
 
 
-FULL = Plan(10_000, 50, 200, 5, (100, 500, 1000), 10.0, 25.0, 1.5, 6.0, 18, 270.0, 20.0)
-QUICK = Plan(2_000, 50, 30, 5, (100, 300), 2.0, 50.0, 2.0, 2.0, 8, 45.0, 3.0)
+FULL = Plan(10_000, 50, 200, 5, (100, 500, 1000), 10.0, 25.0, 1.5, 6.0, 18, 300.0, 20.0, 2)
+QUICK = Plan(2_000, 50, 30, 5, (100, 300), 2.0, 50.0, 2.0, 2.0, 8, 45.0, 3.0, 0)
 
 
 def load() -> str:
@@ -101,6 +102,7 @@ async def drive(target: Target, plan: Plan, result: Result) -> None:
             plan.ramp_secs,
             plan.ramp_steps,
             plan.drain_secs,
+            plan.ramp_refine,
         )
         step(f"ramp: sustained {result.sustained_rps:.0f}/s")
         for n in plan.levels:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -183,9 +184,17 @@ async def level(
 
 
 async def ramp(
-    team: Crew, start: float, factor: float, secs: float, steps: int, drain_secs: float
+    team: Crew,
+    start: float,
+    factor: float,
+    secs: float,
+    steps: int,
+    drain_secs: float,
+    refine: int = 0,
 ) -> list[Level]:
-    """Raise the rate over all chats until p99 > 100 ms or the rate is not reached."""
+    """Raise the rate over all chats until p99 > 100 ms or the rate is not reached; then
+    ``refine`` more steps, each at the geometric middle of the highest rate sustained and the
+    lowest not, so that the figure is not off by up to a whole ``factor``."""
     found: list[Level] = []
     rate = start
     for step in range(steps):
@@ -193,6 +202,15 @@ async def ramp(
         if not found[-1].sustained:
             break
         rate *= factor
+    else:
+        return found
+    if len(found) < 2:
+        return found  # not even the first rate held: nothing to refine between
+    low, high = found[-2].target, found[-1].target
+    for step in range(refine):
+        middle = math.sqrt(low * high)
+        found.append(await level(team, len(team.youth), middle, secs, f"b{step}-", drain_secs))
+        low, high = (middle, high) if found[-1].sustained else (low, middle)
     return found
 
 
