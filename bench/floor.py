@@ -53,7 +53,7 @@ async def post(chat_id: str, chat: Chat, me: WebSocket, sender: str, f: dict[str
     await send(chat.responder, **body, **own)
 
 
-async def greeted(ws: WebSocket, f: dict[str, Any]) -> None:
+def greeted(ws: WebSocket, f: dict[str, Any]) -> None:
     if f.get("acks", "all") == "all":
         relay.ack_every_send.add(ws)
 

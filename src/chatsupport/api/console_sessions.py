@@ -81,8 +81,8 @@ class ConsoleSessions:
             return
         live = await self._accounts.live_sessions({token for _, token in watched})
         for conn, token in watched:
-            refusal = admit(live.get(token), self._two_factor)
-            if isinstance(refusal, Refusal):
+            admitted = admit(live.get(token), self._two_factor)
+            if isinstance(admitted, Refusal):
                 self.forget(conn)
-                conn.error(refusal.code, refusal.message)
-                conn.close_after_pending(refusal.close_code)
+                conn.error(admitted.code, admitted.message)
+                conn.close_after_pending(admitted.close_code)
