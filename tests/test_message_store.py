@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, func, select, text, update
@@ -18,6 +19,7 @@ from chatsupport.storage import chats
 from chatsupport.storage.database import Database
 from chatsupport.storage.message_batches import store_batch
 from chatsupport.storage.migrate import upgrade_to_head
+from chatsupport.storage.postgres_message_batches import _READ, _WRITE
 from chatsupport.storage.sqlite_message_batches import _stored_sql
 from chatsupport.storage.tables import ChatRow, ChatSupportRow, MessageRow, ResponderRow
 
@@ -266,6 +268,34 @@ async def test_the_writer_connection_comes_back_after_it_is_dropped(db: Database
     assert outcomes[-1] is not None and not isinstance(outcomes[-1], str)
     rows, last_seq = await _stored(db)
     assert rows[0] == (1, "a", "ennen") and rows[-1][1] == "c" and last_seq == len(rows)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite has no plan cache
+async def test_the_writer_plans_only_index_probes_even_on_empty_tables(db: Database) -> None:
+    """PostgreSQL: the writer connection plans each batch statement once (a generic plan) and
+    keeps it, so that plan must not scan a table or hash-join to one, even when made while the
+    tables are empty (a scan is cheapest then, and stays for the plan's life)."""
+    assert await _post(db, "a", "hei") is not None  # the writer connection is set up
+
+    async def generic_plans(conn: Any) -> list[str]:
+        lines: list[str] = []
+        for name, sql, types in (
+            ("probe_read", _READ, "varchar[], varchar[], varchar[], varchar[]"),
+            (
+                "probe_write",
+                _WRITE,
+                "varchar[], int[], varchar[], varchar[], text[], timestamptz[], varchar[], int[]",
+            ),
+        ):
+            await conn.execute(f"PREPARE {name} ({types}) AS {sql}")
+            nulls = ", ".join(["NULL"] * len(types.split(",")))
+            lines += [row[0] for row in await conn.fetch(f"EXPLAIN EXECUTE {name} ({nulls})")]
+            await conn.execute(f"DEALLOCATE {name}")
+        return lines
+
+    plan = await db.run_postgres_write(generic_plans)
+    assert any("Index Scan using uq_messages" in line for line in plan)
+    assert not [line for line in plan if "Seq Scan" in line or "Hash" in line or "Merge" in line]
 
 
 async def test_only_the_holder_or_the_asked_backup_may_write(db: Database) -> None:

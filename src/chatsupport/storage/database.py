@@ -226,6 +226,20 @@ class _SqliteSyncWriter:
         self._engine.dispose()
 
 
+# The writer connection's statements are all key probes (a batch's chats by id, its resends
+# by their unique key, the foreign key check), so it may only plan key probes: no scans, and
+# joins as nested loops over index lookups. With that, a plan made once is right at any table
+# size, and made once it is: planning every run (``force_custom_plan``, which guarded against
+# generic plans that scanned a table while it was small) cost PostgreSQL 0.2 ms of CPU per
+# batch, half of its work on the batch (bench/README.md, 27 Nov). Which of two indexes on
+# the same leading column a plan uses can still depend on the table's size; asyncpg prepares
+# each statement afresh every 5 minutes (``max_cached_statement_lifetime``), so plans follow.
+_WRITER_PLANNING = (
+    "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off;"
+    " SET enable_hashjoin = off; SET enable_mergejoin = off"
+)
+
+
 class _DriverWriter:
     """One pooled connection held for the hot write path, used through the driver itself.
 
@@ -256,9 +270,7 @@ class _DriverWriter:
             held = await self._engine.connect()
             try:
                 driver: Any = (await held.get_raw_connection()).driver_connection
-                # Plan each run for its arguments and the tables as they are now: a generic
-                # plan made while a table was small can scan it for the connection's life.
-                await driver.execute("SET plan_cache_mode = force_custom_plan")
+                await driver.execute(_WRITER_PLANNING)
             except BaseException:
                 await held.close()
                 raise

@@ -11,10 +11,10 @@ batch's keys, one inserts the new messages and moves each chat's ``last_seq``; w
 COMMIT, four round trips (one read instead of two: cluster round trip p50 ~9.6 -> ~8.6 ms in
 alternating runs, bench/results/steady-26nov.txt). The rules stay in ``plan_batch``.
 
-The writer connection plans every statement for its actual arguments
-(``plan_cache_mode = force_custom_plan``, set by ``Database``): a prepared statement's generic
-plan is fixed after its first few runs, and the ``UPDATE … FROM unnest`` one, made on a small
-``chats`` table, scans the table.
+The writer connection plans each statement once and may plan only key probes (no scans, no
+hash or merge joins; set by ``Database``): a generic plan of the ``UPDATE … FROM unnest``,
+made on a small ``chats`` table, scanned the table, and planning every run instead cost more
+than running the statements (``tests/test_message_store.py`` checks the plans).
 """
 
 from __future__ import annotations
