@@ -174,6 +174,7 @@ def set_acks(mode: str) -> None:
 
 def run(kinds: list[str], plan: Plan) -> int:
     limit = raise_fd_limit()
+    scenarios.quiet_client_collector()
     print(f"file descriptor limit {limit}; plan {plan}", flush=True)
     started = time.monotonic()
     results = asyncio.run(main_async(kinds, plan))

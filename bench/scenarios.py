@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import math
 import random
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,22 @@ from bench.stats import Level, Result, ms, percentile
 
 CONNECT_CONCURRENCY = 100
 OUTSTANDING_LIMIT = 2  # unanswered messages per chat before the client skips a send
+
+
+def quiet_client_collector() -> None:
+    """Keep this client's own collector pauses out of the figures: it never collects on its
+    own, only between measured windows (``settle_client_heap``). With the default collector
+    its full passes took 340 ms (p50) to 950 ms as the ledger of sent messages grew, and
+    with the server's settings passes of 5-250 ms remained; each one landed on the round
+    trips in flight as latency of the server under test (bench/README.md, 27 Nov)."""
+    gc.disable()
+
+
+def settle_client_heap() -> None:
+    """Collect now, outside the measured window, and freeze what is left (open sockets, the
+    ledger) so that a later collection does not walk it again."""
+    gc.collect()
+    gc.freeze()
 
 
 async def bounded(count: int, make: Callable[[int], Awaitable[Youth]]) -> list[Youth | None]:
@@ -93,6 +110,7 @@ async def all_tagged(team: Crew, chat_id: str, within: float = 10.0) -> bool:
 async def races(target: Target, team: Crew, count: int, contenders: int, result: Result) -> None:
     """Open ``count`` chats one at a time: time the tag fan-out, then race ``contenders``."""
     fanout: list[float] = []
+    settle_client_heap()
     for i in range(count):
         youth, chat_id, started = await open_chat(target, team, i)
         if await all_tagged(team, chat_id):
@@ -160,6 +178,7 @@ async def level(
 
     Afterwards waits up to ``drain_secs`` for every echo, so a backlog never spills into the
     next level."""
+    settle_client_heap()
     team.sink.clear()
     start = now()
     until = start + secs

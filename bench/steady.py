@@ -55,6 +55,7 @@ async def main(kind: str, chats: int, rate: float, secs: float) -> None:
 
 if __name__ == "__main__":
     raise_fd_limit()
+    scenarios.quiet_client_collector()
     kind, chats, rate, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
     set_acks(sys.argv[5] if len(sys.argv) > 5 else "resends")
     asyncio.run(main(kind, chats, rate, secs))
