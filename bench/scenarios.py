@@ -24,7 +24,7 @@ def quiet_client_collector() -> None:
     own, only between measured windows (``settle_client_heap``). With the default collector
     its full passes took 340 ms (p50) to 950 ms as the ledger of sent messages grew, and
     with the server's settings passes of 5-250 ms remained; each one landed on the round
-    trips in flight as latency of the server under test (bench/README.md, 27 Nov)."""
+    trips in flight as latency of the server under test (bench/README.md, "fourth session")."""
     gc.disable()
 
 

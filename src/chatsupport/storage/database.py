@@ -230,10 +230,11 @@ class _SqliteSyncWriter:
 # by their unique key, the foreign key check), so it may only plan key probes: no scans, and
 # joins as nested loops over index lookups. With that, a plan made once is right at any table
 # size, and made once it is: planning every run (``force_custom_plan``, which guarded against
-# generic plans that scanned a table while it was small) cost PostgreSQL 0.2 ms of CPU per
-# batch, half of its work on the batch (bench/README.md, 27 Nov). Which of two indexes on
-# the same leading column a plan uses can still depend on the table's size; asyncpg prepares
-# each statement afresh every 5 minutes (``max_cached_statement_lifetime``), so plans follow.
+# generic plans that scanned a table while it was small) cost PostgreSQL 0.22 ms per batch,
+# more than running the statements (bench/README.md, "fourth session"). Which of two indexes
+# with the same leading column a plan uses can still depend on the table's size; asyncpg
+# prepares each statement afresh every 5 minutes (``max_cached_statement_lifetime``), so a
+# plan made on a small table does not stay.
 _WRITER_PLANNING = (
     "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off;"
     " SET enable_hashjoin = off; SET enable_mergejoin = off"
