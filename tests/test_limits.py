@@ -16,6 +16,7 @@ from chatsupport.domain.client_address import address_bucket
 from chatsupport.services import limit_counts
 from chatsupport.services.limits import AbuseLimits, LimitSettings
 from tests.limits_live import proxied_server, youth_from
+from tests.live import WsClient
 from tests.test_hub import on_duty, open_chat
 
 A, B = "198.51.100.7", "203.0.113.9"
@@ -75,7 +76,10 @@ async def test_messages_per_chat(stack_values: dict[str, Any]) -> None:
 async def test_connections_per_key(stack_values: dict[str, Any]) -> None:
     """One network may hold only so many sockets; the next is told and closed with 4029."""
     async with proxied_server({**stack_values, "youth_connections_per_key": 2}) as server:
-        async with youth_from(server, A), youth_from(server, A):
+        async with youth_from(server, A) as first, youth_from(server, A) as second:
+            # The server counts a socket after the handshake: make sure both are counted, or
+            # the third may be counted before the second and be the one admitted.
+            assert await _is_admitted(first) and await _is_admitted(second)
             async with youth_from(server, A) as third:
                 error = await third.expect("error")
                 assert error["code"] == "rate.too_many_connections"
@@ -88,6 +92,16 @@ async def test_connections_per_key(stack_values: dict[str, Any]) -> None:
         assert await _admitted_again(server, A)  # the count went down on close
 
 
+async def _is_admitted(youth: WsClient) -> bool:
+    """An admitted socket without a chat answers ``typing`` with ``chat.none``; a refused one
+    has been told ``rate.too_many_connections`` and closed."""
+    with contextlib.suppress(websockets.ConnectionClosed):  # refused sockets close
+        await youth.send(type="typing", active=True)
+    code = (await youth.expect("error"))["code"]
+    assert code in ("chat.none", "rate.too_many_connections"), code
+    return code == "chat.none"
+
+
 async def _admitted_again(server: Any, address: str, within: float = 10.0) -> bool:
     """Whether a socket from ``address`` is admitted within ``within`` seconds.
 
@@ -97,12 +111,8 @@ async def _admitted_again(server: Any, address: str, within: float = 10.0) -> bo
     deadline = asyncio.get_running_loop().time() + within
     while True:
         async with youth_from(server, address) as again:
-            with contextlib.suppress(websockets.ConnectionClosed):  # refused sockets close
-                await again.send(type="typing", active=True)
-            code = (await again.expect("error"))["code"]
-        if code == "chat.none":  # admitted: it merely has no chat yet
-            return True
-        assert code == "rate.too_many_connections", code
+            if await _is_admitted(again):
+                return True
         if asyncio.get_running_loop().time() > deadline:
             return False
         await asyncio.sleep(0.1)
