@@ -208,6 +208,78 @@ async def test_youth_can_write_while_waiting_and_the_winner_gets_the_history(
             assert claimed["last_seq"] == 1
 
 
+class _HeldWaitingRead:
+    """Holds the next read of the waiting chats (a console's greeting is slow under load):
+    ``before`` holds it before the read, otherwise the read is made and its answer held."""
+
+    def __init__(self, server: LiveServer, *, before: bool) -> None:
+        self.chats = server.runtime.hub.chats
+        self.read = self.chats.waiting
+        self.before = before
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def waiting(self) -> Any:
+        self.chats.waiting = self.read  # only this one read is held
+        self.started.set()
+        if self.before:
+            await self.release.wait()
+        chats = await self.read()
+        await self.release.wait()
+        return chats
+
+    def __enter__(self) -> _HeldWaitingRead:
+        self.chats.waiting = self.waiting
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.chats.waiting = self.read
+
+
+def tag_frames(frames: list[dict[str, Any]], chat_id: str) -> list[str]:
+    return [f["type"] for f in frames if f.get("chat_id") == chat_id]
+
+
+async def test_a_console_greeted_during_a_claim_keeps_no_stale_tag(
+    stack_values: dict[str, Any],
+) -> None:
+    """A console reads the queue as it connects; a claim landing while that read is under
+    way must not leave it showing the taken chat (nothing would ever withdraw that tag)."""
+    async with live_server(stack_values) as server:
+        await on_duty(server, "anna")
+        await on_duty(server, "bert")
+        async with responder(server, "anna") as a, youth(server) as y:
+            await open_chat(y)
+            chat_id = (await a.expect("tag"))["chat_id"]
+            with _HeldWaitingRead(server, before=False) as held:
+                async with responder(server, "bert") as b:
+                    await held.started.wait()
+                    await a.send(type="claim", chat_id=chat_id)
+                    await a.expect("claimed", chat_id=chat_id)
+                    await asyncio.sleep(0.3)  # the claim's events reach every process
+                    held.release.set()
+                    seen = [*b.seen, *await b.nothing_within(0.5)]
+                    assert tag_frames(seen, chat_id) in ([], ["tag", "taken"]), seen
+
+
+async def test_a_console_greeted_as_a_chat_opens_is_tagged_once(
+    stack_values: dict[str, Any],
+) -> None:
+    """A chat opening while a console's greeting reads the queue is tagged there once."""
+    async with live_server(stack_values) as server:
+        await on_duty(server, "bert")
+        async with youth(server) as y:
+            with _HeldWaitingRead(server, before=True) as held:
+                async with responder(server, "bert") as b:
+                    await held.started.wait()
+                    await open_chat(y)
+                    await asyncio.sleep(0.3)  # the tag event reaches every process
+                    held.release.set()
+                    seen = [*b.seen, *await b.nothing_within(0.5)]
+                    tags = [f for f in seen if f["type"] == "tag"]
+                    assert len(tags) == 1, seen
+
+
 async def test_reminder_retags_a_waiting_chat(stack_values: dict[str, Any]) -> None:
     """A chat nobody claims is tagged again after the reminder interval."""
     stack_values.update(reminder_secs=0.4, sweep_interval_secs=0.1)

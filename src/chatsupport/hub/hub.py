@@ -19,7 +19,7 @@ from typing import Any
 
 from chatsupport.broker import Broker, Delivery, Gap
 from chatsupport.domain import events
-from chatsupport.domain.chat import ChatState, Message
+from chatsupport.domain.chat import Chat, ChatState, Message
 from chatsupport.domain.duty import tag_targets
 from chatsupport.hub import frames, support_events
 from chatsupport.hub.connection import (
@@ -28,6 +28,7 @@ from chatsupport.hub.connection import (
     ResponderConnection,
     YouthConnection,
 )
+from chatsupport.hub.left_queue import LeftQueue
 from chatsupport.services.audit import AuditService
 from chatsupport.services.background import STOP_WAIT_SECS
 from chatsupport.services.chats import EVENTS_CHANNEL, ChatService
@@ -76,6 +77,7 @@ class Hub:
         self._subscribed = asyncio.Event()
         self._stopping = asyncio.Event()
         self._youth_touched: dict[str, float] = {}  # chat id -> monotonic time of last touch
+        self._left_queue = LeftQueue()
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -182,6 +184,11 @@ class Hub:
     def invalidate_on_duty(self) -> None:
         self._on_duty_cache = (0.0, frozenset())
 
+    async def waiting_now(self) -> list[Chat]:
+        """The waiting chats, less those claimed or missed while they were being read."""
+        mark = self._left_queue.mark()
+        return self._left_queue.still_waiting(await self.chats.waiting(), mark)
+
     # --- broker events -------------------------------------------------------------------
 
     async def _consume(self) -> None:
@@ -240,6 +247,7 @@ class Hub:
                     tag(conn, event.chat_id, event.lang, event.waiting_since, event.reminder)
 
     def _claimed(self, event: events.ChatClaimed) -> None:
+        self._left_queue.left(event.chat_id)
         who = {"role": event.responder_role.value, "name": event.responder_name}
         for youth in self.youth.get(event.chat_id, ()):
             youth.send("claimed", responder=who)
@@ -254,6 +262,7 @@ class Hub:
                     conn.send("taken", chat_id=event.chat_id, reason="claimed")
 
     def _ended(self, event: events.ChatEnded) -> None:
+        self._left_queue.left(event.chat_id)
         fields = {"reason": event.reason.value, "state": event.state.value}
         for conn in list(self.watchers.get(event.chat_id, ())):
             if isinstance(conn, ResponderConnection):
@@ -297,7 +306,7 @@ class Hub:
     async def resync_all(self) -> None:
         """Events may have been lost: every connection re-reads its view from the database."""
         self.invalidate_on_duty()
-        waiting = {c.id: c for c in await self.chats.waiting()}
+        waiting = {c.id: c for c in await self.waiting_now()}
         on_duty = await self.on_duty()
         for youth_conns in list(self.youth.values()):
             for youth in youth_conns:

@@ -99,9 +99,10 @@ class ResponderSession:
             )
             for asked in await hub.support.asked_of(who.id):  # alerts missed while away
                 await conn.write_now(await support_alert(hub, asked.id, asked.responder_id))
-            if on_duty:
-                for chat in await hub.chats.waiting():
-                    tag(conn, chat.id, chat.lang, chat.created_at, False)
+            if on_duty:  # a chat that opened meanwhile may be tagged already (by its event)
+                for chat in await hub.waiting_now():
+                    if chat.id not in conn.tagged:
+                        tag(conn, chat.id, chat.lang, chat.created_at, False)
             for chat_id in active:
                 await hub.chat_job(chat_id)(conn)
 
