@@ -177,7 +177,7 @@ def run(kinds: list[str], plan: Plan) -> int:
     scenarios.quiet_client_collector()
     print(f"file descriptor limit {limit}; plan {plan}", flush=True)
     started = time.monotonic()
-    results = asyncio.run(main_async(kinds, plan))
+    results = scenarios.run_client(main_async(kinds, plan))
     print()
     print(table(results, list(plan.levels)))
     print()

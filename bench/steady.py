@@ -8,7 +8,6 @@ acks mode as ``run.py --acks`` takes it (default ``resends``). Attach a profiler
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import tempfile
@@ -41,13 +40,15 @@ async def main(kind: str, chats: int, rate: float, secs: float) -> None:
             await scenarios.setup_chats(target, team, chats)
             print("chats set up; load starts", flush=True)
             for _ in range(max(1, int(secs // 5))):
-                used = cpu_secs(pids)
+                used, used_here = cpu_secs(pids), cpu_secs([os.getpid()])
                 found = await scenarios.level(team, chats, rate, 5.0, "s", 10.0)
-                cpu_ms = (cpu_secs(pids) - used) * 1000
-                per_trip = f"{cpu_ms / (found.achieved * 5.0):.2f}" if found.achieved else "-"
+                trips = found.achieved * 5.0
+                server_ms = (cpu_secs(pids) - used) * 1000 / trips if trips else 0.0
+                client_ms = (cpu_secs([os.getpid()]) - used_here) * 1000 / trips if trips else 0.0
                 print(
                     f"{found.achieved:.0f}/s p50 {found.p50_ms:.1f} ms p99 {found.p99_ms:.1f} ms"
-                    f" skipped {found.skipped}; server CPU {per_trip} ms per round trip",
+                    f" skipped {found.skipped}; CPU per round trip: server {server_ms:.2f} ms,"
+                    f" client {client_ms:.2f} ms",
                     flush=True,
                 )
             await scenarios.shutdown(team)
@@ -58,4 +59,4 @@ if __name__ == "__main__":
     scenarios.quiet_client_collector()
     kind, chats, rate, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
     set_acks(sys.argv[5] if len(sys.argv) > 5 else "resends")
-    asyncio.run(main(kind, chats, rate, secs))
+    scenarios.run_client(main(kind, chats, rate, secs))
