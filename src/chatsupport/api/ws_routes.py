@@ -48,12 +48,15 @@ async def _pump(
     """
     deadline = asyncio.get_running_loop().time() + window
     while True:
-        try:
-            async with asyncio.timeout_at(None if greeted() else deadline):
-                message = await ws.receive()
-        except TimeoutError:
-            await _handshake_timeout(ws, conn)
-            return
+        if greeted():  # no timeout to arm and disarm for every frame (it showed in profiles)
+            message = await ws.receive()
+        else:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await ws.receive()
+            except TimeoutError:
+                await _handshake_timeout(ws, conn)
+                return
         if message["type"] == "websocket.disconnect":
             return
         text = message.get("text")

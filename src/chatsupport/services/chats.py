@@ -237,7 +237,7 @@ class ChatService:
         now = self._clock.now()
         plan = await store_batch(self._db, requests, now)
         for message in plan.new_messages:
-            metrics.messages.labels(sender=message.sender.value).inc()
+            metrics.messages_by_sender[message.sender.value].inc()
         try:
             await self._broker.publish_many(
                 EVENTS_CHANNEL, [events.encode(_posted(m)) for m in plan.new_messages]
