@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select, text, update
 
 from chatsupport.domain.chat import ChatState, EndReason, Message, Sender
 from chatsupport.domain.message_batch import PostRequest
-from chatsupport.storage import chats
+from chatsupport.storage import chat_counts, chats
 from chatsupport.storage.database import Database
 from chatsupport.storage.message_batches import store_batch
 from chatsupport.storage.migrate import upgrade_to_head
@@ -350,3 +350,20 @@ async def test_a_resend_stored_elsewhere_while_the_batch_waited_is_found(db: Dat
     assert (outcome[0].seq, outcome[0].text, outcome[1]) == (1, "toisaalla", False)
     rows, last_seq = await _stored(db)
     assert (rows, last_seq) == ([(1, "x", "toisaalla")], 1)
+
+
+async def test_a_one_hop_read_sees_commits_and_never_waits_for_the_writer(db: Database) -> None:
+    """``run_read`` (every open's check of the queue's cap) sees each committed chat, not one
+    still being written, and answers while a write transaction holds the write lock; a chat
+    made by ``create_row`` reads back as it was returned."""
+    assert await db.run_read(chat_counts.waiting_rows) == 1  # c1, from the fixture
+    made = await db.run_write(
+        lambda conn: chats.create_row(conn, chat_id="c2", token_hash="h2", lang="sv", now=NOW)
+    )
+    async with db.write() as s:  # on SQLite this holds the file's write lock meanwhile
+        await chats.create(s, chat_id="c3", token_hash="h3", lang="fi", now=NOW)
+        assert await asyncio.wait_for(db.run_read(chat_counts.waiting_rows), 5) == 2
+    assert await db.run_read(chat_counts.waiting_rows) == 3
+    async with db.read() as s:
+        assert await chats.get(s, chat_id="c2") == made
+    assert made.state is ChatState.WAITING and made.lang == "sv"

@@ -122,15 +122,12 @@ class ChatService:
         The caller starts following the chat, then calls ``announce_opened`` so that it cannot
         miss the claim that the announcement may trigger.
         """
-        token = new_token()
-        async with self._db.write() as s:
-            chat = await chats.create(
-                s,
-                chat_id=secrets.token_hex(16),
-                token_hash=token_hash(token),
-                lang=lang,
-                now=self._clock.now(),
+        token, chat_id, now = new_token(), secrets.token_hex(16), self._clock.now()
+        chat = await self._db.run_write(
+            lambda conn: chats.create_row(
+                conn, chat_id=chat_id, token_hash=token_hash(token), lang=lang, now=now
             )
+        )
         return chat, token
 
     async def announce_opened(self, chat: Chat) -> None:
@@ -264,8 +261,7 @@ class ChatService:
             return await chats.waiting(s)
 
     async def waiting_count(self) -> int:
-        async with self._db.read() as s:
-            return await chat_counts.waiting(s)
+        return await self._db.run_read(chat_counts.waiting_rows)
 
     async def active_for(self, responder_id: int) -> list[Chat]:
         async with self._db.read() as s:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import OPEN_STATES, ChatState
@@ -19,7 +19,13 @@ async def open_by_state(session: AsyncSession) -> dict[str, int]:
 
 
 async def waiting(session: AsyncSession) -> int:
-    count = await session.scalar(
+    return await session.run_sync(lambda s: waiting_rows(s.connection()))
+
+
+def waiting_rows(conn: Connection) -> int:
+    """``waiting`` as synchronous Core, for ``Database.run_read`` (one hop on SQLite: every
+    open checks the queue's cap)."""
+    count = conn.scalar(
         select(func.count()).select_from(ChatRow).where(ChatRow.state == ChatState.WAITING.value)
     )
     return int(count or 0)

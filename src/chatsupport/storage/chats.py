@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import (
@@ -56,19 +56,41 @@ def _message(row: MessageRow) -> Message:
 async def create(
     session: AsyncSession, *, chat_id: str, token_hash: str, lang: str, now: datetime
 ) -> Chat:
-    row = ChatRow(
+    return await session.run_sync(
+        lambda s: create_row(
+            s.connection(), chat_id=chat_id, token_hash=token_hash, lang=lang, now=now
+        )
+    )
+
+
+def create_row(
+    conn: Connection, *, chat_id: str, token_hash: str, lang: str, now: datetime
+) -> Chat:
+    """``create`` as synchronous Core, for ``Database.run_write`` (one hop on SQLite: a young
+    person's open waits for it before anyone is tagged)."""
+    state = ChatState.WAITING
+    conn.execute(
+        insert(ChatRow).values(
+            id=chat_id,
+            state=state.value,
+            lang=lang,
+            token_hash=token_hash,
+            last_seq=0,
+            created_at=now,
+            youth_seen_at=now,
+            last_tagged_at=now,
+        )
+    )
+    return Chat(
         id=chat_id,
-        state=ChatState.WAITING.value,
+        state=state,
         lang=lang,
-        token_hash=token_hash,
+        responder_id=None,
         last_seq=0,
         created_at=now,
-        youth_seen_at=now,
-        last_tagged_at=now,
+        claimed_at=None,
+        end_reason=None,
     )
-    session.add(row)
-    await session.flush()
-    return _chat(row)
 
 
 async def get(session: AsyncSession, *, chat_id: str) -> Chat | None:
