@@ -280,6 +280,33 @@ async def test_a_console_greeted_as_a_chat_opens_is_tagged_once(
                     assert len(tags) == 1, seen
 
 
+async def test_a_console_that_read_the_chat_before_its_announcement_is_tagged_once(
+    stack_values: dict[str, Any],
+) -> None:
+    """A chat stored but not yet announced when a console reads the queue: the console's
+    read tags it, and the announcement that follows does not tag it twice."""
+    async with live_server(stack_values) as server:
+        await on_duty(server, "bert")
+        chats = server.runtime.hub.chats
+        announce, release = chats.announce_opened, asyncio.Event()
+
+        async def held_announcement(chat: Any) -> None:
+            await release.wait()
+            await announce(chat)
+
+        chats.announce_opened = held_announcement  # type: ignore[method-assign]
+        try:
+            async with youth(server) as y:
+                await open_chat(y)
+                async with responder(server, "bert") as b:
+                    await b.expect("tag")  # from the console's own read of the queue
+                    release.set()
+                    seen = await b.nothing_within(0.5)
+                    assert [f for f in seen if f["type"] == "tag"] == [], seen
+        finally:
+            chats.announce_opened = announce  # type: ignore[method-assign]
+
+
 async def test_reminder_retags_a_waiting_chat(stack_values: dict[str, Any]) -> None:
     """A chat nobody claims is tagged again after the reminder interval."""
     stack_values.update(reminder_secs=0.4, sweep_interval_secs=0.1)

@@ -243,7 +243,9 @@ class Hub:
         targets = tag_targets(on_duty=await self.on_duty(), connected=self.responders.keys())
         for responder_id in targets:
             for conn in self.responders.get(responder_id, ()):
-                if conn.greeted:
+                # A console that connected meanwhile may have been tagged by its own read of
+                # the queue already; a reminder tags again on purpose.
+                if conn.greeted and (event.reminder or event.chat_id not in conn.tagged):
                     tag(conn, event.chat_id, event.lang, event.waiting_since, event.reminder)
 
     def _claimed(self, event: events.ChatClaimed) -> None:
