@@ -32,6 +32,7 @@ from chatsupport.hub.left_queue import LeftQueue
 from chatsupport.services.audit import AuditService
 from chatsupport.services.background import STOP_WAIT_SECS
 from chatsupport.services.chats import EVENTS_CHANNEL, ChatService
+from chatsupport.services.refresh_ahead import RefreshAhead
 from chatsupport.services.rota import RotaService
 from chatsupport.services.support import SupportService
 
@@ -64,8 +65,7 @@ class Hub:
         self.broker = broker
         self.settings = settings
         self.rota = rota
-        self._on_duty_source = rota.on_duty_now
-        self._on_duty_cache: tuple[float, frozenset[int]] = (0.0, frozenset())
+        self._on_duty = RefreshAhead(rota.on_duty_now, fresh_secs=ON_DUTY_CACHE_SECS)
         self.youth: dict[str, set[YouthConnection]] = defaultdict(set)
         self.responders: dict[int, set[ResponderConnection]] = defaultdict(set)
         self.watchers: dict[str, set[Connection]] = defaultdict(set)
@@ -102,6 +102,7 @@ class Hub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self._on_duty.close()
         for conn in self.all_connections():
             conn.close_after_pending(CLOSE_RESTART)
         await asyncio.sleep(0)
@@ -175,14 +176,10 @@ class Hub:
         await conn.stop()
 
     async def on_duty(self) -> frozenset[int]:
-        fetched_at, value = self._on_duty_cache
-        if time.monotonic() - fetched_at > ON_DUTY_CACHE_SECS:
-            value = await self._on_duty_source()
-            self._on_duty_cache = (time.monotonic(), value)
-        return value
+        return await self._on_duty.get()
 
     def invalidate_on_duty(self) -> None:
-        self._on_duty_cache = (0.0, frozenset())
+        self._on_duty.invalidate()
 
     async def waiting_now(self) -> list[Chat]:
         """The waiting chats, less those claimed or missed while they were being read."""
