@@ -31,8 +31,9 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
     try:
         await upgrade_to_head(database)
-        async with database.write() as s:
-            await chats.create(s, chat_id="c1", token_hash="h1", lang="fi", now=NOW)
+        await database.run_write(
+            lambda conn: chats.create_row(conn, chat_id="c1", token_hash="h1", lang="fi", now=NOW)
+        )
         yield database
     finally:
         await database.dispose()
@@ -178,9 +179,12 @@ async def test_batches_from_several_writers_keep_every_chat_gap_free(database_ur
     try:
         await upgrade_to_head(handles[0])
         chat_ids = [f"c{i}" for i in range(1, 5)]
-        async with handles[0].write() as s:
-            for chat_id in chat_ids:
-                await chats.create(s, chat_id=chat_id, token_hash=chat_id, lang="fi", now=NOW)
+        for chat_id in chat_ids:
+            await handles[0].run_write(
+                lambda conn, c=chat_id: chats.create_row(
+                    conn, chat_id=c, token_hash=c, lang="fi", now=NOW
+                )
+            )
 
         async def writer(w: int) -> None:
             order = list(reversed(chat_ids)) if w % 2 else chat_ids  # lock order is storage's
@@ -361,7 +365,11 @@ async def test_a_one_hop_read_sees_commits_and_never_waits_for_the_writer(db: Da
         lambda conn: chats.create_row(conn, chat_id="c2", token_hash="h2", lang="sv", now=NOW)
     )
     async with db.write() as s:  # on SQLite this holds the file's write lock meanwhile
-        await chats.create(s, chat_id="c3", token_hash="h3", lang="fi", now=NOW)
+        await s.run_sync(
+            lambda ss: chats.create_row(
+                ss.connection(), chat_id="c3", token_hash="h3", lang="fi", now=NOW
+            )
+        )
         assert await asyncio.wait_for(db.run_read(chat_counts.waiting_rows), 5) == 2
     assert await db.run_read(chat_counts.waiting_rows) == 3
     async with db.read() as s:

@@ -1,5 +1,6 @@
 """The refresh-ahead cache behind the hub's on-duty set: a value past half its lifetime is
-answered at once and read again in the background; past its lifetime it is waited for."""
+answered at once and read again in the background; past its lifetime it is waited for.
+Time is a fake clock, so the tests do not depend on how fast the machine is."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 
 from chatsupport.services.refresh_ahead import RefreshAhead
 
-LIFETIME = 0.4
+LIFETIME = 1.0
 
 
 class Source:
@@ -25,39 +26,55 @@ class Source:
         return number
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def cache_on(source: Source, clock: Clock) -> RefreshAhead[int]:
+    return RefreshAhead(source.read, fresh_secs=LIFETIME, clock=clock)
+
+
 async def test_a_young_value_is_answered_without_a_read() -> None:
-    source = Source()
-    cache = RefreshAhead(source.read, fresh_secs=LIFETIME)
-    assert [await cache.get(), await cache.get()] == [1, 1]
+    source, clock = Source(), Clock()
+    cache = cache_on(source, clock)
+    assert await cache.get() == 1
+    clock.now += LIFETIME * 0.4
+    assert await cache.get() == 1
     assert source.reads == 1
 
 
 async def test_past_half_its_life_the_value_is_answered_and_read_again_behind() -> None:
-    source = Source()
-    cache = RefreshAhead(source.read, fresh_secs=LIFETIME)
+    source, clock = Source(), Clock()
+    cache = cache_on(source, clock)
     await cache.get()
-    await asyncio.sleep(LIFETIME * 0.6)
+    clock.now += LIFETIME * 0.6
     source.release = asyncio.Event()  # the background read waits: the caller must not
-    assert await asyncio.wait_for(cache.get(), 0.05) == 1
+    assert await asyncio.wait_for(cache.get(), 1) == 1
     assert await cache.get() == 1  # one background read at a time
+    await asyncio.sleep(0)
+    assert source.reads == 2
     source.release.set()
     await asyncio.sleep(0.01)
-    assert source.reads == 2 and await cache.get() == 2
+    assert await cache.get() == 2 and source.reads == 2
 
 
 async def test_past_its_life_the_value_is_waited_for() -> None:
-    source = Source()
-    cache = RefreshAhead(source.read, fresh_secs=LIFETIME)
+    source, clock = Source(), Clock()
+    cache = cache_on(source, clock)
     await cache.get()
-    await asyncio.sleep(LIFETIME * 1.1)
+    clock.now += LIFETIME * 1.1
     assert await cache.get() == 2
 
 
 async def test_a_read_begun_before_invalidate_is_not_kept() -> None:
-    source = Source()
-    cache = RefreshAhead(source.read, fresh_secs=LIFETIME)
+    source, clock = Source(), Clock()
+    cache = cache_on(source, clock)
     await cache.get()
-    await asyncio.sleep(LIFETIME * 0.6)
+    clock.now += LIFETIME * 0.6
     source.release = asyncio.Event()
     await cache.get()  # starts the background read (2), held
     await asyncio.sleep(0)
@@ -69,10 +86,10 @@ async def test_a_read_begun_before_invalidate_is_not_kept() -> None:
 
 
 async def test_close_stops_a_background_read() -> None:
-    source = Source()
-    cache = RefreshAhead(source.read, fresh_secs=LIFETIME)
+    source, clock = Source(), Clock()
+    cache = cache_on(source, clock)
     await cache.get()
-    await asyncio.sleep(LIFETIME * 0.6)
+    clock.now += LIFETIME * 0.6
     source.release = asyncio.Event()  # never set
     await cache.get()
     await asyncio.sleep(0)

@@ -22,16 +22,23 @@ log = logging.getLogger("chatsupport.cache")
 
 
 class RefreshAhead(Generic[T]):
-    def __init__(self, read: Callable[[], Awaitable[T]], *, fresh_secs: float) -> None:
+    def __init__(
+        self,
+        read: Callable[[], Awaitable[T]],
+        *,
+        fresh_secs: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._read = read
         self._fresh_secs = fresh_secs
+        self._clock = clock
         self._held: tuple[float, T] | None = None  # (monotonic time its read began, value)
         self._generation = 0  # moved on by invalidate: a read begun before it is not kept
         self._refreshing: asyncio.Task[None] | None = None
 
     async def get(self) -> T:
         held = self._held
-        age = time.monotonic() - held[0] if held is not None else 0.0
+        age = self._clock() - held[0] if held is not None else 0.0
         if held is None or age > self._fresh_secs:
             return await self.read_now()
         if age > self._fresh_secs / 2 and self._refreshing is None:
@@ -39,7 +46,7 @@ class RefreshAhead(Generic[T]):
         return held[1]
 
     async def read_now(self) -> T:
-        generation, began = self._generation, time.monotonic()
+        generation, began = self._generation, self._clock()
         value = await self._read()
         if generation == self._generation:
             self._held = (began, value)

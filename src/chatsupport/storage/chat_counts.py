@@ -18,13 +18,9 @@ async def open_by_state(session: AsyncSession) -> dict[str, int]:
     return {str(state): int(n) for state, n in rows.all()}
 
 
-async def waiting(session: AsyncSession) -> int:
-    return await session.run_sync(lambda s: waiting_rows(s.connection()))
-
-
 def waiting_rows(conn: Connection) -> int:
-    """``waiting`` as synchronous Core, for ``Database.run_read`` (one hop on SQLite: every
-    open checks the queue's cap)."""
+    """Chats waiting now, as synchronous Core for ``Database.run_read`` (one hop on SQLite:
+    every open checks the queue's cap)."""
     count = conn.scalar(
         select(func.count()).select_from(ChatRow).where(ChatRow.state == ChatState.WAITING.value)
     )

@@ -53,21 +53,11 @@ def _message(row: MessageRow) -> Message:
     )
 
 
-async def create(
-    session: AsyncSession, *, chat_id: str, token_hash: str, lang: str, now: datetime
-) -> Chat:
-    return await session.run_sync(
-        lambda s: create_row(
-            s.connection(), chat_id=chat_id, token_hash=token_hash, lang=lang, now=now
-        )
-    )
-
-
 def create_row(
     conn: Connection, *, chat_id: str, token_hash: str, lang: str, now: datetime
 ) -> Chat:
-    """``create`` as synchronous Core, for ``Database.run_write`` (one hop on SQLite: a young
-    person's open waits for it before anyone is tagged)."""
+    """A new waiting chat, as synchronous Core for ``Database.run_write`` (one hop on SQLite:
+    a young person's open waits for it before anyone is tagged)."""
     state = ChatState.WAITING
     conn.execute(
         insert(ChatRow).values(

@@ -220,7 +220,7 @@ class _SqliteThread:
         event.listen(self._engine, "begin", _sqlite_on_begin)
         self._immediate = immediate
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._conn: Connection | None = None  # kept open: only the writer thread touches it
+        self._conn: Connection | None = None  # kept open: only this object's thread uses it
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -229,7 +229,7 @@ class _SqliteThread:
     def _transaction(self, work: Callable[[Connection], T]) -> T:
         conn = self._conn
         if conn is None or conn.closed or conn.invalidated:
-            # Held between batches, not checked out and in again for each one.
+            # Held between runs, not checked out and in again for each one.
             conn = self._engine.connect().execution_options(**{_IMMEDIATE: self._immediate})
             self._conn = conn
         with conn.begin():
