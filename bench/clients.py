@@ -1,17 +1,23 @@
-"""Simulated youth and responders: real WebSocket clients that time and count frames."""
+"""Simulated youth and responders: real WebSocket clients that time and count frames.
+
+The clients run on picows (WebSocket framing in Cython, frames handed to a callback) with
+orjson: the client shares the machine's two cores with the server under test, so each
+microsecond it spends per frame is taken from the server's figures (and the floor's). On the
+``websockets`` library it spent 0.24-0.28 ms of CPU per round trip (bench/README.md, "26 Nov
+2026, sixth session").
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import websockets
-from websockets.asyncio.client import ClientConnection
+import orjson
+from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 now = time.perf_counter
 
@@ -21,17 +27,7 @@ now = time.perf_counter
 #: leaves the field out, for commits from before the field existed.
 GREETING: dict[str, str] = {"acks": "resends"}
 
-
-async def connect(url: str, cookie: str = "") -> ClientConnection:
-    headers = {"Cookie": cookie} if cookie else None
-    return await websockets.connect(
-        url,
-        additional_headers=headers,
-        compression=None,
-        open_timeout=30,
-        max_queue=None,
-        ping_interval=None,  # an overloaded server must show up as latency, not as a drop
-    )
+CONNECT_SECS = 30  # TCP connect and handshake together, as an overloaded server may be slow
 
 
 @dataclass
@@ -58,19 +54,50 @@ class TagBoard:
         self.times[chat_id].append(at)
 
 
-class Client:
-    """One connection with a reader task dispatching frames to ``on_frame``."""
+class _Frames(WSListener):
+    """picows calls this for each frame received; it hands text frames to its client."""
 
-    def __init__(self, ws: ClientConnection, ledger: Ledger) -> None:
-        self.ws = ws
+    def __init__(self, client: Client) -> None:
+        super().__init__()
+        self.client = client
+
+    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        if frame.msg_type == WSMsgType.TEXT:
+            self.client.on_frame(orjson.loads(frame.get_payload_as_memoryview()), now())
+        elif frame.msg_type == WSMsgType.CLOSE:
+            transport.send_close(frame.get_close_code())
+            transport.disconnect()
+
+    def on_ws_disconnected(self, transport: WSTransport) -> None:
+        self.client.closed.set()
+
+
+class Client:
+    """One connection; each frame received goes to ``on_frame`` as it is parsed."""
+
+    def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.reader = asyncio.create_task(self._read())
+        self.closed = asyncio.Event()
+        self.transport: WSTransport | None = None
         self.seqs: dict[str, int] = defaultdict(int)  # chat -> highest seq seen
 
-    async def _read(self) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for raw in self.ws:
-                self.on_frame(json.loads(raw), now())
+    async def connect(self, url: str, cookie: str = "") -> None:
+        headers = {"Cookie": cookie} if cookie else None
+        self.transport, _ = await asyncio.wait_for(
+            ws_connect(
+                lambda: _Frames(self),
+                url,
+                extra_headers=headers,
+                websocket_handshake_timeout=CONNECT_SECS,
+                # no pings: an overloaded server must show up as latency, not as a drop
+                enable_auto_ping=False,
+            ),
+            CONNECT_SECS,
+        )
+
+    @property
+    def alive(self) -> bool:
+        return not self.closed.is_set()
 
     def on_frame(self, frame: dict[str, Any], at: float) -> None:
         raise NotImplementedError
@@ -83,20 +110,30 @@ class Client:
         self.ledger.gaps += seq - last - 1
         self.seqs[chat_id] = seq
 
+    def send_now(self, frame: dict[str, Any]) -> None:
+        """Hand one frame to the socket; a frame for a closed one (a run being torn down)
+        is dropped, as the old client's suppressed ``ConnectionClosed`` did."""
+        if self.transport is not None and self.alive:
+            self.transport.send(WSMsgType.TEXT, orjson.dumps(frame))
+
     async def send(self, **frame: Any) -> None:
-        await self.ws.send(json.dumps(frame))
+        self.send_now(frame)
 
     async def close(self) -> None:
+        if self.transport is None:
+            return
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.ws.close(), 5)
-        self.reader.cancel()
+            if self.alive:
+                self.transport.send_close()
+                self.transport.disconnect()
+            await asyncio.wait_for(self.transport.wait_disconnected(), 5)
 
 
 class Youth(Client):
     """Sends messages; a round trip ends when the responder's echo of it arrives."""
 
-    def __init__(self, ws: ClientConnection, ledger: Ledger, sink: list[float]) -> None:
-        super().__init__(ws, ledger)
+    def __init__(self, ledger: Ledger, sink: list[float]) -> None:
+        super().__init__(ledger)
         self.sink = sink
         self.pending: dict[str, float] = {}
         self.opened: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -135,8 +172,8 @@ class Youth(Client):
 class Responder(Client):
     """Echoes every youth message back into its chat; records tags and claim outcomes."""
 
-    def __init__(self, ws: ClientConnection, ledger: Ledger, board: TagBoard) -> None:
-        super().__init__(ws, ledger)
+    def __init__(self, ledger: Ledger, board: TagBoard) -> None:
+        super().__init__(ledger)
         self.board = board
         self.welcome = asyncio.Event()
         self.claims: dict[str, asyncio.Future[bool]] = {}
@@ -162,12 +199,7 @@ class Responder(Client):
             self.welcome.set()
 
     def _reply(self, chat_id: str, text: str) -> None:
-        frame = {"type": "send", "chat_id": chat_id, "client_id": "r" + text, "text": text}
-        asyncio.ensure_future(self._send_quietly(json.dumps(frame)))  # noqa: RUF006
-
-    async def _send_quietly(self, data: str) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):  # the run is being torn down
-            await self.ws.send(data)
+        self.send_now({"type": "send", "chat_id": chat_id, "client_id": "r" + text, "text": text})
 
     def _claim_result(self, chat_id: str, won: bool) -> None:
         future = self.claims.pop(chat_id, None)
@@ -182,11 +214,14 @@ class Responder(Client):
 
 
 async def new_responder(url: str, cookie: str, ledger: Ledger, board: TagBoard) -> Responder:
-    responder = Responder(await connect(url, cookie), ledger, board)
+    responder = Responder(ledger, board)
+    await responder.connect(url, cookie)
     await responder.send(type="hello", resume={}, **GREETING)
     await asyncio.wait_for(responder.welcome.wait(), 30)
     return responder
 
 
 async def new_youth(url: str, ledger: Ledger, sink: list[float]) -> Youth:
-    return Youth(await connect(url), ledger, sink)
+    youth = Youth(ledger, sink)
+    await youth.connect(url)
+    return youth

@@ -69,7 +69,7 @@ async def idle(target: Target, count: int, result: Result) -> None:
     )
     youth = [y for y in held if y is not None]
     await asyncio.sleep(2.0)
-    alive = [y for y in youth if not y.reader.done()]
+    alive = [y for y in youth if y.alive]
     after = target.rss_kib()
     result.idle_asked, result.idle_held = count, len(alive)
     if alive:
