@@ -11,10 +11,13 @@ import pytest
 import websockets
 from redis.asyncio import Redis
 
+from chatsupport.api.runtime import abuse_limits
 from chatsupport.broker.limit_store import MemoryLimitStore
+from chatsupport.broker.redis_limits import RedisLimitStore
 from chatsupport.domain.client_address import address_bucket
 from chatsupport.services import limit_counts
-from chatsupport.services.limits import AbuseLimits, LimitSettings
+from chatsupport.services.limits import AbuseLimits, LimitSettings, RateLimited
+from chatsupport.settings import Settings
 from tests.limits_live import proxied_server, youth_from
 from tests.live import WsClient
 from tests.test_hub import on_duty, open_chat
@@ -40,6 +43,35 @@ async def test_keys_rotate_daily_and_hide_the_address() -> None:
     assert A not in first and len(first) == 32
     day[0] = datetime(2026, 3, 2, 0, 1, tzinfo=UTC)
     assert await limits.client_key(A) != first
+
+
+async def test_message_counts_are_each_process_s_own_the_key_counts_shared() -> None:
+    """Two processes on one shared store: a network's connections are counted together;
+    a chat's messages by the process serving the socket (services/limits.py says why)."""
+    shared = MemoryLimitStore()  # stands for Redis, shared by both processes
+    settings = LimitSettings(connections_per_key=1, messages_per_chat_per_minute=2)
+    one, two = (
+        AbuseLimits(store=shared, settings=settings, message_store=MemoryLimitStore())
+        for _ in range(2)
+    )
+    await one.connect("key")
+    with pytest.raises(RateLimited):
+        await two.connect("key")
+    for limits in (one, two):
+        await limits.check_message("chat")
+        await limits.check_message("chat")
+        with pytest.raises(RateLimited) as refused:
+            await limits.check_message("chat")
+        assert refused.value.code == "rate.too_many_messages"
+    assert await shared.peek("msgs:chat") == 0  # no message counter in the shared store
+
+
+def test_the_service_counts_messages_in_process_memory() -> None:
+    """Wired so on Redis too: the per-message check makes no Redis call."""
+    settings = Settings(broker_url="redis://127.0.0.1:6379/0", secret_key="k" * 48)
+    limits = abuse_limits(settings)
+    assert isinstance(limits.store, RedisLimitStore)
+    assert isinstance(limits.message_store, MemoryLimitStore)
 
 
 async def test_chats_per_key(stack_values: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from chatsupport.api.console_sessions import ConsoleSessions
 from chatsupport.auth.passwords import HashParameters, PasswordHasher
 from chatsupport.broker import Broker, broker_from_url
-from chatsupport.broker.limit_store import limit_store_from_url
+from chatsupport.broker.limit_store import MemoryLimitStore, limit_store_from_url
 from chatsupport.domain.clock import Clock, SystemClock
 from chatsupport.domain.login_throttle import ThrottlePolicy
 from chatsupport.hub.hub import Hub, HubSettings
@@ -193,6 +193,7 @@ def abuse_limits(settings: Settings) -> AbuseLimits:
     store = limit_store_from_url(settings.broker_url, namespace=settings.broker_namespace)
     return AbuseLimits(
         store=store,
+        message_store=MemoryLimitStore(),  # per process: services/limits.py says why
         settings=LimitSettings(
             connections_per_key=settings.youth_connections_per_key,
             chats_per_key_per_hour=settings.youth_chats_per_key_per_hour,

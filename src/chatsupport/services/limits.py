@@ -11,12 +11,23 @@ Limits (defaults in ``LimitSettings``; docs/security.md lists them):
 
 * connections per key at once → ``rate.too_many_connections`` (the socket is then closed)
 * chats opened per key per hour → ``rate.too_many_chats``
-* messages per chat per minute (youth side) → ``rate.too_many_messages``
+* messages per chat per minute (youth side) → ``rate.too_many_messages``, counted by each
+  process for the sockets it serves (``message_store``, below)
 * chats waiting in the queue, all processes together → ``queue.full``
 * a key blocked by a responder (``block``) may not open chats for ``block_minutes``
   → ``rate.too_many_chats`` (the youth is not told that they were blocked)
 
 Each refusal is counted in ``services/limit_counts.py``.
+
+The message counter is the only one checked on every message, and a chat's young person is
+served by one process (a second socket of the same chat, or one after a reconnect, may land
+on another). Counted in the shared store it cost one Redis script call per message: 16 % of a
+cluster process's event-loop time at 1,000 round trips/s (bench/README.md, "sixth session").
+So it lives in ``message_store``, in this process's memory: a flood through one socket is cut
+off exactly as before; a young person holding sockets on N processes at once, or reconnecting
+to another process within the minute, may send up to N times the limit. It is a flood guard
+for the responder's screen, not an abuse ban (those are the per-key limits, which stay
+shared).
 """
 
 from __future__ import annotations
@@ -60,9 +71,11 @@ class AbuseLimits:
         *,
         store: LimitStore,
         settings: LimitSettings,
+        message_store: LimitStore | None = None,
         now: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.store = store
+        self.message_store = message_store or store
         self.settings = settings
         self._now = now
 
@@ -100,7 +113,7 @@ class AbuseLimits:
 
     async def check_message(self, chat_id: str) -> None:
         """May the youth of ``chat_id`` send one more message this minute?"""
-        count = await self.store.hit(f"msgs:{chat_id}", ttl_secs=60.0)
+        count = await self.message_store.hit(f"msgs:{chat_id}", ttl_secs=60.0)
         if count > self.settings.messages_per_chat_per_minute:
             self._refuse("rate.too_many_messages", "Too many messages; wait a moment.")
 
