@@ -56,6 +56,7 @@ class Runtime:
         await self.retention.stop()
         await self.consoles.stop()
         await self.hub.stop()
+        await self.rota.close()
         await self.chats.close()
         await self.broker.close()
         await self.limits.store.close()

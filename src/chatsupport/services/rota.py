@@ -10,7 +10,6 @@ when its last console on that process closes (``console_presence``).
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, replace
@@ -23,6 +22,7 @@ from chatsupport.domain.errors import ChatSupportError, InvalidInput
 from chatsupport.domain.rota import Closure, Rota, Shift, validate_closure, validate_shift
 from chatsupport.domain.rota_schedule import RotaStatus, duty_ends_at, status
 from chatsupport.domain.youth_texts import DEFAULT_TEXTS, LANGS, MAX_TEXT_CHARS, YouthTexts
+from chatsupport.services.refresh_ahead import RefreshAhead
 from chatsupport.storage import rota as store
 from chatsupport.storage.database import Database, Session
 
@@ -88,7 +88,13 @@ class RotaService:
         self._db = db
         self._clock = clock
         self.settings = settings
-        self._snapshot: tuple[float, tuple[Rota, frozenset[int]] | None] = (0.0, None)
+        self._snapshot = RefreshAhead(self._read_rota_and_connected, fresh_secs=SNAPSHOT_SECS)
+        # The last "new chats are taken" answer and what it was computed from: the status of
+        # the whole rota took ~0.5 ms of each open (bench/README.md, "sixth session").
+        self._taking: tuple[tuple[Rota, frozenset[int]], datetime] | None = None
+
+    async def close(self) -> None:
+        await self._snapshot.close()
 
     # --- reading -------------------------------------------------------------------------
 
@@ -103,25 +109,33 @@ class RotaService:
         Every youth ``open`` asks whether new chats are taken; reading the whole rota for each
         was a sixth of a process's time while chats poured in. Rota changes made through this
         process forget the snapshot at once; other changes (another process, an account
-        deactivated) count within ``SNAPSHOT_SECS``, like the hub's on-duty cache.
+        deactivated) count within ``SNAPSHOT_SECS``, like the hub's on-duty cache. The
+        snapshot is read again in the background once half that time has passed: read by
+        whichever open came after it expired, one open a second waited 5-13 ms for the rota
+        (bench/README.md, "sixth session").
         """
-        taken_at, snapshot = self._snapshot
-        if recent and snapshot is not None and time.monotonic() - taken_at < SNAPSHOT_SECS:
-            return snapshot
+        if recent:
+            return await self._snapshot.get()
+        return await self._read_rota_and_connected()
+
+    async def _read_rota_and_connected(self) -> tuple[Rota, frozenset[int]]:
         since = self._clock.now() - self.settings.presence_window
         async with self._db.read() as s:
             rota = await store.load_rota(s, zone=self.settings.zone)
             connected = await store.present_since(s, since=since)
-        self._snapshot = (time.monotonic(), (rota, connected))
         return rota, connected
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[Session]:
         """A write that forgets the snapshot (before, and after it committed)."""
-        self._snapshot = (0.0, None)
+        self._forget_snapshot()
         async with self._db.write() as s:
             yield s
-        self._snapshot = (0.0, None)
+        self._forget_snapshot()
+
+    def _forget_snapshot(self) -> None:
+        self._snapshot.invalidate()
+        self._taking = None
 
     async def status(self, *, recent: bool = False) -> RotaStatus:
         rota, connected = await self._rota_and_connected(recent=recent)
@@ -147,12 +161,28 @@ class RotaService:
         )
 
     async def admit_new_chat(self, lang: str) -> None:
-        """Raise ``ServiceClosed`` (with what to tell the youth) unless new chats are taken."""
-        if (await self.status(recent=True)).accepts_new_chats(self.settings.intake_cutoff):
+        """Raise ``ServiceClosed`` (with what to tell the youth) unless new chats are taken.
+
+        "Taken" is answered from the recent snapshot and kept for ``SNAPSHOT_SECS`` of the
+        clock (so a cut-off or closing counts up to that late, like a rota change made
+        elsewhere); "not taken" is always checked again on a fresh read of the rota.
+        """
+        if await self._taking_new_chats():
             return
         opening = await self.opening(lang)  # the texts are read only when they are shown
         if not opening.accepts_new_chats:
             raise ServiceClosed(opening)
+
+    async def _taking_new_chats(self) -> bool:
+        snapshot, now = await self._snapshot.get(), self._clock.now()
+        if self._taking is not None:
+            seen, at = self._taking
+            if seen is snapshot and timedelta(0) <= now - at < timedelta(seconds=SNAPSHOT_SECS):
+                return True
+        rota, connected = snapshot
+        taking = status(rota, now, connected).accepts_new_chats(self.settings.intake_cutoff)
+        self._taking = (snapshot, now) if taking else None
+        return taking
 
     # --- editing -------------------------------------------------------------------------
 
@@ -206,9 +236,22 @@ class RotaService:
     # --- presence ------------------------------------------------------------------------
 
     async def consoles_seen(self, responder_ids: list[int]) -> None:
+        """A console said ``hello``: who is connected may have changed (forget the snapshot)."""
         if responder_ids:
             async with self._writing() as s:
                 await store.touch_presence(s, responder_ids=responder_ids, now=self._clock.now())
+
+    async def consoles_still_seen(self, responder_ids: list[int]) -> None:
+        """The sweep marks this process's consoles again, then reads the snapshot afresh.
+
+        The snapshot is replaced, not forgotten: forgotten every sweep, the next ``open``
+        waited 5-7 ms for the whole rota (bench/README.md, "sixth session"). A console whose
+        ``hello`` could not be recorded counts from the fresh read on, as before.
+        """
+        if responder_ids:
+            async with self._db.write() as s:
+                await store.touch_presence(s, responder_ids=responder_ids, now=self._clock.now())
+        await self._snapshot.read_now()
 
     async def console_gone(self, responder_id: int) -> None:
         async with self._writing() as s:
