@@ -151,13 +151,18 @@ async def _admitted_again(server: Any, address: str, within: float = 10.0) -> bo
 
 
 async def test_queue_cap(stack_values: dict[str, Any]) -> None:
-    """When the waiting queue is full, a new chat is refused with queue.full."""
-    async with proxied_server({**stack_values, "max_waiting_chats": 1}) as server:
+    """When the waiting queue is full, a new chat is refused with queue.full, and the refused
+    open does not count against its network's chats per hour."""
+    values = {**stack_values, "max_waiting_chats": 1, "youth_chats_per_key_per_hour": 1}
+    async with proxied_server(values) as server:
         await on_duty(server, "pia")
         async with youth_from(server, A) as first, youth_from(server, B) as second:
             await open_chat(first)
             await second.send(type="open", lang="fi")
             assert (await second.expect("error"))["code"] == "queue.full"
+            await first.send(type="end")
+            await first.expect("ended")
+            await open_chat(second)  # B's one chat of the hour is still its own
 
 
 async def test_forwarded_for_ignored_without_trust(stack_values: dict[str, Any]) -> None:

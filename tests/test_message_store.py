@@ -356,22 +356,24 @@ async def test_a_resend_stored_elsewhere_while_the_batch_waited_is_found(db: Dat
     assert (rows, last_seq) == ([(1, "x", "toisaalla")], 1)
 
 
-async def test_a_one_hop_read_sees_commits_and_never_waits_for_the_writer(db: Database) -> None:
-    """``run_read`` (every open's check of the queue's cap) sees each committed chat, not one
-    still being written, and answers while a write transaction holds the write lock; a chat
-    made by ``create_row`` reads back as it was returned."""
-    assert await db.run_read(chat_counts.waiting_rows) == 1  # c1, from the fixture
-    made = await db.run_write(
-        lambda conn: chats.create_row(conn, chat_id="c2", token_hash="h2", lang="sv", now=NOW)
-    )
-    async with db.write() as s:  # on SQLite this holds the file's write lock meanwhile
-        await s.run_sync(
-            lambda ss: chats.create_row(
-                ss.connection(), chat_id="c3", token_hash="h3", lang="fi", now=NOW
+async def test_a_new_chat_is_stored_only_while_the_queue_has_room(db: Database) -> None:
+    """``create_row`` counts the waiting chats in the insert's own transaction: at the cap it
+    stores nothing, and opens racing for the last places never overshoot it."""
+
+    def make(chat_id: str, cap: int) -> Any:
+        return db.run_write(
+            lambda conn: chats.create_row(
+                conn, chat_id=chat_id, token_hash=chat_id, lang="sv", now=NOW, max_waiting=cap
             )
         )
-        assert await asyncio.wait_for(db.run_read(chat_counts.waiting_rows), 5) == 2
-    assert await db.run_read(chat_counts.waiting_rows) == 3
+
+    made = await make("c2", 2)  # c1 waits already (the fixture)
+    assert made is not None and made.state is ChatState.WAITING and made.lang == "sv"
+    assert await make("c3", 2) is None
     async with db.read() as s:
         assert await chats.get(s, chat_id="c2") == made
-    assert made.state is ChatState.WAITING and made.lang == "sv"
+        assert await chats.get(s, chat_id="c3") is None
+    raced = await asyncio.gather(*(make(f"r{i}", 6) for i in range(10)))
+    assert sum(chat is not None for chat in raced) == 4
+    async with db.read() as s:
+        assert await s.run_sync(lambda ss: chat_counts.waiting_rows(ss.connection())) == 6

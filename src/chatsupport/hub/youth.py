@@ -74,8 +74,13 @@ class YouthSession:
         except ServiceClosed as exc:
             self.conn.send("error", code=exc.code, message=exc.message, closed=exc.opening.view())
             return
-        await self.limits.check_open(self.key, waiting=await self.hub.chats.waiting_count())
-        chat, token = await self.hub.chats.create_chat(lang=frame.lang)
+        await self.limits.check_open(self.key)
+        created = await self.hub.chats.create_chat(
+            lang=frame.lang, max_waiting=self.limits.settings.max_waiting_chats
+        )
+        if created is None:
+            await self.limits.queue_full(self.key)
+        chat, token = created
         await self.limits.remember_chat(self.key, chat.id)
         self.hub.follow(self.conn, chat.id, after_seq=0)
         self.conn.send("opened", token=token, state=chat.state.value)

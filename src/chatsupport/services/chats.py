@@ -42,7 +42,7 @@ from chatsupport.domain.errors import (
 from chatsupport.domain.message_batch import Outcome, PostRequest
 from chatsupport.domain.queue import estimate_wait_secs
 from chatsupport.services.message_writer import MessageWriter
-from chatsupport.storage import chat_counts, chats, diary, retention
+from chatsupport.storage import chats, diary, retention
 from chatsupport.storage import support as support_store
 from chatsupport.storage.database import Database
 from chatsupport.storage.message_batches import store_batch
@@ -116,8 +116,9 @@ class ChatService:
 
     # --- youth ---------------------------------------------------------------------------
 
-    async def create_chat(self, *, lang: str) -> tuple[Chat, str]:
-        """Create a waiting chat; returns it with the resume token (shown once, stored hashed).
+    async def create_chat(self, *, lang: str, max_waiting: int) -> tuple[Chat, str] | None:
+        """Create a waiting chat; returns it with the resume token (shown once, stored hashed),
+        or None when ``max_waiting`` chats already wait.
 
         The caller starts following the chat, then calls ``announce_opened`` so that it cannot
         miss the claim that the announcement may trigger.
@@ -125,10 +126,15 @@ class ChatService:
         token, chat_id, now = new_token(), secrets.token_hex(16), self._clock.now()
         chat = await self._db.run_write(
             lambda conn: chats.create_row(
-                conn, chat_id=chat_id, token_hash=token_hash(token), lang=lang, now=now
+                conn,
+                chat_id=chat_id,
+                token_hash=token_hash(token),
+                lang=lang,
+                now=now,
+                max_waiting=max_waiting,
             )
         )
-        return chat, token
+        return None if chat is None else (chat, token)
 
     async def announce_opened(self, chat: Chat) -> None:
         await self.publish(
@@ -259,9 +265,6 @@ class ChatService:
     async def waiting(self) -> list[Chat]:
         async with self._db.read() as s:
             return await chats.waiting(s)
-
-    async def waiting_count(self) -> int:
-        return await self._db.run_read(chat_counts.waiting_rows)
 
     async def active_for(self, responder_id: int) -> list[Chat]:
         async with self._db.read() as s:

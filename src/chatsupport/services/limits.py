@@ -37,6 +37,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NoReturn
 
 from chatsupport.broker.limit_store import LimitStore
 from chatsupport.domain.client_address import address_bucket
@@ -96,16 +97,20 @@ class AbuseLimits:
         """One connection of ``key`` ended (call exactly once per successful ``connect``)."""
         await self.store.hit(f"conn:{key}", ttl_secs=CONNECTION_TTL_SECS, amount=-1, slide=True)
 
-    async def check_open(self, key: str, *, waiting: int) -> None:
-        """May ``key`` open a chat now, with ``waiting`` chats already in the queue?"""
+    async def check_open(self, key: str) -> None:
+        """May ``key`` open a chat now? Counts the open; the queue's cap is checked when the
+        chat is stored (``max_waiting_chats``), and ``queue_full`` takes the count back."""
         if await self.store.peek(f"block:{key}") > 0:
             limit_counts.count("rate.blocked_open")
             raise RateLimited("Too many chats opened; try again later.", code="rate.too_many_chats")
-        if waiting >= self.settings.max_waiting_chats:
-            self._refuse("queue.full", "The queue is full; try again in a moment.")
         count = await self.store.hit(f"opens:{key}", ttl_secs=3600.0)
         if count > self.settings.chats_per_key_per_hour:
             self._refuse("rate.too_many_chats", "Too many chats opened; try again later.")
+
+    async def queue_full(self, key: str) -> NoReturn:
+        """The queue had no room for the chat ``key`` opened: refused, and not counted."""
+        await self.store.hit(f"opens:{key}", ttl_secs=3600.0, amount=-1)
+        self._refuse("queue.full", "The queue is full; try again in a moment.")
 
     async def remember_chat(self, key: str, chat_id: str) -> None:
         """Link a new chat to its key in the limit store, so that it can be blocked later."""
@@ -129,6 +134,6 @@ class AbuseLimits:
             await self.store.hit(f"block:{key}", ttl_secs=ttl, slide=True)
 
     @staticmethod
-    def _refuse(code: str, message: str) -> None:
+    def _refuse(code: str, message: str) -> NoReturn:
         limit_counts.count(code)
         raise RateLimited(message, code=code)

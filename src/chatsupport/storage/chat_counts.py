@@ -19,7 +19,7 @@ async def open_by_state(session: AsyncSession) -> dict[str, int]:
 
 
 def waiting_rows(conn: Connection) -> int:
-    """Chats waiting now, as synchronous Core for ``Database.run_read`` (one hop on SQLite:
+    """Chats waiting now, as synchronous Core (inside the transaction that stores a new chat:
     every open checks the queue's cap)."""
     count = conn.scalar(
         select(func.count()).select_from(ChatRow).where(ChatRow.state == ChatState.WAITING.value)

@@ -103,10 +103,8 @@ class Database:
             asyncio.Lock() if self.is_sqlite else nullcontext()
         )
         self._sync_writer: _SqliteThread | None = None
-        self._sync_reader: _SqliteThread | None = None
         if self.is_sqlite and not _sqlite_in_memory(url):
-            self._sync_writer = _SqliteThread(url, "sqlite-writer", immediate=True)
-            self._sync_reader = _SqliteThread(url, "sqlite-reader", immediate=False)
+            self._sync_writer = _SqliteThread(url, "sqlite-writer")
         self._driver_writer = None if self.is_sqlite else _DriverWriter(self.engine)
 
     @property
@@ -169,20 +167,6 @@ class Database:
         async with self._write_gate:
             return await self._sync_writer.run(work)
 
-    async def run_read(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` as one short synchronous read (for reads on hot paths).
-
-        On a SQLite file it runs in one hop on this process's SQLite reader thread (WAL: it
-        never waits for the writer). An aiosqlite session crosses threads for the checkout,
-        BEGIN, execute, fetch, COMMIT and check-in: ~1.4 ms for one count under load against
-        a few tenths (bench/README.md, "fifth session"). Reads here take turns on that one
-        thread, so keep them to single indexed statements. Elsewhere through a read session.
-        """
-        if self._sync_reader is None:
-            async with self.read() as session:
-                return await session.run_sync(lambda s: work(s.connection()))
-        return await self._sync_reader.run(work)
-
     async def run_postgres_write(self, work: Callable[[Any], Awaitable[T]]) -> T:
         """Run ``work`` in one transaction on this process's own asyncpg connection.
 
@@ -195,9 +179,8 @@ class Database:
         return await self._driver_writer.run(work)
 
     async def dispose(self) -> None:
-        for thread in (self._sync_writer, self._sync_reader):
-            if thread is not None:
-                thread.close()
+        if self._sync_writer is not None:
+            self._sync_writer.close()
         if self._driver_writer is not None:
             await self._driver_writer.close()
         await self.engine.dispose()
@@ -205,9 +188,9 @@ class Database:
 
 class _SqliteThread:
     """One plain sqlite3 connection (same pragmas) on one thread of its own; each ``run`` is
-    one transaction (``BEGIN IMMEDIATE`` for the writer, a plain ``BEGIN`` for the reader)."""
+    one write transaction (``BEGIN IMMEDIATE``)."""
 
-    def __init__(self, url: str, name: str, *, immediate: bool) -> None:
+    def __init__(self, url: str, name: str) -> None:
         sync_url = make_url(url).set(drivername="sqlite")
         self._engine: Engine = create_engine(
             sync_url,
@@ -218,7 +201,6 @@ class _SqliteThread:
         )
         event.listen(self._engine, "connect", _sqlite_on_connect)
         event.listen(self._engine, "begin", _sqlite_on_begin)
-        self._immediate = immediate
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._conn: Connection | None = None  # kept open: only this object's thread uses it
 
@@ -230,7 +212,7 @@ class _SqliteThread:
         conn = self._conn
         if conn is None or conn.closed or conn.invalidated:
             # Held between runs, not checked out and in again for each one.
-            conn = self._engine.connect().execution_options(**{_IMMEDIATE: self._immediate})
+            conn = self._engine.connect().execution_options(**{_IMMEDIATE: True})
             self._conn = conn
         with conn.begin():
             return work(conn)
