@@ -95,3 +95,23 @@ async def test_close_stops_a_background_read() -> None:
     await asyncio.sleep(0)
     await asyncio.wait_for(cache.close(), 1)
     assert source.reads == 2
+
+
+async def test_refresh_soon_reads_again_behind_the_next_get_and_drops_a_read_under_way() -> None:
+    source, clock = Source(), Clock()
+    cache = cache_on(source, clock)
+    await cache.get()
+    clock.now += LIFETIME * 0.6
+    source.release = asyncio.Event()
+    assert await cache.get() == 1  # a background read (2) begins, held
+    await asyncio.sleep(0)
+    cache.refresh_soon()  # read 2 began before this: not kept
+    source.release.set()
+    await asyncio.sleep(0.01)
+    assert await cache.get() == 1 and source.reads == 2  # still read 1; read 3 begins behind
+    await asyncio.sleep(0.01)
+    assert await cache.get() == 3 and source.reads == 3
+    cache.refresh_soon()
+    assert await cache.get() == 3  # answered at once (young), read 4 behind it
+    await asyncio.sleep(0.01)
+    assert await cache.get() == 4

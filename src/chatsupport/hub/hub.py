@@ -181,11 +181,6 @@ class Hub:
     def invalidate_on_duty(self) -> None:
         self._on_duty.invalidate()
 
-    async def refresh_on_duty(self) -> None:
-        """Read who is on duty again; until the read is done, opens use the value held (the
-        sweep: time moves shifts in and out; an invalidation made opens wait for the read)."""
-        await self._on_duty.read_now()
-
     async def waiting_now(self) -> list[Chat]:
         """The waiting chats, less those claimed or missed while they were being read."""
         mark = self._left_queue.mark()
@@ -395,7 +390,7 @@ class Hub:
                 await self.chats.sweep()
                 await self.support.sweep()  # escalations and lapsed transfer offers
                 await self.rota.consoles_still_seen(list(self.responders))
-                await self.refresh_on_duty()
+                self._on_duty.refresh_soon()  # time moves shifts in and out
                 await support_events.tell_backup_presence(self)
             except asyncio.CancelledError:
                 raise

@@ -35,13 +35,14 @@ class RefreshAhead(Generic[T]):
         self._held: tuple[float, T] | None = None  # (monotonic time its read began, value)
         self._generation = 0  # moved on by invalidate: a read begun before it is not kept
         self._refreshing: asyncio.Task[None] | None = None
+        self._stale = False  # set by refresh_soon: read again on the next get, in the background
 
     async def get(self) -> T:
         held = self._held
         age = self._clock() - held[0] if held is not None else 0.0
         if held is None or age > self._fresh_secs:
             return await self.read_now()
-        if age > self._fresh_secs / 2 and self._refreshing is None:
+        if (age > self._fresh_secs / 2 or self._stale) and self._refreshing is None:
             self._refreshing = asyncio.create_task(self._refresh(), name="refresh-ahead")
         return held[1]
 
@@ -50,12 +51,20 @@ class RefreshAhead(Generic[T]):
         value = await self._read()
         if generation == self._generation:
             self._held = (began, value)
+            self._stale = False
         return value
 
     def invalidate(self) -> None:
         """Drop the value: the next ``get`` waits for a fresh read."""
         self._generation += 1
         self._held = None
+
+    def refresh_soon(self) -> None:
+        """The next ``get`` answers the value held (if still fresh) and reads it again in the
+        background; a read already under way is not kept. For changes that need not be seen
+        at once: the housekeeping sweep, which reads nothing itself while no one asks."""
+        self._generation += 1
+        self._stale = True
 
     async def close(self) -> None:
         task = self._refreshing

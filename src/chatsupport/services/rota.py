@@ -242,16 +242,17 @@ class RotaService:
                 await store.touch_presence(s, responder_ids=responder_ids, now=self._clock.now())
 
     async def consoles_still_seen(self, responder_ids: list[int]) -> None:
-        """The sweep marks this process's consoles again, then reads the snapshot afresh.
+        """The sweep marks this process's consoles again; the snapshot is read again when an
+        ``open`` next asks, in the background.
 
-        The snapshot is replaced, not forgotten: forgotten every sweep, the next ``open``
-        waited 5-7 ms for the whole rota (bench/README.md, "sixth session"). A console whose
-        ``hello`` could not be recorded counts from the fresh read on, as before.
+        Forgotten every sweep instead, the next ``open`` waited 5-7 ms for the whole rota
+        (bench/README.md, "sixth session"). A console whose ``hello`` could not be recorded
+        counts from that read on.
         """
         if responder_ids:
             async with self._db.write() as s:
                 await store.touch_presence(s, responder_ids=responder_ids, now=self._clock.now())
-        await self._snapshot.read_now()
+        self._snapshot.refresh_soon()
 
     async def console_gone(self, responder_id: int) -> None:
         async with self._writing() as s:
