@@ -11,6 +11,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from chatsupport import metrics
@@ -116,9 +117,17 @@ class ChatService:
 
     # --- youth ---------------------------------------------------------------------------
 
-    async def create_chat(self, *, lang: str, max_waiting: int) -> tuple[Chat, str] | None:
+    @overload
+    async def create_chat(self, *, lang: str, max_waiting: None = None) -> tuple[Chat, str]: ...
+
+    @overload
+    async def create_chat(self, *, lang: str, max_waiting: int) -> tuple[Chat, str] | None: ...
+
+    async def create_chat(
+        self, *, lang: str, max_waiting: int | None = None
+    ) -> tuple[Chat, str] | None:
         """Create a waiting chat; returns it with the resume token (shown once, stored hashed),
-        or None when ``max_waiting`` chats already wait.
+        or None when ``max_waiting`` is given and that many chats already wait.
 
         The caller starts following the chat, then calls ``announce_opened`` so that it cannot
         miss the claim that the announcement may trigger.
