@@ -55,7 +55,7 @@ def _message(row: MessageRow) -> Message:
 
 
 # The advisory lock that lets new chats be counted against the queue's cap one at a time on
-# PostgreSQL (any fixed number of our own; "chatsupport queue" in ASCII, truncated).
+# PostgreSQL (any fixed number of our own: "chatqu" in ASCII).
 _QUEUE_CAP_LOCK = 0x636861747175
 
 

@@ -102,9 +102,9 @@ class Database:
         self._write_gate: AbstractAsyncContextManager[Any] = (
             asyncio.Lock() if self.is_sqlite else nullcontext()
         )
-        self._sync_writer: _SqliteThread | None = None
+        self._sync_writer: _SqliteSyncWriter | None = None
         if self.is_sqlite and not _sqlite_in_memory(url):
-            self._sync_writer = _SqliteThread(url, "sqlite-writer")
+            self._sync_writer = _SqliteSyncWriter(url)
         self._driver_writer = None if self.is_sqlite else _DriverWriter(self.engine)
 
     @property
@@ -186,11 +186,10 @@ class Database:
         await self.engine.dispose()
 
 
-class _SqliteThread:
-    """One plain sqlite3 connection (same pragmas) on one thread of its own; each ``run`` is
-    one write transaction (``BEGIN IMMEDIATE``)."""
+class _SqliteSyncWriter:
+    """One plain sqlite3 connection (same pragmas, ``BEGIN IMMEDIATE``) on one thread."""
 
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str) -> None:
         sync_url = make_url(url).set(drivername="sqlite")
         self._engine: Engine = create_engine(
             sync_url,
@@ -201,8 +200,8 @@ class _SqliteThread:
         )
         event.listen(self._engine, "connect", _sqlite_on_connect)
         event.listen(self._engine, "begin", _sqlite_on_begin)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._conn: Connection | None = None  # kept open: only this object's thread uses it
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._conn: Connection | None = None  # kept open: only the writer thread touches it
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -211,9 +210,8 @@ class _SqliteThread:
     def _transaction(self, work: Callable[[Connection], T]) -> T:
         conn = self._conn
         if conn is None or conn.closed or conn.invalidated:
-            # Held between runs, not checked out and in again for each one.
-            conn = self._engine.connect().execution_options(**{_IMMEDIATE: True})
-            self._conn = conn
+            # Held between batches, not checked out and in again for each one.
+            conn = self._conn = self._engine.connect().execution_options(**{_IMMEDIATE: True})
         with conn.begin():
             return work(conn)
 
