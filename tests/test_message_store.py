@@ -107,6 +107,42 @@ async def test_resent_client_id_same_seq_one_row_no_gap(db: Database) -> None:
     assert last_seq == 3
 
 
+async def _resend_amid_new_messages(db: Database) -> None:
+    await _post(db, "a", "hei")
+    await _post(db, "b", "toinen")
+    batch = [
+        PostRequest("c1", Sender.YOUTH, "c", "kolmas"),
+        PostRequest("c1", Sender.YOUTH, "a", "hei (resent)"),
+        PostRequest("c1", Sender.YOUTH, "d", "neljäs"),
+    ]
+    plan = await store_batch(db, batch, NOW)
+    found = [(o[0].seq, o[0].text, o[1]) for o in plan.outcomes if o is not None]
+    assert found == [(3, "kolmas", True), (1, "hei", False), (4, "neljäs", True)]
+    rows, last_seq = await _stored(db)
+    assert rows == [(1, "a", "hei"), (2, "b", "toinen"), (3, "c", "kolmas"), (4, "d", "neljäs")]
+    assert last_seq == 4
+
+
+async def test_a_resend_in_a_batch_of_new_messages_keeps_them_all(db: Database) -> None:
+    """SQLite writes a batch as if nothing were stored and looks resends up only when the
+    unique index refuses one: what it wrote before the refusal must be taken back, and the
+    new messages stored once, after the resend is answered with its original."""
+    await _resend_amid_new_messages(db)
+
+
+async def test_an_in_memory_database_stores_batches_and_resends_too() -> None:
+    """In-memory SQLite has no writer thread: the batch runs through the session."""
+    database = Database("sqlite+aiosqlite://")
+    try:
+        await upgrade_to_head(database)
+        await database.run_write(
+            lambda conn: chats.create_row(conn, chat_id="c1", token_hash="h1", lang="fi", now=NOW)
+        )
+        await _resend_amid_new_messages(database)
+    finally:
+        await database.dispose()
+
+
 async def test_concurrent_resends_store_once_without_gap(db: Database) -> None:
     """Many writers race with one client_id (and fresh ones): one row each, seqs 1..n."""
     results = await asyncio.gather(

@@ -103,7 +103,9 @@ SUPPORT_EVENTS = (
 
 
 def encode(event: Event) -> bytes:
-    return EVENTS.dump_json(event)
+    """The event's own serializer: the same JSON as ``EVENTS.dump_json`` without the union's
+    search for the event's type (about half the time, and one encode per message stored)."""
+    return event.__pydantic_serializer__.to_json(event)
 
 
 def decode(data: bytes) -> Event:

@@ -34,7 +34,7 @@ from chatsupport.storage.sqlite_message_batches import append_batch_sqlite
 async def store_batch(db: Database, requests: Sequence[PostRequest], now: datetime) -> BatchPlan:
     """Store the batch in one transaction; one outcome per request, in order."""
     if db.is_sqlite:
-        return await db.run_write(lambda conn: append_batch_sqlite(conn, requests, now))
+        return await db.run_sqlite_write(lambda dbapi: append_batch_sqlite(dbapi, requests, now))
 
     def batch(conn: Any) -> Awaitable[BatchPlan]:
         return append_batch_postgres(conn, requests, now)
