@@ -9,6 +9,9 @@ WHERE clause after a competing writer commits, which is what makes a claim atomi
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
@@ -27,7 +30,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 _IMMEDIATE = "chatsupport_sqlite_immediate"
+BUSY_TIMEOUT_SECS = 10.0  # how long a write waits for another process's write lock
+CHECKPOINT_EVERY_COMMITS = 20  # of the writer connection (~5-30 WAL pages each)
+
+log = logging.getLogger("chatsupport.storage")
 T = TypeVar("T")
+W = TypeVar("W")
 Session = AsyncSession  # what ``read()``/``write()`` yield, named for layers above storage
 
 
@@ -56,12 +64,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         "synchronous=NORMAL",
         "foreign_keys=ON",
         "secure_delete=ON",
-        "busy_timeout=10000",
-        # The commit that fills the WAL past this copies it back and fsyncs, and every message
-        # of the batches waiting meanwhile waits too. 200 pages instead of the default 1,000:
-        # shorter, more frequent stalls; round-trip p99 at 1,000 chats ~10 -> ~8.5 ms (A/B,
-        # bench/README.md, 26 Nov). Moving checkpoints to a thread of their own did not help:
-        # its fsyncs stalled the writer's appends all the same.
+        f"busy_timeout={int(BUSY_TIMEOUT_SECS * 1000)}",
+        # For the pooled connections' commits, which copy the WAL back once it is past this
+        # and fsync (200 pages instead of the default 1,000: shorter, more frequent stalls).
+        # The writer connection of the hot writes checkpoints on a thread instead (below).
         "wal_autocheckpoint=200",
     ):
         cursor.execute(f"PRAGMA {pragma}")
@@ -70,9 +76,22 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_writer_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # A message batch writes under a savepoint (sqlite_message_batches); its statement journal
-    # in memory, not in a temporary file: the file's writes cost the writer thread more system
-    # time (~130 us a batch) than skipping the resend lookup saved.
+    # in memory, not in a temporary file: the file's writes cost the writer more system time
+    # (~130 us a batch) than skipping the resend lookup saved.
     dbapi_connection.execute("PRAGMA temp_store=MEMORY")
+    # Never sleep in SQLite's busy handler: the writer runs on the event loop, and a write lock
+    # held by another process sends the transaction to the writer thread (``_SqliteSyncWriter``).
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    # Its commits run on the event loop: a checkpoint inside one (copying the WAL back, two
+    # fsyncs) would stall every connection. Database.checkpoint_soon runs them on the thread.
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def _busy(exc: BaseException) -> bool:
+    """SQLite refused at once because another connection holds the lock (SQLITE_BUSY)."""
+    cause = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's error
+    code = getattr(cause, "sqlite_errorcode", None)
+    return isinstance(cause, sqlite3.OperationalError) and code is not None and code & 0xFF == 5
 
 
 def _sqlite_on_begin(connection: Any) -> None:
@@ -110,6 +129,7 @@ class Database:
             asyncio.Lock() if self.is_sqlite else nullcontext()
         )
         self._sync_writer: _SqliteSyncWriter | None = None
+        self._checkpointing: asyncio.Task[None] | None = None
         if self.is_sqlite and not _sqlite_in_memory(url):
             self._sync_writer = _SqliteSyncWriter(url)
         self._driver_writer = None if self.is_sqlite else _DriverWriter(self.engine)
@@ -163,16 +183,19 @@ class Database:
     async def run_write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` as one synchronous write transaction (committed unless it raises).
 
-        For hot paths (the group-committed messages). On a SQLite file it runs in one hop on
-        this process's SQLite writer thread, under the same write gate as ``write()``; an
-        aiosqlite session would cross threads for every cursor, execute, fetch and close.
+        For hot paths (a new chat, the youth heartbeat). On a SQLite file it runs on this
+        process's SQLite writer connection (``_SqliteSyncWriter``: on the event loop itself,
+        unless another process holds the write lock), under the same write gate as ``write()``;
+        an aiosqlite session would cross threads for every cursor, execute, fetch and close.
         Elsewhere (PostgreSQL, in-memory SQLite) it runs through the async session.
         """
         if self._sync_writer is None:
             async with self.write() as session:
                 return await session.run_sync(lambda s: work(s.connection()))
         async with self._write_gate:
-            return await self._sync_writer.run(work)
+            result = await self._sync_writer.run(work)
+        self._committed()
+        return result
 
     async def run_sqlite_write(self, work: Callable[[Any], T]) -> T:
         """Like ``run_write``, but ``work`` gets the DB-API connection itself (SQLite only).
@@ -185,7 +208,29 @@ class Database:
         if self._sync_writer is None:
             return await self.run_write(lambda conn: work(conn.connection.dbapi_connection))
         async with self._write_gate:
-            return await self._sync_writer.run_dbapi(work)
+            result = await self._sync_writer.run_dbapi(work)
+        self._committed()
+        return result
+
+    def _committed(self) -> None:
+        """Every ``CHECKPOINT_EVERY_COMMITS`` commits of the writer, copy the WAL back.
+
+        On the writer thread, holding the write gate: this process's writes wait for it (as
+        they waited for a checkpoint inside a commit before) but the event loop does not.
+        Holding the gate matters: a checkpoint with commits landing meanwhile never catches
+        up, so the WAL is never started afresh and grows without bound (258 MB in 30 s at
+        1,500 round trips/s when tried).
+        """
+        assert self._sync_writer is not None
+        if self._sync_writer.count_commit() and (
+            self._checkpointing is None or self._checkpointing.done()
+        ):
+            self._checkpointing = asyncio.create_task(self._checkpoint(), name="sqlite-checkpoint")
+
+    async def _checkpoint(self) -> None:
+        assert self._sync_writer is not None
+        async with self._write_gate:
+            await self._sync_writer.checkpoint()
 
     async def run_postgres_write(self, work: Callable[[Any], Awaitable[T]]) -> T:
         """Run ``work`` in one transaction on this process's own asyncpg connection.
@@ -199,6 +244,8 @@ class Database:
         return await self._driver_writer.run(work)
 
     async def dispose(self) -> None:
+        if self._checkpointing is not None:
+            await self._checkpointing
         if self._sync_writer is not None:
             self._sync_writer.close()
         if self._driver_writer is not None:
@@ -207,7 +254,19 @@ class Database:
 
 
 class _SqliteSyncWriter:
-    """One plain sqlite3 connection (same pragmas, ``BEGIN IMMEDIATE``) on one thread."""
+    """One plain sqlite3 connection (same pragmas, ``BEGIN IMMEDIATE``) for the hot writes.
+
+    A transaction runs on the event loop's own thread. Handing each one to a thread and back
+    cost more than the transaction: the thread waited for the GIL until the loop went idle,
+    and the answer waited for the loop's next turn, ~0.6 ms of a message's ~1.5 ms one-way
+    at 1,000 round trips/s, and thread switches took ~20 % of the server's CPU per round trip
+    (bench/README.md, eighth session). A batch's statements take ~0.1-0.3 ms of CPU
+    without a system call that waits, as WAL with ``synchronous=NORMAL`` appends to the
+    log and never fsyncs on commit. What could make the loop wait, another process's write
+    lock, is never waited for here: the connection has no busy timeout, and a transaction
+    SQLite refuses with SQLITE_BUSY runs again on the writer thread, which waits for the
+    lock (``BUSY_TIMEOUT_SECS``). Only one transaction runs at a time (the write gate).
+    """
 
     def __init__(self, url: str) -> None:
         sync_url = make_url(url).set(drivername="sqlite")
@@ -222,15 +281,58 @@ class _SqliteSyncWriter:
         event.listen(self._engine, "connect", _sqlite_writer_on_connect)
         event.listen(self._engine, "begin", _sqlite_on_begin)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
-        self._conn: Connection | None = None  # kept open: only the writer thread touches it
+        self._conn: Connection | None = None  # one transaction at a time uses it (the gate)
+        self._commits = 0
 
     async def run(self, work: Callable[[Connection], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._transaction, work)
+        return await self._here_unless_busy(self._transaction, work)
 
     async def run_dbapi(self, work: Callable[[Any], T]) -> T:
+        return await self._here_unless_busy(self._dbapi_transaction, work)
+
+    def count_commit(self) -> bool:
+        """Count a commit; True when a checkpoint is due."""
+        self._commits += 1
+        if self._commits < CHECKPOINT_EVERY_COMMITS:
+            return False
+        self._commits = 0
+        return True
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL back into the file (PASSIVE: never waits for another connection)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._dbapi_transaction, work)
+        try:
+            await loop.run_in_executor(self._thread, self._checkpoint_now)
+        except Exception as exc:  # busy with another process's checkpoint: the next one will
+            log.debug("checkpoint skipped: %s", type(exc).__name__)
+
+    def _checkpoint_now(self) -> None:
+        dbapi = self._held().connection.dbapi_connection
+        assert dbapi is not None
+        dbapi.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    async def _here_unless_busy(self, transaction: Callable[[W], T], work: W) -> T:
+        try:
+            return transaction(work)
+        except Exception as exc:
+            if not _busy(exc):
+                raise
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._patiently, transaction, work)
+
+    @staticmethod
+    def _patiently(transaction: Callable[[W], T], work: W) -> T:
+        """Run on the writer thread, again and again while another process holds the lock."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECS
+        pause = 0.001
+        while True:
+            try:
+                return transaction(work)
+            except Exception as exc:
+                if not _busy(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     def _held(self) -> Connection:
         conn = self._conn

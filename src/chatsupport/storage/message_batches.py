@@ -7,8 +7,9 @@ write, write the new messages and each chat's new ``last_seq``. Each backend has
 module, on its driver, because this is the service's hottest path and SQLAlchemy's
 per-statement work was most of its cost on both (bench/README.md, 26 Nov):
 
-* SQLite (``sqlite_message_batches``): DB-API statements on the writer thread's connection, in
-  one hop from the event loop (``Database.run_write``);
+* SQLite (``sqlite_message_batches``): DB-API statements on the process's writer connection,
+  run on the event loop itself (``Database.run_sqlite_write``; on a thread only while another
+  process holds the write lock);
 * PostgreSQL (``postgres_message_batches``): asyncpg on the process's own writer connection
   (``Database.run_postgres_write``).
 
