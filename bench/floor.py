@@ -3,13 +3,22 @@
 Same endpoints and frame shapes the benchmark client uses, but no storage, no auth, no
 validation, no queues, no broker: one dict of chats in memory. Run on its own:
 ``python bench/floor.py --port 8100``.
+
+With ``--store FILE`` it also stores every message before relaying it, the least a relay that
+keeps every message must do: one SQLite file (WAL, ``synchronous=NORMAL``, a unique index on
+the client's message id), group commit on the event loop (the messages of one loop turn in
+one transaction; cheaper than a writer thread: 0.31-0.37 against 0.36-0.48 ms of CPU per
+round trip at 1,500/s), no reads, no chat state. It bounds what storage alone costs on this
+machine, apart from everything else our server does.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +41,46 @@ class Relay:
     responders: set[WebSocket] = field(default_factory=set)
     ack_every_send: set[WebSocket] = field(default_factory=set)  # sockets in acks mode "all"
     ids: itertools.count[int] = field(default_factory=itertools.count)
+    store: Store | None = None  # --store
 
 
 relay = Relay()
+
+Row = tuple[str, int, str, str, str]
+
+
+class Store:
+    """Group commit: the rows of one event-loop turn are written together, after it."""
+
+    def __init__(self, path: str) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS messages (chat_id TEXT, seq INTEGER, sender TEXT,"
+            " client_id TEXT, text TEXT, PRIMARY KEY (chat_id, seq),"
+            " UNIQUE (chat_id, sender, client_id))"
+        )
+        self._pending: list[tuple[Row, asyncio.Future[None]]] = []
+
+    async def put(self, row: Row) -> None:
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self._pending.append((row, done))
+        if len(self._pending) == 1:
+            loop.call_soon(self._flush)
+        await done
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        self._write([row for row, _ in batch])
+        for _, done in batch:
+            done.set_result(None)
+
+    def _write(self, rows: list[Row]) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?)", rows)
+        self._db.execute("COMMIT")
 
 
 async def send(ws: WebSocket | None, **frame: Any) -> None:
@@ -44,6 +90,8 @@ async def send(ws: WebSocket | None, **frame: Any) -> None:
 
 async def post(chat_id: str, chat: Chat, me: WebSocket, sender: str, f: dict[str, Any]) -> None:
     chat.seq += 1
+    if relay.store is not None:
+        await relay.store.put((chat_id, chat.seq, sender, f["client_id"], f["text"]))
     if me in relay.ack_every_send:  # else the own copy below is the acknowledgement
         await send(me, type="ack", chat_id=chat_id, client_id=f["client_id"], seq=chat.seq)
     body = {"type": "message", "chat_id": chat_id, "seq": chat.seq, "sender": sender}
@@ -128,7 +176,11 @@ app = Starlette(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    port = parser.parse_args().port
+    parser.add_argument("--store", help="SQLite file to store every message in first")
+    args = parser.parse_args()
+    port = args.port
+    if args.store:
+        relay.store = Store(args.store)
     uvicorn.run(
         app,
         host="127.0.0.1",

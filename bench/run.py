@@ -1,6 +1,6 @@
 """One command: start each system under test, drive it over real WebSockets, print a table.
 
-    .venv/bin/python bench/run.py [--quick] [--only embedded,cluster,floor]
+    .venv/bin/python bench/run.py [--quick] [--only embedded,cluster,floor,floor-stored]
 
 See bench/README.md for what each figure means.
 """
@@ -32,6 +32,7 @@ FACTORIES: dict[str, Factory] = {
     "embedded": servers.embedded,
     "cluster": servers.cluster,
     "floor": servers.floor,
+    "floor-stored": servers.floor_stored,
 }
 
 
@@ -138,7 +139,9 @@ async def main_async(kinds: list[str], plan: Plan) -> list[Result]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short run (under ~2 minutes)")
-    parser.add_argument("--only", default="embedded,cluster,floor", help="targets, comma-separated")
+    parser.add_argument(
+        "--only", default="embedded,cluster,floor,floor-stored", help="targets, comma-separated"
+    )
     parser.add_argument(
         "--rev", help="benchmark this commit (exported to a temp dir), not the tree"
     )

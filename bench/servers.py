@@ -300,3 +300,15 @@ async def floor(tmp: Path, responders: int) -> AsyncIterator[Target]:
         yield Target("floor (bare Starlette relay)", [node], [""] * responders)
     finally:
         node.stop()
+
+
+@asynccontextmanager
+async def floor_stored(tmp: Path, responders: int) -> AsyncIterator[Target]:
+    node = Node(free_port(), tmp / "floor.log")
+    argv = [sys.executable, str(FLOOR), "--port", str(node.port), "--store", str(tmp / "f.db")]
+    try:
+        await node.start(argv, dict(os.environ))
+        name = "floor + storage (bare relay storing every message)"
+        yield Target(name, [node], [""] * responders)
+    finally:
+        node.stop()
