@@ -83,7 +83,7 @@ def _sqlite_writer_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # held by another process sends the transaction to the writer thread (``_SqliteSyncWriter``).
     dbapi_connection.execute("PRAGMA busy_timeout=0")
     # Its commits run on the event loop: a checkpoint inside one (copying the WAL back, two
-    # fsyncs) would stall every connection. Database.checkpoint_soon runs them on the thread.
+    # fsyncs) would stall every connection. ``Database._committed`` runs them on the thread.
     dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
 
 
@@ -262,7 +262,8 @@ class _SqliteSyncWriter:
     at 1,000 round trips/s, and thread switches took ~20 % of the server's CPU per round trip
     (bench/README.md, eighth session). A batch's statements take ~0.1-0.3 ms of CPU
     without a system call that waits, as WAL with ``synchronous=NORMAL`` appends to the
-    log and never fsyncs on commit. What could make the loop wait, another process's write
+    log and never fsyncs on commit; the checkpoints that do fsync run on the writer thread
+    (``Database._committed``). What could make the loop wait, another process's write
     lock, is never waited for here: the connection has no busy timeout, and a transaction
     SQLite refuses with SQLITE_BUSY runs again on the writer thread, which waits for the
     lock (``BUSY_TIMEOUT_SECS``). Only one transaction runs at a time (the write gate).
