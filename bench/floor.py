@@ -33,6 +33,7 @@ class Chat:
     youth: WebSocket
     responder: WebSocket | None = None
     seq: int = 0
+    relaying: asyncio.Lock = field(default_factory=asyncio.Lock)  # --store: seq order
 
 
 @dataclass
@@ -90,11 +91,21 @@ async def send(ws: WebSocket | None, **frame: Any) -> None:
 
 async def post(chat_id: str, chat: Chat, me: WebSocket, sender: str, f: dict[str, Any]) -> None:
     chat.seq += 1
-    if relay.store is not None:
-        await relay.store.put((chat_id, chat.seq, sender, f["client_id"], f["text"]))
+    if relay.store is None:
+        await relay_message(chat_id, chat, me, sender, f, chat.seq)
+        return
+    seq = chat.seq  # another post may take the next one while this is stored
+    await relay.store.put((chat_id, seq, sender, f["client_id"], f["text"]))
+    async with chat.relaying:  # posts resume in seq order; a send that waits keeps it
+        await relay_message(chat_id, chat, me, sender, f, seq)
+
+
+async def relay_message(
+    chat_id: str, chat: Chat, me: WebSocket, sender: str, f: dict[str, Any], seq: int
+) -> None:
     if me in relay.ack_every_send:  # else the own copy below is the acknowledgement
-        await send(me, type="ack", chat_id=chat_id, client_id=f["client_id"], seq=chat.seq)
-    body = {"type": "message", "chat_id": chat_id, "seq": chat.seq, "sender": sender}
+        await send(me, type="ack", chat_id=chat_id, client_id=f["client_id"], seq=seq)
+    body = {"type": "message", "chat_id": chat_id, "seq": seq, "sender": sender}
     body["text"] = f["text"]
     await send(chat.youth, **body, **({"client_id": f["client_id"]} if sender == "youth" else {}))
     own = {"client_id": f["client_id"]} if sender == "responder" else {}

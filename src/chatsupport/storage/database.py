@@ -258,9 +258,9 @@ class _SqliteSyncWriter:
 
     A transaction runs on the event loop's own thread. Handing each one to a thread and back
     cost more than the transaction: the thread waited for the GIL until the loop went idle,
-    and the answer waited for the loop's next turn, ~0.6 ms of a message's ~1.5 ms one-way
-    at 1,000 round trips/s, and thread switches took ~20 % of the server's CPU per round trip
-    (bench/README.md, eighth session). A batch's statements take ~0.1-0.3 ms of CPU
+    and the answer waited for the loop's next turn, ~0.8 ms of a message's ~2.2 ms one-way
+    (means, timed along the path at 1,000 round trips/s), and the server used ~20 % more CPU
+    per round trip (bench/README.md, eighth session). A batch's statements take ~0.1-0.3 ms of CPU
     without a system call that waits, as WAL with ``synchronous=NORMAL`` appends to the
     log and never fsyncs on commit; the checkpoints that do fsync run on the writer thread
     (``Database._committed``). What could make the loop wait, another process's write
