@@ -91,7 +91,11 @@ def _busy(exc: BaseException) -> bool:
     """SQLite refused at once because another connection holds the lock (SQLITE_BUSY)."""
     cause = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's error
     code = getattr(cause, "sqlite_errorcode", None)
-    return isinstance(cause, sqlite3.OperationalError) and code is not None and code & 0xFF == 5
+    return (
+        isinstance(cause, sqlite3.OperationalError)
+        and code is not None
+        and code & 0xFF == sqlite3.SQLITE_BUSY
+    )
 
 
 def _sqlite_on_begin(connection: Any) -> None:
@@ -276,7 +280,7 @@ class _SqliteSyncWriter:
             hide_parameters=True,
             pool_size=1,
             max_overflow=0,
-            connect_args={"check_same_thread": False},  # only the one thread below uses it
+            connect_args={"check_same_thread": False},  # the loop or the thread, never both (gate)
         )
         event.listen(self._engine, "connect", _sqlite_on_connect)
         event.listen(self._engine, "connect", _sqlite_writer_on_connect)

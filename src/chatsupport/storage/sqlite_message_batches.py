@@ -4,9 +4,9 @@ without SQLAlchemy's per-statement machinery.
 Measured (bench/README.md, 26 Nov): on SQLite the statements themselves take microseconds,
 and SQLAlchemy's execution of each (cache lookup, parameter and result processing, result
 wrapping) was most of a batch's CPU — 0.18 ms against 0.03 ms for a one-message batch — spent
-holding the GIL the event loop needs (the writer runs on the loop itself now). The rules stay in
-``plan_batch``; times go through the column type's own processors, so a row is stored exactly
-as SQLAlchemy would store it and read back the same way.
+on the event loop's thread, where the writer runs. The rules stay in ``plan_batch``; times go
+through the column type's own processors, so a row is stored exactly as SQLAlchemy would
+store it and read back the same way.
 
 ``BEGIN IMMEDIATE`` (the writer's transaction) already holds the file's write lock, so the
 chat rows need no ``FOR UPDATE``. Placeholder lists are padded to powers of two with a
