@@ -7,6 +7,7 @@ import functools
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from datetime import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,10 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import Shift, ShiftRole
 from tests.browser import chromium
 from tests.conftest import FAST_HASH, free_port
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, add_user
 from tests.live import LiveServer, live_server
 from tests.test_hub import on_duty
 
@@ -256,3 +258,26 @@ async def test_console_refuses_a_wrong_password(server: LiveServer, browser: Bro
     await page.click("#login-button")
     await page.wait_for_selector("#login-error:not(:empty)", timeout=WAIT_MS)
     assert await page.locator("#duty").count() == 0
+
+
+async def test_a_shift_to_midnight_ends_at_24(server: LiveServer, browser: Browser) -> None:
+    """The console's status bar says a shift running to midnight ends "klo 24.00": "klo
+    00.00", read during the shift, looked as if it had already ended."""
+    rt = server.runtime
+    anna = await add_user(rt, "anna", Role.PROFESSIONAL)
+    today = rt.clock.now().astimezone(rt.rota.settings.zone).date()
+    midnight = time(0, 0)
+    await rt.rota.save_shift(
+        Shift(
+            id=0,
+            role=ShiftRole.PROFESSIONAL,
+            starts=midnight,
+            ends=midnight,
+            responder_ids=frozenset({anna}),
+            on_date=today,
+            ends_next_day=True,
+        )
+    )
+    rt.hub.invalidate_on_duty()
+    page = await console_page(browser, server, "anna")
+    assert (await page.inner_text("#duty")).endswith("vuoro päättyy klo 24.00")

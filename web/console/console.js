@@ -304,12 +304,17 @@ function toggleTwoFactor() {
   render();
 }
 
+/** The shift's end as a Helsinki clock time; a shift that runs to midnight ends "klo 24.00",
+ * as Finnish timetables write it: "ends at 00.00" read in the afternoon as already over. */
+function shiftEndClock(iso) {
+  const clock = new Date(iso).toLocaleTimeString("fi-FI", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
+  return clock === "00.00" ? "24.00" : clock;
+}
+
 function statusBar() {
   const welcome = state.welcome;
   const duty = welcome ? (welcome.on_duty ? "Vuorossa" : "Ei vuorossa") : "";
-  const ends = welcome?.shift_ends_at
-    ? ` – vuoro päättyy klo ${new Date(welcome.shift_ends_at).toLocaleTimeString("fi-FI", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" })}`
-    : "";
+  const ends = welcome?.shift_ends_at ? ` – vuoro päättyy klo ${shiftEndClock(welcome.shift_ends_at)}` : "";
   const connection = { open: "yhteys kunnossa", reconnecting: "yhteys katkesi, yhdistetään…", closed: "yhteys suljettu", down: "yhdistetään…" }[state.connection];
   const canNotify = "Notification" in window && Notification.permission === "default";
   return el(
