@@ -298,6 +298,36 @@ async def test_an_expert_night_shift_needs_a_backup(server: LiveServer, browser:
     assert page.errors == []  # type: ignore[attr-defined]
 
 
+async def test_a_shift_to_midnight_reads_24(server: LiveServer, browser: Browser) -> None:
+    """A shift that ends at midnight shows as "16:00-24:00" on the grid and in the list, not
+    as "16:00-00:00", which looked like a shift ending before it starts."""
+    page = await signed_in(browser, server, "koordi")
+    await page.wait_for_selector("#responders", timeout=WAIT_MS)
+    await page.click("#nav-vuorot")
+    await page.wait_for_selector("#shift-form", timeout=WAIT_MS)
+    await page.select_option("#shift-weekday", "2")
+    await page.fill("#shift-starts", "16:00")
+    await page.fill("#shift-ends", "00:00")
+    await page.check("#shift-next-day")
+    await page.check("#shift-person-" + str(await _responder_id(server, "pekka")))
+    await page.click("#shift-save")
+    block = ".week .day[data-weekday='2'] .block:has-text('Pekka P')"
+    await page.wait_for_selector(block, timeout=WAIT_MS)
+    assert (await page.inner_text(f"{block} strong")) == "16:00\u201324:00"
+    row = "#shift-list tbody tr"
+    assert await page.locator(row).count() == 1
+    # the list is folded on a wide screen: its text, not what is rendered
+    assert (await page.locator(f"{row} td").first.text_content()) == "16:00\u201324:00"
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def _responder_id(server: LiveServer, login: str) -> int:
+    for responder in await server.runtime.accounts.list_responders():
+        if responder.login_name == login:
+            return responder.id
+    raise AssertionError(f"no responder {login}")
+
+
 async def test_every_section_passes_axe(server: LiveServer, browser: Browser) -> None:
     """axe-core finds no WCAG 2.1 A/AA violation on any coordinator section."""
     page = await signed_in(browser, server, "koordi")

@@ -121,11 +121,18 @@ function weekGrid(shifts) {
   );
 }
 
+// A shift to midnight reads "16:00–24:00", as Finnish timetables write it: "16:00–00:00"
+// looked like a shift that ends before it starts, or one of no length.
+function shiftTimes(shift, nextDay) {
+  const toMidnight = shift.ends_next_day && minutes(shift.ends) === 0;
+  const next = shift.ends_next_day && !toMidnight ? nextDay : "";
+  return `${hhmm(shift.starts)}–${toMidnight ? "24:00" : hhmm(shift.ends)}${next}`;
+}
+
 function shiftSummary(shift) {
   const names = shift.responder_ids.map(nameOf).join(", ");
   const backup = shift.backup_id ? `; varahenkilö ${nameOf(shift.backup_id)}` : "";
-  const next = shift.ends_next_day ? " (seuraavana päivänä)" : "";
-  return `${ROLE_LABELS[shift.role]} ${hhmm(shift.starts)}–${hhmm(shift.ends)}${next}: ${names}${backup}`;
+  return `${ROLE_LABELS[shift.role]} ${shiftTimes(shift, " (seuraavana päivänä)")}: ${names}${backup}`;
 }
 
 function block(piece) {
@@ -139,7 +146,7 @@ function block(piece) {
       "aria-label": `${WEEKDAYS[shift.weekday]} ${shiftSummary(shift)}. Muokkaa.`,
       onclick: () => editShift(shift),
     },
-    el("strong", { text: `${hhmm(shift.starts)}–${hhmm(shift.ends)}${piece.continued ? " (jatkuu)" : ""}` }),
+    el("strong", { text: `${shiftTimes(shift, "")}${piece.continued ? " (jatkuu)" : ""}` }),
     el("span", { text: shift.responder_ids.map(nameOf).join(", ") }),
     shift.backup_id ? el("span", { class: "backup", text: ` · varalla ${nameOf(shift.backup_id)}` }) : null,
   );
@@ -159,7 +166,7 @@ function shiftList(weekly) {
       "tr",
       { "data-shift": String(s.id) },
       el("th", { scope: "row", text: WEEKDAYS[s.weekday] }),
-      el("td", { text: `${hhmm(s.starts)}–${hhmm(s.ends)}${s.ends_next_day ? " (seur. päivänä)" : ""}` }),
+      el("td", { text: shiftTimes(s, " (seur. päivänä)") }),
       el("td", { text: ROLE_LABELS[s.role] }),
       el("td", { text: s.responder_ids.map(nameOf).join(", ") }),
       el("td", { text: s.backup_id ? nameOf(s.backup_id) : "–" }),
@@ -185,7 +192,7 @@ function exceptionList() {
     const c = item.closure;
     const s = item.shift;
     const what = c ? "Suljettu" : `Lisävuoro: ${ROLE_LABELS[s.role]}`;
-    const when = c ? (c.starts ? `${hhmm(c.starts)}–${hhmm(c.ends)}` : "koko päivä") : `${hhmm(s.starts)}–${hhmm(s.ends)}${s.ends_next_day ? " (seur. päivänä)" : ""}`;
+    const when = c ? (c.starts ? `${hhmm(c.starts)}–${hhmm(c.ends)}` : "koko päivä") : shiftTimes(s, " (seur. päivänä)");
     const more = c ? c.note : `${s.responder_ids.map(nameOf).join(", ")}${s.backup_id ? `; varalla ${nameOf(s.backup_id)}` : ""}`;
     const label = `${what} ${formatDate(item.date)}`;
     return el(
