@@ -68,6 +68,20 @@ async def signed_in(browser: Browser, server: LiveServer, login: str, width: int
     return page
 
 
+async def new_weekly_shift(
+    browser: Browser, server: LiveServer, *, weekday: int, starts: str, ends: str
+) -> Page:
+    """The coordinator's rota section with the new-shift form filled up to its times."""
+    page = await signed_in(browser, server, "koordi")
+    await page.wait_for_selector("#responders", timeout=WAIT_MS)
+    await page.click("#nav-vuorot")
+    await page.wait_for_selector("#shift-form", timeout=WAIT_MS)
+    await page.select_option("#shift-weekday", str(weekday))
+    await page.fill("#shift-starts", starts)
+    await page.fill("#shift-ends", ends)
+    return page
+
+
 async def shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"coordinator-{name}.png"), full_page=True)
 
@@ -273,13 +287,7 @@ async def test_an_expert_night_shift_needs_a_backup(server: LiveServer, browser:
     expert = await server.runtime.accounts.create_responder(
         login_name="eeva", display_name="Eeva KA", role=Role.EXPERIENCE_EXPERT, password=PASSWORD
     )
-    page = await signed_in(browser, server, "koordi")
-    await page.wait_for_selector("#responders", timeout=WAIT_MS)
-    await page.click("#nav-vuorot")
-    await page.wait_for_selector("#shift-form", timeout=WAIT_MS)
-    await page.select_option("#shift-weekday", "4")
-    await page.fill("#shift-starts", "22:00")
-    await page.fill("#shift-ends", "02:00")
+    page = await new_weekly_shift(browser, server, weekday=4, starts="22:00", ends="02:00")
     await page.select_option("#shift-role", "experience_expert")
     await page.check(f"#shift-person-{expert.id}")
     await page.click("#shift-save")
@@ -301,13 +309,7 @@ async def test_an_expert_night_shift_needs_a_backup(server: LiveServer, browser:
 async def test_a_shift_to_midnight_reads_24(server: LiveServer, browser: Browser) -> None:
     """A shift that ends at midnight shows as "16:00-24:00" on the grid and in the list, not
     as "16:00-00:00", which looked like a shift ending before it starts."""
-    page = await signed_in(browser, server, "koordi")
-    await page.wait_for_selector("#responders", timeout=WAIT_MS)
-    await page.click("#nav-vuorot")
-    await page.wait_for_selector("#shift-form", timeout=WAIT_MS)
-    await page.select_option("#shift-weekday", "2")
-    await page.fill("#shift-starts", "16:00")
-    await page.fill("#shift-ends", "00:00")
+    page = await new_weekly_shift(browser, server, weekday=2, starts="16:00", ends="00:00")
     await page.check("#shift-next-day")
     await page.check("#shift-person-" + str(await _responder_id(server, "pekka")))
     await page.click("#shift-save")
