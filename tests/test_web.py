@@ -7,7 +7,7 @@ import functools
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from datetime import time
+from datetime import date, time, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -260,24 +260,45 @@ async def test_console_refuses_a_wrong_password(server: LiveServer, browser: Bro
     assert await page.locator("#duty").count() == 0
 
 
+FI_WEEKDAYS = ["ma", "ti", "ke", "to", "pe", "la", "su"]
+
+
+async def dated_shift(server: LiveServer, responder_id: int, day: date, ends: time) -> None:
+    """A professional's shift on ``day`` from 00:00 to ``ends`` (00:00: to midnight)."""
+    await server.runtime.rota.save_shift(
+        Shift(
+            id=0,
+            role=ShiftRole.PROFESSIONAL,
+            starts=time(0, 0),
+            ends=ends,
+            responder_ids=frozenset({responder_id}),
+            on_date=day,
+            ends_next_day=ends == time(0, 0),
+        )
+    )
+    server.runtime.hub.invalidate_on_duty()
+
+
 async def test_a_shift_to_midnight_ends_at_24(server: LiveServer, browser: Browser) -> None:
     """The console's status bar says a shift running to midnight ends "klo 24.00": "klo
     00.00", read during the shift, looked as if it had already ended."""
     rt = server.runtime
     anna = await add_user(rt, "anna", Role.PROFESSIONAL)
     today = rt.clock.now().astimezone(rt.rota.settings.zone).date()
-    midnight = time(0, 0)
-    await rt.rota.save_shift(
-        Shift(
-            id=0,
-            role=ShiftRole.PROFESSIONAL,
-            starts=midnight,
-            ends=midnight,
-            responder_ids=frozenset({anna}),
-            on_date=today,
-            ends_next_day=True,
-        )
-    )
-    rt.hub.invalidate_on_duty()
+    await dated_shift(server, anna, today, time(0))
     page = await console_page(browser, server, "anna")
     assert (await page.inner_text("#duty")).endswith("vuoro päättyy klo 24.00")
+
+
+async def test_a_duty_ending_tomorrow_names_the_day(server: LiveServer, browser: Browser) -> None:
+    """Back-to-back shifts chain into one duty: today to midnight, then tomorrow to 02:00 ends
+    "tomorrow at 02.00", which the status bar must not show as if it were today."""
+    rt = server.runtime
+    anna = await add_user(rt, "anna", Role.PROFESSIONAL)
+    today = rt.clock.now().astimezone(rt.rota.settings.zone).date()
+    tomorrow = today + timedelta(days=1)
+    await dated_shift(server, anna, today, time(0))
+    await dated_shift(server, anna, tomorrow, time(2))
+    page = await console_page(browser, server, "anna")
+    when = f"{FI_WEEKDAYS[tomorrow.weekday()]} {tomorrow.day}.{tomorrow.month}. klo 02.00"
+    assert (await page.inner_text("#duty")).endswith(f"vuoro päättyy {when}")

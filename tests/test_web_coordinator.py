@@ -82,6 +82,11 @@ async def new_weekly_shift(
     return page
 
 
+async def responder_id(server: LiveServer, login: str) -> int:
+    responders = await server.runtime.accounts.list_responders()
+    return next(r.id for r in responders if r.login_name == login)
+
+
 async def shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"coordinator-{name}.png"), full_page=True)
 
@@ -163,9 +168,7 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     await page.fill("#new-password-create", PASSWORD)
     await page.click("#create-button")
     await page.wait_for_selector("#responders tr[data-login='eeva']", timeout=WAIT_MS)
-    eeva = next(
-        r for r in await server.runtime.accounts.list_responders() if r.login_name == "eeva"
-    )
+    eeva_id = await responder_id(server, "eeva")
 
     # the rota: a Tuesday shift for Eeva, then a refused one (overlap) shown next to the form
     await page.click("#nav-vuorot")
@@ -173,7 +176,7 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     await page.select_option("#shift-weekday", "1")
     await page.fill("#shift-starts", "15:00")
     await page.fill("#shift-ends", "19:30")
-    await page.check(f"#shift-person-{eeva.id}")
+    await page.check(f"#shift-person-{eeva_id}")
     await page.click("#shift-save")
     block = ".week .day[data-weekday='1'] .block:has-text('Eeva')"
     await page.wait_for_selector(block, timeout=WAIT_MS)
@@ -181,7 +184,7 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     await page.select_option("#shift-weekday", "1")
     await page.fill("#shift-starts", "18:00")
     await page.fill("#shift-ends", "21:00")
-    await page.check(f"#shift-person-{eeva.id}")
+    await page.check(f"#shift-person-{eeva_id}")
     await page.click("#shift-save")
     await page.wait_for_selector("#shift-error:has-text('päällekkäinen')", timeout=WAIT_MS)
     await page.fill("#closure-date", "2026-12-24")
@@ -192,7 +195,7 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     await page.wait_for_selector("#shift-form-title:has-text('Muokkaa')", timeout=WAIT_MS)
     await shot(page, "rota")
     shifts, _ = await server.runtime.rota.listing()
-    assert [(s.weekday, s.responder_ids) for s in shifts] == [(1, frozenset({eeva.id}))]
+    assert [(s.weekday, s.responder_ids) for s in shifts] == [(1, frozenset({eeva_id}))]
 
     # the Swedish closed text
     await page.click("#nav-tekstit")
@@ -311,7 +314,7 @@ async def test_a_shift_to_midnight_reads_24(server: LiveServer, browser: Browser
     as "16:00-00:00", which looked like a shift ending before it starts."""
     page = await new_weekly_shift(browser, server, weekday=2, starts="16:00", ends="00:00")
     await page.check("#shift-next-day")
-    await page.check("#shift-person-" + str(await _responder_id(server, "pekka")))
+    await page.check(f"#shift-person-{await responder_id(server, 'pekka')}")
     await page.click("#shift-save")
     block = ".week .day[data-weekday='2'] .block:has-text('Pekka P')"
     await page.wait_for_selector(block, timeout=WAIT_MS)
@@ -321,13 +324,6 @@ async def test_a_shift_to_midnight_reads_24(server: LiveServer, browser: Browser
     # the list is folded on a wide screen: its text, not what is rendered
     assert (await page.locator(f"{row} td").first.text_content()) == "16:00\u201324:00"
     assert page.errors == []  # type: ignore[attr-defined]
-
-
-async def _responder_id(server: LiveServer, login: str) -> int:
-    for responder in await server.runtime.accounts.list_responders():
-        if responder.login_name == login:
-            return responder.id
-    raise AssertionError(f"no responder {login}")
 
 
 async def test_every_section_passes_axe(server: LiveServer, browser: Browser) -> None:

@@ -304,17 +304,24 @@ function toggleTwoFactor() {
   render();
 }
 
-/** The shift's end as a Helsinki clock time; a shift that runs to midnight ends "klo 24.00",
- * as Finnish timetables write it: "ends at 00.00" read in the afternoon as already over. */
-function shiftEndClock(iso) {
-  const clock = new Date(iso).toLocaleTimeString("fi-FI", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
-  return clock === "00.00" ? "24.00" : clock;
+/** When the duty ends, in Helsinki time: "klo 18.00" today, "la 28.11. klo 02.00" on another
+ * day (back-to-back shifts chain, so a duty may end tomorrow). A duty to midnight ends "klo
+ * 24.00" of its last day, as Finnish timetables write it: "klo 00.00" read as already over. */
+function dutyEndText(iso) {
+  const zone = "Europe/Helsinki";
+  const end = new Date(iso);
+  const lastMinute = new Date(end.getTime() - 60_000); // names the day the duty is on at its end
+  const day = (d) => d.toLocaleDateString("fi-FI", { timeZone: zone });
+  const clock = end.toLocaleTimeString("fi-FI", { hour: "2-digit", minute: "2-digit", timeZone: zone });
+  const time = `klo ${clock === "00.00" ? "24.00" : clock}`;
+  if (day(lastMinute) === day(new Date())) return time;
+  return `${lastMinute.toLocaleDateString("fi-FI", { weekday: "short", day: "numeric", month: "numeric", timeZone: zone })} ${time}`;
 }
 
 function statusBar() {
   const welcome = state.welcome;
   const duty = welcome ? (welcome.on_duty ? "Vuorossa" : "Ei vuorossa") : "";
-  const ends = welcome?.shift_ends_at ? ` – vuoro päättyy klo ${shiftEndClock(welcome.shift_ends_at)}` : "";
+  const ends = welcome?.shift_ends_at ? ` – vuoro päättyy ${dutyEndText(welcome.shift_ends_at)}` : "";
   const connection = { open: "yhteys kunnossa", reconnecting: "yhteys katkesi, yhdistetään…", closed: "yhteys suljettu", down: "yhdistetään…" }[state.connection];
   const canNotify = "Notification" in window && Notification.permission === "default";
   return el(
