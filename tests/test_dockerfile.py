@@ -65,7 +65,7 @@ def exec_form(word: str) -> list[str]:
 
 
 def test_image_steps_install_and_serve(tmp_path: Path) -> None:
-    """COPY + RUN of the build stage install the service; CMD starts it; HEALTHCHECK passes."""
+    """The build stage installs the service and its licence; CMD starts it; HEALTHCHECK passes."""
     src, venv = tmp_path / "src", tmp_path / "opt-chatsupport"
     for word, rest in build_stage():
         if word == "COPY":
@@ -77,6 +77,9 @@ def test_image_steps_install_and_serve(tmp_path: Path) -> None:
         VENV_IN_IMAGE, str(venv)
     )
     subprocess.run(run, shell=True, cwd=src, check=True, capture_output=True, timeout=900)  # noqa: S602
+    # EUPL art. 5: every copy carries the licence; the image's install holds its text.
+    (shipped,) = venv.glob("lib/python*/site-packages/chatsupport-*.dist-info/licenses/LICENSE")
+    assert shipped.read_text() == (ROOT / "LICENSE").read_text()
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSUPPORT_")}
