@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, select, text, update
 
-from chatsupport.domain.chat import ChatState, EndReason, Message, Sender
+from chatsupport.domain.chat import Author, ChatState, EndReason, Message, Sender
 from chatsupport.domain.message_batch import PostRequest
 from chatsupport.storage import chat_counts, chats
 from chatsupport.storage.database import Database
@@ -47,7 +47,8 @@ async def _post(
     sender: Sender = Sender.YOUTH,
     responder_id: int | None = None,
 ) -> tuple[Message, bool] | None:
-    request = PostRequest("c1", sender, client_id, text, responder_id)
+    author = Author(responder_id, "professional", "") if responder_id is not None else None
+    request = PostRequest("c1", sender, client_id, text, author)
     plan = await store_batch(db, [request], NOW)
     return plan.outcomes[0]
 
@@ -325,7 +326,8 @@ async def test_the_writer_plans_only_index_probes_even_on_empty_tables(db: Datab
             (
                 "probe_write",
                 _WRITE,
-                "varchar[], int[], varchar[], varchar[], text[], timestamptz[], varchar[], int[]",
+                "varchar[], int[], varchar[], varchar[], text[], timestamptz[], int[],"
+                " varchar[], int[]",
             ),
         ):
             await conn.execute(f"PREPARE {name} ({types}) AS {sql}")
@@ -360,6 +362,30 @@ async def test_only_the_holder_or_the_asked_backup_may_write(db: Database) -> No
     assert await as_responder("b2", backup)
     rows, last_seq = await _stored(db)
     assert [cid for _, cid, _ in rows] == ["e1", "b1", "b2"] and last_seq == 3
+
+
+async def test_each_responder_message_keeps_its_author(db: Database) -> None:
+    """With the backup in the chat two adults write as the responder: each message is stored
+    with who wrote it and read back with that responder's role and name; the youth's have
+    none. A resend is answered with the stored message, its author the resending console."""
+    expert, backup = [await _responder(db, name) for name in ("eeva", "pekka")]
+    await _hold(db, expert)
+    async with db.write() as s:
+        s.add(ChatSupportRow(chat_id="c1", backup_id=backup, backup_involved=True))
+    await _post(db, "y1", "hei")
+    await _post(db, "e1", "Eeva tässä", Sender.RESPONDER, responder_id=expert)
+    await _post(db, "b1", "Pekka tässä", Sender.RESPONDER, responder_id=backup)
+    resent = await _post(db, "b1", "Pekka tässä", Sender.RESPONDER, responder_id=backup)
+
+    async with db.read() as s:
+        stored = await chats.messages_after(s, chat_id="c1", after_seq=0)
+    assert [(m.text, m.author) for m in stored] == [
+        ("hei", None),
+        ("Eeva tässä", Author(expert, "professional", "eeva")),
+        ("Pekka tässä", Author(backup, "professional", "pekka")),
+    ]
+    assert resent is not None and resent[1] is False
+    assert resent[0].seq == 3 and resent[0].author is not None and resent[0].author.id == backup
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite has one writer

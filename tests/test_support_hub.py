@@ -102,7 +102,8 @@ async def test_backup_alert_notes_and_take_over(stack_values: dict[str, Any]) ->
 
 async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str, Any]) -> None:
     """After join, the youth is told another adult came; both the expert and the backup
-    write in the chat; the expert still holds it."""
+    write in the chat, each message with its author (the youth is told role and name, the
+    consoles also the id); the expert still holds it."""
     async with live_server(stack_values) as server:
         rt = server.runtime
         aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
@@ -115,15 +116,24 @@ async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str,
         ):
             rt.hub.invalidate_on_duty()
             chat_id = await open_and_claim(y, expert)
+            await expert.send(type="send", chat_id=chat_id, client_id="e1", text="Hei, Aino")
+            aino_as_youth_sees = {"role": "experience_expert", "name": "Aino"}
+            assert (await y.expect("message", seq=2))["author"] == aino_as_youth_sees
             await expert.send(type="support", chat_id=chat_id)
             await backup.expect("support_alert", chat_id=chat_id)
             await backup.send(type="join", chat_id=chat_id)
-            await backup.expect("watching", chat_id=chat_id)
+            watching = await backup.expect("watching", chat_id=chat_id)
+            assert [m.get("author") for m in watching["messages"]] == [
+                None,
+                {"id": aino, **aino_as_youth_sees},
+            ]
             assert (await y.expect("joined"))["responder"]["name"] == "Sanna"
             await expert.expect("joined", chat_id=chat_id)
             await backup.send(type="send", chat_id=chat_id, client_id="b1", text="Hei, Sanna")
-            await y.expect("message", seq=2)
-            await expert.expect("message", chat_id=chat_id, seq=2)
+            sanna_as_youth_sees = {"role": "professional", "name": "Sanna"}
+            assert (await y.expect("message", seq=3))["author"] == sanna_as_youth_sees
+            to_expert = await expert.expect("message", chat_id=chat_id, seq=3)
+            assert to_expert["author"] == {"id": sanna, **sanna_as_youth_sees}
             await expert.send(type="note", chat_id=chat_id, text="kiitos")
             await backup.expect("note", chat_id=chat_id)
             await refused(backup, "chat.not_yours", type="end", chat_id=chat_id)

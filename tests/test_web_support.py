@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import ShiftRole
@@ -39,12 +39,11 @@ async def browser() -> AsyncIterator[Browser]:
         yield b
 
 
-async def test_expert_asks_for_support_and_backup_takes_over(
+async def expert_chat_with_backup_watching(
     server: LiveServer, browser: Browser
-) -> None:
-    """ "Pyydä tukea" alerts the backup's console; the backup opens the chat read-only, sends
-    a note the expert sees and the youth never does, and takes the chat over; the youth is
-    told another adult joined and the backup's answer reaches them."""
+) -> tuple[Page, Page, Page]:
+    """Aino (expert, backed by Sanna) holds a chat the youth wrote in, asks for support, and
+    Sanna opens it read-only. Returns the backup's, the expert's and the youth's pages."""
     rt = server.runtime
     aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
     sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
@@ -66,6 +65,16 @@ async def test_expert_asks_for_support_and_backup_takes_over(
     await expert.wait_for_selector(".support-ask[disabled]", timeout=WAIT_MS)
     await backup.click(".support-alert .watch", timeout=WAIT_MS)
     await backup.wait_for_selector("article.watched .msg.youth", timeout=WAIT_MS)
+    return backup, expert, youth
+
+
+async def test_expert_asks_for_support_and_backup_takes_over(
+    server: LiveServer, browser: Browser
+) -> None:
+    """ "Pyydä tukea" alerts the backup's console; the backup opens the chat read-only, sends
+    a note the expert sees and the youth never does, and takes the chat over; the youth is
+    told another adult joined and the backup's answer reaches them."""
+    backup, expert, youth = await expert_chat_with_backup_watching(server, browser)
     assert "En tiedä" in await backup.locator("article.watched .messages").inner_text()
 
     await backup.fill("article.watched .notes textarea", "Kysy, onko hän turvassa")
@@ -83,3 +92,30 @@ async def test_expert_asks_for_support_and_backup_takes_over(
     await youth.wait_for_selector(".msg.responder", timeout=WAIT_MS)
     assert "Hei, olen Sanna" in await youth.locator(".msg.responder").inner_text()
     assert "turvassa" not in await youth.locator("body").inner_text()
+
+
+async def test_with_the_backup_joined_each_answer_names_its_writer(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Both adults write after the backup joins: each console shows its own messages as
+    "Sinä" and the other's by role and name; the youth sees who wrote each answer, also after
+    a reload."""
+    backup, expert, youth = await expert_chat_with_backup_watching(server, browser)
+    await backup.click("article.watched .join")
+    await youth.wait_for_selector("#joined", timeout=WAIT_MS)
+    await backup.fill("article.watched .composer textarea >> nth=-1", "Hei, olen Sanna")
+    await backup.click("article.watched .composer button[type=submit] >> nth=-1")
+    await expert.wait_for_selector("article.chat .msg.colleague", timeout=WAIT_MS)
+    await expert.fill("article.chat .composer textarea >> nth=-1", "Hei, olen Aino")
+    await expert.keyboard.press("Enter")
+    await backup.wait_for_selector("article.watched .msg.colleague", timeout=WAIT_MS)
+
+    expert_sees = await expert.locator("article.chat .msg.responder").all_inner_texts()
+    assert expert_sees == ["ammattilainen Sanna: Hei, olen Sanna", "Sinä: Hei, olen Aino"]
+    backup_sees = await backup.locator("article.watched .msg.responder").all_inner_texts()
+    assert backup_sees == ["Sinä: Hei, olen Sanna", "kokemusasiantuntija Aino: Hei, olen Aino"]
+    await youth.wait_for_selector(".msg.responder >> nth=1", timeout=WAIT_MS)
+    assert await youth.locator(".msg.responder .author").all_inner_texts() == ["Sanna", "Aino"]
+    await youth.reload()  # the chat read back from the store: still named
+    await youth.wait_for_selector(".msg.responder >> nth=1", timeout=WAIT_MS)
+    assert await youth.locator(".msg.responder .author").all_inner_texts() == ["Sanna", "Aino"]

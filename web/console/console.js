@@ -5,7 +5,7 @@ import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
 import { TwoFactorPanel } from "../common/two_factor.js";
 import { Canned } from "./canned.js";
 import { Diary } from "./diary.js";
-import { Support, SUPPORT_ERRORS } from "./support.js";
+import { Support, SUPPORT_ERRORS, messageItem } from "./support.js";
 
 const ROLE_LABELS = {
   professional: "ammattilainen",
@@ -47,7 +47,7 @@ let flashTimer = null;
 let alertTimer = null;
 const diary = new Diary({ api, rerender: () => render(), announce });
 const canned = new Canned({ api, drafts: state.drafts, rerender: () => render() });
-const support = new Support({ api, send: (frame) => socket.send(frame), chats: state.chats, rerender: () => render(), announce });
+const support = new Support({ api, send: (frame) => socket.send(frame), chats: state.chats, rerender: () => render(), announce, me: () => state.me });
 const twoFactor = new TwoFactorPanel({
   request: (method, path, data) => api(path, { method, body: data === undefined ? undefined : JSON.stringify(data) }),
   onDone: () => state.mustEnrol && location.reload(),
@@ -163,6 +163,8 @@ const handlers = {
     if (frame.sender === "youth") {
       chat.typing = false;
       announce("Uusi viesti nuorelta.");
+    } else if (frame.author && frame.author.id !== state.me.id) {
+      announce(`Uusi viesti: ${frame.author.name}.`); // the backup wrote in my chat
     }
   },
   ack(frame) {
@@ -372,9 +374,7 @@ function chatPanels() {
 }
 
 function chatPanel(chatId, chat) {
-  const messages = chat.messages.map((m) =>
-    el("li", { class: `msg ${m.sender}` }, el("span", { class: "who", text: m.sender === "youth" ? "Nuori: " : "Sinä: " }), el("span", { text: m.text })),
-  );
+  const messages = chat.messages.map((m) => messageItem(m, state.me.id, true));
   for (const [, text] of chat.outbox) messages.push(el("li", { class: "msg responder pending" }, el("span", { text: `${text} (lähetetään…)` })));
   const body = chat.ended
     ? [el("p", { class: "ended", text: END_REASONS[chat.ended] || "Chat päättyi." }),

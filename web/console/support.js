@@ -26,9 +26,24 @@ function who(person) {
   return `${ROLE[person.role] || person.role} ${person.name}`.trim();
 }
 
+/** One message of a chat: the youth's, mine, or (with the backup in the chat) the other
+ * adult's, named by role and name. A responder message with no author (stored before
+ * messages had one) counts as mine in my own chat and as "Vastaaja" in a watched one. */
+export function messageItem(m, meId, authorlessIsMine) {
+  let mine = false;
+  let label = "Nuori: ";
+  if (m.sender !== "youth") {
+    mine = m.author ? m.author.id === meId : authorlessIsMine;
+    label = mine ? "Sinä: " : m.author ? `${who(m.author)}: ` : "Vastaaja: ";
+  }
+  const kind = m.sender === "youth" ? "youth" : mine ? "responder" : "responder colleague";
+  return el("li", { class: `msg ${kind}` }, el("span", { class: "who", text: label }), el("span", { text: m.text }));
+}
+
 export class Support {
-  constructor({ api, send, chats, rerender, announce }) {
+  constructor({ api, send, chats, rerender, announce, me }) {
     this.api = api;
+    this.me = me; // () => the signed-in responder ({id, role, display_name})
     this.send = send; // (frame) => void
     this.chats = chats; // the console's own chats (chat_id -> chat)
     this.rerender = rerender;
@@ -240,9 +255,7 @@ export class Support {
   }
 
   watchPanel(chatId, view) {
-    const messages = view.messages.map((m) =>
-      el("li", { class: `msg ${m.sender}` }, el("span", { class: "who", text: m.sender === "youth" ? "Nuori: " : "Vastaaja: " }), el("span", { text: m.text })),
-    );
+    const messages = view.messages.map((m) => messageItem(m, this.me()?.id, false));
     const actions = view.ended
       ? [el("p", { class: "ended", text: "Chat päättyi." }),
          el("button", { type: "button", onclick: () => { this.watching.delete(chatId); this.rerender(); }, text: "Sulje" })]

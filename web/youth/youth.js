@@ -379,14 +379,19 @@ function active() {
   );
 }
 
+/** With a second adult in the chat (the backup joined or took over) each answer says who
+ * wrote it; with one, "Adult" for screen readers only, as before. */
+function senderLabel(m, named) {
+  if (m.sender === "youth") return el("span", { class: "sr-only", text: `${t().you}: ` });
+  if (named && m.author) return el("span", { class: "author", text: m.author.name });
+  return el("span", { class: "sr-only", text: `${t().worker}: ` });
+}
+
 function messageList() {
+  const authors = new Set(state.messages.filter((m) => m.author).map((m) => m.author.name));
+  const named = Boolean(state.joinedBy) || authors.size > 1;
   const items = state.messages.map((m) =>
-    el(
-      "li",
-      { class: `msg ${m.sender}` },
-      el("span", { class: "sr-only", text: `${m.sender === "youth" ? t().you : t().worker}: ` }),
-      el("span", { class: "text", text: m.text }),
-    ),
+    el("li", { class: `msg ${m.sender}` }, senderLabel(m, named), el("span", { class: "text", text: m.text })),
   );
   for (const [clientId, text] of state.outbox) {
     if (state.messages.some((m) => m.client_id === clientId)) continue;

@@ -68,6 +68,15 @@ class Chat:
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """The responder who wrote a message: with a backup in the chat there may be two."""
+
+    id: int
+    role: str
+    name: str  # display name, as the youth is told who answers
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     chat_id: str
     seq: int
@@ -75,6 +84,7 @@ class Message:
     client_id: str
     text: str
     at: datetime
+    author: Author | None = None  # a responder's message; None for the youth's
 
 
 class ClaimOutcome(StrEnum):

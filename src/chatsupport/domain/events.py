@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from chatsupport.domain.chat import ChatState, EndReason, Sender
+from chatsupport.domain.chat import Author, ChatState, EndReason, Sender
 from chatsupport.domain.roles import Role
 from chatsupport.domain.support import (
     BackupJoined,
@@ -53,6 +53,7 @@ class MessagePosted(_Event):
     client_id: str
     text: str
     at: datetime
+    author: Author | None = None  # a responder's message: who wrote it
 
 
 class TypingChanged(_Event):

@@ -5,7 +5,8 @@ messages already stored under the batch's client ids, then asks ``plan_batch`` w
 The rules are those of one post at a time, applied in arrival order:
 
 * a ``(chat, sender, client_id)`` already stored — earlier, or earlier in this batch — is a
-  resend: answered with the stored message, nothing written, even if the chat has closed since;
+  resend: answered with the stored message, nothing written, even if the chat has closed since
+  (its author is the request's: the same console sent it, the client id is its own);
 * a new message to a chat that is not open for its sender is refused (``None``); a
   responder's only while the responder holds the chat or is the backup its expert asked for
   support (the hub checks this first from what it has been told; this check, under the chat
@@ -16,10 +17,10 @@ The rules are those of one post at a time, applied in arrival order:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from chatsupport.domain.chat import OPEN_STATES, ChatState, Message, Sender
+from chatsupport.domain.chat import OPEN_STATES, Author, ChatState, Message, Sender
 
 ClientKey = tuple[str, Sender, str]  # chat id, sender, client id
 
@@ -30,11 +31,15 @@ class PostRequest:
     sender: Sender
     client_id: str
     text: str
-    responder_id: int | None = None  # who is writing, for a responder's message
+    author: Author | None = None  # who is writing, for a responder's message
 
     @property
     def key(self) -> ClientKey:
         return (self.chat_id, self.sender, self.client_id)
+
+    @property
+    def responder_id(self) -> int | None:
+        return self.author.id if self.author is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,8 @@ def plan_batch(
     for request in requests:
         earlier = known.get(request.key)
         if earlier is not None:
+            if earlier.author is None and request.author is not None:  # read without it
+                earlier = replace(earlier, author=request.author)
             plan.outcomes.append((earlier, False))
             continue
         chat = chats.get(request.chat_id)
@@ -90,9 +97,8 @@ def plan_batch(
             continue
         seq = plan.last_seqs.get(request.chat_id, chat.last_seq) + 1
         plan.last_seqs[request.chat_id] = seq
-        message = Message(
-            request.chat_id, seq, request.sender, request.client_id, request.text, now
-        )
+        r = request
+        message = Message(r.chat_id, seq, r.sender, r.client_id, r.text, now, r.author)
         known[request.key] = message
         plan.new_messages.append(message)
         plan.outcomes.append((message, True))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chatsupport.domain.accounts import Responder
-from chatsupport.domain.chat import Message, Sender
+from chatsupport.domain.chat import Author, Message, Sender
 from chatsupport.domain.events import MessagePosted
 from chatsupport.hub import frames
 
@@ -176,7 +176,13 @@ class Connection:
             await self.catch_up(event.chat_id)
             return  # the database read included this message
         message = Message(
-            event.chat_id, event.seq, event.sender, event.client_id, event.text, event.at
+            event.chat_id,
+            event.seq,
+            event.sender,
+            event.client_id,
+            event.text,
+            event.at,
+            event.author,
         )
         await self.write_message(message)
 
@@ -195,7 +201,7 @@ class Connection:
         out = frames.message_out(
             message,
             own_side=message.sender is self.side,
-            with_chat_id=self.side is Sender.RESPONDER,
+            to_console=self.side is Sender.RESPONDER,
         )
         await self.write_now({"v": frames.PROTOCOL_VERSION, "type": "message", **out})
         self.delivered[message.chat_id] = message.seq
@@ -208,7 +214,7 @@ class Connection:
                 frames.message_out(
                     message,
                     own_side=message.sender is self.side,
-                    with_chat_id=self.side is Sender.RESPONDER,
+                    to_console=self.side is Sender.RESPONDER,
                 )
             )
             seq = max(self.delivered.get(message.chat_id, 0), message.seq)
@@ -233,6 +239,8 @@ class ResponderConnection(Connection):
     ) -> None:
         super().__init__(socket, queue_size=queue_size, fetch=fetch)
         self.responder = responder
+        # who this console's messages are from (made once: every send carries it)
+        self.author = Author(responder.id, responder.role.value, responder.display_name)
         self.chats: set[str] = set()
         self.tagged: set[str] = set()
         self.greeted = False

@@ -211,6 +211,14 @@ class ResponderInfo(BaseModel):
     name: str
 
 
+class MessageAuthor(BaseModel):
+    """Who wrote a responder's message; ``id`` only to consoles (to tell their own)."""
+
+    id: int | None = None
+    role: Literal["professional", "experience_expert", "coordinator"]
+    name: str
+
+
 class MessageOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
     seq: int
@@ -219,6 +227,8 @@ class MessageOut(BaseModel):
     at: datetime
     client_id: str | None = None
     chat_id: str | None = None
+    #: a responder's message: who wrote it (an expert and the backup may both write)
+    author: MessageAuthor | None = None
 
 
 class OpenedOut(_ServerFrame):
@@ -556,7 +566,7 @@ def encode(data: dict[str, Any]) -> str:
     return orjson.dumps(data).decode()
 
 
-def message_out(message: Message, *, own_side: bool, with_chat_id: bool) -> dict[str, Any]:
+def message_out(message: Message, *, own_side: bool, to_console: bool) -> dict[str, Any]:
     """A message as frames carry it. ``at`` stays a datetime: ``encode`` (orjson) writes it as
     ``isoformat`` would, without a Python call per message and connection."""
     out: dict[str, Any] = {
@@ -567,8 +577,17 @@ def message_out(message: Message, *, own_side: bool, with_chat_id: bool) -> dict
     }
     if own_side:
         out["client_id"] = message.client_id
-    if with_chat_id:
+    if to_console:  # a console may hold several chats
         out["chat_id"] = message.chat_id
+    author = message.author
+    if author is not None:
+        # to a console with the id (its own messages are told apart by it); the youth is told
+        # the role and name only, as when someone answers or joins
+        out["author"] = (
+            {"id": author.id, "role": author.role, "name": author.name}
+            if to_console
+            else {"role": author.role, "name": author.name}
+        )
     return out
 
 

@@ -146,7 +146,7 @@ class ResponderSession:
             sender=Sender.RESPONDER,
             client_id=frame.client_id,
             text=frame.text,
-            responder_id=self.conn.responder.id,
+            author=self.conn.author,
         )
         if self.conn.wants_ack(frame.chat_id, new):
             self.conn.send("ack", client_id=frame.client_id, seq=message.seq, chat_id=frame.chat_id)

@@ -21,6 +21,7 @@ from chatsupport.domain import events
 from chatsupport.domain.accounts import Responder
 from chatsupport.domain.chat import (
     OPEN_STATES,
+    Author,
     Chat,
     ChatState,
     ClaimOutcome,
@@ -66,6 +67,7 @@ def _posted(message: Message) -> events.MessagePosted:
         client_id=message.client_id,
         text=message.text,
         at=message.at,
+        author=message.author,
     )
 
 
@@ -230,14 +232,14 @@ class ChatService:
         sender: Sender,
         client_id: str,
         text: str,
-        responder_id: int | None = None,
+        author: Author | None = None,
     ) -> tuple[Message, bool]:
         """Store (group-committed with other posts) and announce; returns once both are done,
         with the message and whether this call stored it. A resent ``client_id`` is answered
         with the stored message (``False``) and announced no more.
-        A responder's message needs ``responder_id``: stored only if they hold the chat or are
+        A responder's message needs its ``author``: stored only if they hold the chat or are
         its expert's backup, as the database has it when the message is stored."""
-        request = PostRequest(chat_id, sender, client_id, text, responder_id)
+        request = PostRequest(chat_id, sender, client_id, text, author)
         stored = await self._writer.post(request)
         if stored is None:
             raise Conflict("The chat is not open for messages.", code=CHAT_NOT_ACTIVE)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import (
     OPEN_STATES,
+    Author,
     Chat,
     ChatState,
     ClaimOutcome,
@@ -43,7 +44,10 @@ def _chat(row: ChatRow) -> Chat:
     )
 
 
-def _message(row: MessageRow) -> Message:
+def _message(row: MessageRow, role: str | None, name: str | None) -> Message:
+    author = None
+    if row.author_id is not None and role is not None and name is not None:
+        author = Author(row.author_id, role, name)
     return Message(
         chat_id=row.chat_id,
         seq=row.seq,
@@ -51,6 +55,7 @@ def _message(row: MessageRow) -> Message:
         client_id=row.client_id,
         text=row.text,
         at=row.created_at,
+        author=author,
     )
 
 
@@ -153,13 +158,15 @@ async def _why_not_claimed(session: AsyncSession, *, chat_id: str) -> ClaimOutco
 async def messages_after(
     session: AsyncSession, *, chat_id: str, after_seq: int, limit: int = 1000
 ) -> list[Message]:
-    rows = await session.scalars(
-        select(MessageRow)
+    """With each responder message's author as the responder's row has it now."""
+    rows = await session.execute(
+        select(MessageRow, ResponderRow.role, ResponderRow.display_name)
+        .outerjoin(ResponderRow, ResponderRow.id == MessageRow.author_id)
         .where(MessageRow.chat_id == chat_id, MessageRow.seq > after_seq)
         .order_by(MessageRow.seq)
         .limit(limit)
     )
-    return [_message(r) for r in rows]
+    return [_message(row, role, name) for row, role, name in rows]
 
 
 async def finish(

@@ -56,11 +56,11 @@ _READ = (
 )
 _WRITE = (
     "WITH added AS ("
-    " INSERT INTO messages (chat_id, seq, sender, client_id, text, created_at)"
+    " INSERT INTO messages (chat_id, seq, sender, client_id, text, created_at, author_id)"
     " SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[], $4::varchar[], $5::text[],"
-    " $6::timestamptz[]))"
+    " $6::timestamptz[], $7::int[]))"
     " UPDATE chats SET last_seq = s.last_seq"
-    " FROM unnest($7::varchar[], $8::int[]) AS s(id, last_seq) WHERE chats.id = s.id"
+    " FROM unnest($8::varchar[], $9::int[]) AS s(id, last_seq) WHERE chats.id = s.id"
 )
 
 
@@ -80,6 +80,7 @@ async def append_batch_postgres(
             [m.client_id for m in new],
             [m.text for m in new],
             [m.at for m in new],
+            [m.author.id if m.author is not None else None for m in new],
             list(plan.last_seqs),
             list(plan.last_seqs.values()),
         )

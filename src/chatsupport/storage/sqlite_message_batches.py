@@ -39,8 +39,8 @@ from chatsupport.domain.message_batch import BatchPlan, ChatSeq, ClientKey, Post
 from chatsupport.storage.tables import MessageRow
 
 _INSERT = (
-    "INSERT INTO messages (chat_id, seq, sender, client_id, text, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO messages (chat_id, seq, sender, client_id, text, created_at, author_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _LAST_SEQ = "UPDATE chats SET last_seq = ? WHERE id = ?"
 _Processor = Callable[[Any], Any]
@@ -109,7 +109,8 @@ def _stored_for(cursor: Any, requests: Sequence[PostRequest]) -> dict[ClientKey,
 
 def _row(message: Message, stored_at: object) -> tuple[object, ...]:
     m = message
-    return (m.chat_id, m.seq, m.sender.value, m.client_id, m.text, stored_at)
+    author_id = m.author.id if m.author is not None else None
+    return (m.chat_id, m.seq, m.sender.value, m.client_id, m.text, stored_at, author_id)
 
 
 def _padded(values: list[T]) -> list[T]:

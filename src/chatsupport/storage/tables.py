@@ -139,6 +139,8 @@ class MessageRow(Base):
     client_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: the responder who wrote it (None for the youth); no foreign key, see migration 0009
+    author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 # --- rota (issue 4): weekly and dated shifts, closures, youth texts, console presence -------
