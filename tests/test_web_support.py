@@ -104,7 +104,7 @@ async def test_with_the_backup_joined_each_answer_names_its_writer(
     await backup.click("article.watched .join")
     await youth.wait_for_selector("#joined", timeout=WAIT_MS)
     await backup.fill("article.watched .composer textarea >> nth=-1", "Hei, olen Sanna")
-    await backup.click("article.watched .composer button[type=submit] >> nth=-1")
+    await backup.keyboard.press("Enter")  # sends, as in the console's own reply box
     await expert.wait_for_selector("article.chat .msg.colleague", timeout=WAIT_MS)
     await expert.fill("article.chat .composer textarea >> nth=-1", "Hei, olen Aino")
     await expert.keyboard.press("Enter")

@@ -262,7 +262,7 @@ export class Support {
       : [el("div", { class: "support-actions" },
           view.joined ? null : el("button", { class: "join", type: "button", onclick: () => { view.joined = true; this.act("join", chatId); }, text: "Liity" }),
           el("button", { class: "primary take-over", type: "button", onclick: () => this.act("take_over", chatId), text: "Ota keskustelu" })),
-         view.joined ? this.form(`say-${chatId}`, "Viesti nuorelle", "Lähetä", () => this.sendAsJoined(chatId)) : null];
+         view.joined ? this.form(`say-${chatId}`, "Viesti nuorelle", "Lähetä", () => this.sendAsJoined(chatId), true) : null];
     return el("article", { class: "chat watched", "data-chat": chatId, "aria-label": `Tuettava chat ${chatId.slice(0, 6)}` },
       el("header", {}, el("h3", { text: `Tuettava chat ${chatId.slice(0, 6)} · ${view.lang.toUpperCase()} · ${view.joined ? "liittynyt" : "vain luku"}` })),
       el("ol", { class: "messages" }, ...messages),
@@ -310,9 +310,16 @@ export class Support {
       writable ? this.form(`note-${chatId}`, "Muistiinpano", "Lähetä muistiinpano", () => this.sendNote(chatId)) : null);
   }
 
-  form(key, label, button, submit) {
+  /** A note or (``enterSends``: as in the console's own reply box) a message to the youth. */
+  form(key, label, button, submit, enterSends = false) {
+    const onkeydown = (e) => {
+      if (enterSends && e.key === "Enter" && !e.shiftKey) {
+        e.preventDefault();
+        submit();
+      }
+    };
     return el("form", { class: "composer", onsubmit: (e) => { e.preventDefault(); submit(); } },
-      el("textarea", { id: `draft-${key}`, rows: "2", "aria-label": label, oninput: (e) => this.drafts.set(key, e.target.value) }, this.drafts.get(key) || ""),
+      el("textarea", { id: `draft-${key}`, rows: "2", "aria-label": label, oninput: (e) => this.drafts.set(key, e.target.value), onkeydown }, this.drafts.get(key) || ""),
       el("button", { class: "primary", type: "submit", text: button }));
   }
 }
