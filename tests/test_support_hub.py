@@ -224,6 +224,8 @@ async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, 
                 assert [(c["id"], c["name"]) for c in r.json()] == [(bert, "Bert")]
                 assert (await client.get("/api/support/escalated")).status_code == 403
             chat_id = await open_and_claim(y, a)
+            await a.send(type="send", chat_id=chat_id, client_id="a1", text="Hei, olen Anna")
+            await y.expect("message", seq=2)
             await refused(a, "transfer.self", type="transfer", chat_id=chat_id, to=anna)
             await refused(
                 a, "transfer.target_off_duty", type="transfer", chat_id=chat_id, to=cecilia
@@ -249,7 +251,10 @@ async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, 
             await b.expect("transfer", status="offered")
             await b.send(type="transfer_answer", chat_id=chat_id, accept=True)
             got = await b.expect("chat", chat_id=chat_id)
-            assert [m["seq"] for m in got["messages"]] == [1]
+            assert [m["seq"] for m in got["messages"]] == [1, 2]
+            # the new holder's history names who wrote before: not "me"
+            anna_wrote = {"id": anna, "role": "professional", "name": "Anna"}
+            assert [m.get("author") for m in got["messages"]] == [None, anna_wrote]
             await a.expect("handed_over", chat_id=chat_id, reason="transfer")
             await a.expect("transfer", status="accepted")
             assert (await y.expect("joined"))["responder"] == {
@@ -257,7 +262,7 @@ async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, 
                 "name": "Bert",
             }
             await b.send(type="send", chat_id=chat_id, client_id="b1", text="Jatketaan")
-            await y.expect("message", seq=2)
+            await y.expect("message", seq=3)
             await y.send(type="send", client_id="y2", text="ok")
-            await b.expect("message", chat_id=chat_id, seq=3)
+            await b.expect("message", chat_id=chat_id, seq=4)
             assert [f for f in await a.nothing_within(0.3) if f["type"] == "message"] == []
