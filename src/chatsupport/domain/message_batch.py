@@ -97,8 +97,15 @@ def plan_batch(
             continue
         seq = plan.last_seqs.get(request.chat_id, chat.last_seq) + 1
         plan.last_seqs[request.chat_id] = seq
-        r = request
-        message = Message(r.chat_id, seq, r.sender, r.client_id, r.text, now, r.author)
+        message = Message(
+            request.chat_id,
+            seq,
+            request.sender,
+            request.client_id,
+            request.text,
+            now,
+            request.author,
+        )
         known[request.key] = message
         plan.new_messages.append(message)
         plan.outcomes.append((message, True))
