@@ -685,9 +685,9 @@ async def test_every_websocket_cell(stack_values: dict[str, Any]) -> None:
         anna, aino, bert = consoles["anna"], consoles["aino"], consoles["bert"]
         ya = await stack.enter_async_context(youth(server))
         ye = await stack.enter_async_context(youth(server))
-        chat_a = await open_and_claim(ya, anna)
+        chat_a, _ = await open_and_claim(ya, anna)
         await aino.expect("tag", chat_id=chat_a)
-        chat_e = await open_and_claim(ye, aino)
+        chat_e, _ = await open_and_claim(ye, aino)
         await aino.send(type="support", chat_id=chat_e)
         await bert.expect("support_alert", chat_id=chat_e)
         for holder, chat_id, to, offered in (

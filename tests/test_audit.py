@@ -178,7 +178,7 @@ async def test_a_backup_reading_a_chat_is_audited(stack_values: dict[str, Any]) 
             youth(server) as y,
         ):
             rt.hub.invalidate_on_duty()
-            chat_id = await open_and_claim(y, expert, text=SECRET)
+            chat_id, _ = await open_and_claim(y, expert, text=SECRET)
             await expert.send(type="support", chat_id=chat_id)
             await backup.expect("support_alert", chat_id=chat_id)
             await backup.send(type="watch", chat_id=chat_id)

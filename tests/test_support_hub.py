@@ -14,18 +14,19 @@ from chatsupport.storage.tables import DiaryRecordRow
 from tests.helpers import add_user, login
 from tests.live import LiveServer, WsClient, live_server, responder, youth
 from tests.rota_helpers import put_on_shift_now
+from tests.test_hub import open_chat
 
 
-async def open_and_claim(y: WsClient, holder: WsClient, text: str = "hei") -> str:
-    await y.send(type="open", lang="fi")
-    await y.expect("opened")
+async def open_and_claim(y: WsClient, holder: WsClient, text: str = "hei") -> tuple[str, str]:
+    """The youth opens a chat, ``holder`` claims it, the youth writes: (chat id, resume token)."""
+    token = await open_chat(y)
     chat_id: str = (await holder.expect("tag"))["chat_id"]
     await holder.send(type="claim", chat_id=chat_id)
     await holder.expect("claimed", chat_id=chat_id)
     await y.expect("claimed")
     await y.send(type="send", client_id="y1", text=text)
     await holder.expect("message", chat_id=chat_id, seq=1)
-    return chat_id
+    return chat_id, token
 
 
 async def refused(client: WsClient, code: str, **frame: Any) -> None:
@@ -58,7 +59,7 @@ async def test_backup_alert_notes_and_take_over(stack_values: dict[str, Any]) ->
             await expert.send(type="hello", resume={})
             assert (await expert.expect("welcome"))["backup_present"] is True
             rt.hub.invalidate_on_duty()
-            chat_id = await open_and_claim(y, expert)
+            chat_id, _ = await open_and_claim(y, expert)
             await refused(other, "support.not_expert", type="support", chat_id=chat_id)
             await refused(backup, "support.not_backup", type="watch", chat_id=chat_id)
             await expert.send(type="support", chat_id=chat_id)
@@ -115,7 +116,7 @@ async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str,
             youth(server) as y,
         ):
             rt.hub.invalidate_on_duty()
-            chat_id = await open_and_claim(y, expert)
+            chat_id, token = await open_and_claim(y, expert)
             await expert.send(type="send", chat_id=chat_id, client_id="e1", text="Hei, Aino")
             aino_as_youth_sees = {"role": "experience_expert", "name": "Aino"}
             assert (await y.expect("message", seq=2))["author"] == aino_as_youth_sees
@@ -134,6 +135,19 @@ async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str,
             assert (await y.expect("message", seq=3))["author"] == sanna_as_youth_sees
             to_expert = await expert.expect("message", chat_id=chat_id, seq=3)
             assert to_expert["author"] == {"id": sanna, **sanna_as_youth_sees}
+            # after a reload the youth is told again who else is here, and so is the expert
+            async with youth(server) as reloaded:
+                await reloaded.send(type="resume", token=token, last_seq=0)
+                resumed = await reloaded.expect("resumed")
+                assert resumed["joined"] == sanna_as_youth_sees
+                assert [m.get("author") for m in resumed["messages"]] == [
+                    None,
+                    aino_as_youth_sees,
+                    sanna_as_youth_sees,
+                ]
+            async with responder(server, "aino") as expert_reloaded:
+                again = await expert_reloaded.expect("chat", chat_id=chat_id)
+                assert again["joined"] == sanna_as_youth_sees
             await expert.send(type="note", chat_id=chat_id, text="kiitos")
             await backup.expect("note", chat_id=chat_id)
             await refused(backup, "chat.not_yours", type="end", chat_id=chat_id)
@@ -223,7 +237,7 @@ async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, 
                 r = await client.get("/api/support/colleagues")
                 assert [(c["id"], c["name"]) for c in r.json()] == [(bert, "Bert")]
                 assert (await client.get("/api/support/escalated")).status_code == 403
-            chat_id = await open_and_claim(y, a)
+            chat_id, _ = await open_and_claim(y, a)
             await a.send(type="send", chat_id=chat_id, client_id="a1", text="Hei, olen Anna")
             await y.expect("message", seq=2)
             await refused(a, "transfer.self", type="transfer", chat_id=chat_id, to=anna)

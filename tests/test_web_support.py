@@ -99,7 +99,7 @@ async def test_with_the_backup_joined_each_answer_names_its_writer(
 ) -> None:
     """Both adults write after the backup joins: each console shows its own messages as
     "Sinä" and the other's by role and name; the youth sees who wrote each answer, also after
-    a reload."""
+    a reload, which still says that another adult is here (and so does the expert's console)."""
     backup, expert, youth = await expert_chat_with_backup_watching(server, browser)
     await backup.click("article.watched .join")
     await youth.wait_for_selector("#joined", timeout=WAIT_MS)
@@ -119,3 +119,7 @@ async def test_with_the_backup_joined_each_answer_names_its_writer(
     await youth.reload()  # the chat read back from the store: still named
     await youth.wait_for_selector(".msg.responder >> nth=1", timeout=WAIT_MS)
     assert await youth.locator(".msg.responder .author").all_inner_texts() == ["Sanna", "Aino"]
+    assert "Sanna" in await youth.locator("#joined").inner_text()  # still told who else is here
+    await expert.reload()
+    await expert.wait_for_selector("article.chat .joined", timeout=WAIT_MS)
+    assert "Sanna" in await expert.locator("article.chat .joined").inner_text()

@@ -89,6 +89,7 @@ const handlers = {
   resumed(frame) {
     state.screen = frame.state === "active" ? "active" : "waiting";
     state.responder = frame.responder;
+    state.joinedBy = frame.joined || null; // still told another adult is here after a reload
     frame.messages.forEach(addMessage);
     flushOutbox();
     if (state.screen === "active" && !state.feedback) requestFeedbackTicket();

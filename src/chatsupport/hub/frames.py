@@ -248,6 +248,8 @@ class ResumedOut(_ServerFrame):
     type: Literal["resumed"]
     state: Literal["waiting", "active"]
     responder: ResponderInfo | None
+    #: the expert's backup who joined and writes beside the responder (else null)
+    joined: ResponderInfo | None = None
     messages: list[MessageOut]
     last_seq: int
 
@@ -295,6 +297,8 @@ class ChatOut(_ServerFrame):
     lang: str
     messages: list[MessageOut]
     last_seq: int
+    #: the expert's backup who joined and writes beside the holder (else null)
+    joined: ResponderInfo | None = None
 
 
 class AckOut(_ServerFrame):

@@ -286,6 +286,7 @@ class Hub:
             if chat is None or chat.state is not ChatState.ACTIVE:
                 return
             messages = await self._fetch(chat_id, conn.delivered.get(chat_id, 0))
+            beside = await self.support.joined_beside(chat)
             await conn.write_now(
                 {
                     "v": 1,
@@ -295,6 +296,7 @@ class Hub:
                     "lang": chat.lang,
                     "messages": conn.messages_out(messages),
                     "last_seq": conn.delivered.get(chat_id, 0),
+                    "joined": {"role": beside[0], "name": beside[1]} if beside else None,
                 }
             )
 

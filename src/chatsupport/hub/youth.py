@@ -109,6 +109,8 @@ class YouthSession:
                 names = await hub.chats.responder_names([chat.responder_id])
                 role, name = names[chat.responder_id]
                 responder = {"role": role, "name": name}
+            beside = await hub.support.joined_beside(chat)
+            joined = {"role": beside[0], "name": beside[1]} if beside else None
             messages = await hub.chats.messages_after(
                 chat_id=chat_id, after_seq=conn.delivered.get(chat_id, 0)
             )
@@ -118,6 +120,7 @@ class YouthSession:
                     "resumed",
                     state=chat.state.value,
                     responder=responder,
+                    joined=joined,
                     messages=out,
                     last_seq=conn.delivered.get(chat_id, 0),
                 )

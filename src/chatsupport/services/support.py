@@ -122,6 +122,16 @@ class SupportService:
             raise Conflict("The chat is not active.", code=CHAT_NOT_ACTIVE)
         return chat
 
+    async def joined_beside(self, chat: Chat) -> tuple[str, str] | None:
+        """(role, name) of the backup who joined ``chat`` and writes beside its holder; None if
+        nobody joined, or the backup has taken the chat over since (then they hold it)."""
+        async with self._db.read() as s:
+            backup = await store.joined_backup(s, chat_id=chat.id)
+            if backup is None or backup == chat.responder_id:
+                return None
+            names = await chat_store.responder_names(s, responder_ids=[backup])
+        return names.get(backup)
+
     async def asked_of(self, backup_id: int) -> list[Chat]:
         async with self._db.read() as s:
             return await store.asked_of(s, backup_id=backup_id)
@@ -129,7 +139,7 @@ class SupportService:
     async def join(self, *, backup: Responder, chat_id: str) -> None:
         await self.as_backup(responder_id=backup.id, chat_id=chat_id)
         async with self._db.write() as s:
-            await store.mark_involved(s, chat_id=chat_id)
+            await store.mark_joined(s, chat_id=chat_id, now=self._clock.now())
         await self._chats.publish(
             BackupJoined(
                 chat_id=chat_id, backup_id=backup.id, role=backup.role, name=backup.display_name

@@ -49,6 +49,25 @@ async def mark_involved(session: AsyncSession, *, chat_id: str) -> None:
     )
 
 
+async def mark_joined(session: AsyncSession, *, chat_id: str, now: datetime) -> None:
+    """The backup joined the chat beside the expert (involved, and shown to the youth)."""
+    await _ensure_row(session, chat_id)
+    await session.execute(
+        update(ChatSupportRow)
+        .where(ChatSupportRow.chat_id == chat_id)
+        .values(backup_involved=True, joined_at=now)
+    )
+
+
+async def joined_backup(session: AsyncSession, *, chat_id: str) -> int | None:
+    """The backup who joined the chat, if one did."""
+    return await session.scalar(
+        select(ChatSupportRow.backup_id).where(
+            ChatSupportRow.chat_id == chat_id, ChatSupportRow.joined_at.is_not(None)
+        )
+    )
+
+
 async def backup_of_chat(session: AsyncSession, *, chat_id: str) -> int | None:
     """The backup the chat's expert asked for support (None if nobody was asked)."""
     return await session.scalar(

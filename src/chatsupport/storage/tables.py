@@ -301,6 +301,8 @@ class ChatSupportRow(Base):
     asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     backup_involved: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    #: the backup joined (the youth was told): asking alone marks it involved, not joined
+    joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class SupportNoteRow(Base):
