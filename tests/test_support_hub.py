@@ -135,7 +135,7 @@ async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str,
             assert (await y.expect("message", seq=3))["author"] == sanna_as_youth_sees
             to_expert = await expert.expect("message", chat_id=chat_id, seq=3)
             assert to_expert["author"] == {"id": sanna, **sanna_as_youth_sees}
-            # after a reload the youth is told again who else is here, and so is the expert
+            # after a reload the youth is told again who else is here; the expert also, below
             async with youth(server) as reloaded:
                 await reloaded.send(type="resume", token=token, last_seq=0)
                 resumed = await reloaded.expect("resumed")
@@ -145,11 +145,13 @@ async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str,
                     aino_as_youth_sees,
                     sanna_as_youth_sees,
                 ]
+            await expert.send(type="note", chat_id=chat_id, text="kiitos")
+            await backup.expect("note", chat_id=chat_id)
             async with responder(server, "aino") as expert_reloaded:
                 again = await expert_reloaded.expect("chat", chat_id=chat_id)
                 assert again["joined"] == sanna_as_youth_sees
-            await expert.send(type="note", chat_id=chat_id, text="kiitos")
-            await backup.expect("note", chat_id=chat_id)
+                assert again["support_asked"] is True
+                assert [n["text"] for n in again["notes"]] == ["kiitos"]
             await refused(backup, "chat.not_yours", type="end", chat_id=chat_id)
             await expert.send(type="end", chat_id=chat_id)
             await y.expect("ended")

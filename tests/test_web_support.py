@@ -99,8 +99,12 @@ async def test_with_the_backup_joined_each_answer_names_its_writer(
 ) -> None:
     """Both adults write after the backup joins: each console shows its own messages as
     "Sinä" and the other's by role and name; the youth sees who wrote each answer, also after
-    a reload, which still says that another adult is here (and so does the expert's console)."""
+    a reload, which still says that another adult is here; the expert's console, reloaded,
+    still shows who joined, that support was asked, and the backup's note."""
     backup, expert, youth = await expert_chat_with_backup_watching(server, browser)
+    await backup.fill("article.watched .notes textarea", "Kysy, onko hän turvassa")
+    await backup.click("article.watched .notes button[type=submit]")
+    await expert.wait_for_selector("article.chat .note", timeout=WAIT_MS)
     await backup.click("article.watched .join")
     await youth.wait_for_selector("#joined", timeout=WAIT_MS)
     await backup.fill("article.watched .composer textarea >> nth=-1", "Hei, olen Sanna")
@@ -120,6 +124,8 @@ async def test_with_the_backup_joined_each_answer_names_its_writer(
     await youth.wait_for_selector(".msg.responder >> nth=1", timeout=WAIT_MS)
     assert await youth.locator(".msg.responder .author").all_inner_texts() == ["Sanna", "Aino"]
     assert "Sanna" in await youth.locator("#joined").inner_text()  # still told who else is here
-    await expert.reload()
+    await expert.reload()  # the console shows what it did: who joined, support asked, notes
     await expert.wait_for_selector("article.chat .joined", timeout=WAIT_MS)
     assert "Sanna" in await expert.locator("article.chat .joined").inner_text()
+    await expert.wait_for_selector(".support-ask[disabled]", timeout=WAIT_MS)
+    assert "turvassa" in await expert.locator("article.chat .note").inner_text()

@@ -156,6 +156,7 @@ const handlers = {
     const chat = chatOf(frame.chat_id, frame.lang);
     addMessages(chat, frame.messages);
     if (frame.joined) chat.joinedBy = frame.joined; // "Mukana myös" after a reload too
+    support.restore(frame);
     for (const [clientId, text] of chat.outbox) socket.send({ type: "send", chat_id: frame.chat_id, client_id: clientId, text });
   },
   message(frame) {

@@ -81,6 +81,12 @@ export class Support {
     this.alerts.clear(); // re-sent after welcome for chats still asking
   }
 
+  /** A holder's chat after a reload: support asked and the notes so far, as before it. */
+  restore(frame) {
+    if (frame.support_asked) this.asked.add(frame.chat_id);
+    if (frame.notes?.length) this.notes.set(frame.chat_id, frame.notes);
+  }
+
   on_backup(frame) {
     this.backupPresent = frame.present;
     this.announce(frame.present ? "Tukihenkilö on paikalla." : "Tukihenkilö ei ole paikalla.");

@@ -299,6 +299,10 @@ class ChatOut(_ServerFrame):
     last_seq: int
     #: the expert's backup who joined and writes beside the holder (else null)
     joined: ResponderInfo | None = None
+    #: the expert asked the backup for support (the console's button stays "asked")
+    support_asked: bool = False
+    #: the notes between the expert and the backup so far (``note`` frames), oldest first
+    notes: list[NoteOut] = Field(default_factory=list)
 
 
 class AckOut(_ServerFrame):

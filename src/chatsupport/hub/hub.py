@@ -286,7 +286,7 @@ class Hub:
             if chat is None or chat.state is not ChatState.ACTIVE:
                 return
             messages = await self._fetch(chat_id, conn.delivered.get(chat_id, 0))
-            beside = await self.support.joined_beside(chat)
+            asked, beside = await self.support.state_of(chat)
             await conn.write_now(
                 {
                     "v": 1,
@@ -297,6 +297,9 @@ class Hub:
                     "messages": conn.messages_out(messages),
                     "last_seq": conn.delivered.get(chat_id, 0),
                     "joined": {"role": beside[0], "name": beside[1]} if beside else None,
+                    # what the holder's console showed before a reload: support asked, notes
+                    "support_asked": asked,
+                    "notes": await support_events.note_frames(self, chat_id),
                 }
             )
 

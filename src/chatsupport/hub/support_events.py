@@ -123,6 +123,22 @@ async def tell_backup_presence(hub: Hub) -> None:
             conn.backup_present = present
 
 
+async def note_frames(hub: Hub, chat_id: str) -> list[dict[str, object]]:
+    """The chat's notes as ``note`` frames, oldest first (for a backup or a reconnecting holder)."""
+    return [
+        {
+            "v": 1,
+            "type": "note",
+            "chat_id": chat_id,
+            "id": note.id,
+            "author": {"role": role, "name": name},
+            "text": note.text,
+            "at": note.at.isoformat(),
+        }
+        for note, role, name in await hub.support.notes(chat_id)
+    ]
+
+
 def watching_job(hub: Hub, chat_id: str) -> Callable[[Connection], Awaitable[None]]:
     """Send the backup the chat so far (runs in its writer, before the live messages)."""
 
@@ -131,18 +147,7 @@ def watching_job(hub: Hub, chat_id: str) -> Callable[[Connection], Awaitable[Non
         if chat is None:
             return
         messages = await hub.chats.messages_after(chat_id=chat_id, after_seq=0)
-        notes = [
-            {
-                "v": 1,
-                "type": "note",
-                "chat_id": chat_id,
-                "id": note.id,
-                "author": {"role": role, "name": name},
-                "text": note.text,
-                "at": note.at.isoformat(),
-            }
-            for note, role, name in await hub.support.notes(chat_id)
-        ]
+        notes = await note_frames(hub, chat_id)
         await conn.write_now(
             {
                 "v": 1,

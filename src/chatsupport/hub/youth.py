@@ -109,7 +109,7 @@ class YouthSession:
                 names = await hub.chats.responder_names([chat.responder_id])
                 role, name = names[chat.responder_id]
                 responder = {"role": role, "name": name}
-            beside = await hub.support.joined_beside(chat)
+            _, beside = await hub.support.state_of(chat)
             joined = {"role": beside[0], "name": beside[1]} if beside else None
             messages = await hub.chats.messages_after(
                 chat_id=chat_id, after_seq=conn.delivered.get(chat_id, 0)

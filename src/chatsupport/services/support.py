@@ -122,15 +122,16 @@ class SupportService:
             raise Conflict("The chat is not active.", code=CHAT_NOT_ACTIVE)
         return chat
 
-    async def joined_beside(self, chat: Chat) -> tuple[str, str] | None:
-        """(role, name) of the backup who joined ``chat`` and writes beside its holder; None if
-        nobody joined, or the backup has taken the chat over since (then they hold it)."""
+    async def state_of(self, chat: Chat) -> tuple[bool, tuple[str, str] | None]:
+        """For a reconnecting youth or holder: whether support was asked, and (role, name) of
+        the backup who joined and writes beside the holder — None if nobody joined, or the
+        backup has taken the chat over since (then they hold it)."""
         async with self._db.read() as s:
-            backup = await store.joined_backup(s, chat_id=chat.id)
+            asked, backup = await store.asked_and_joined(s, chat_id=chat.id)
             if backup is None or backup == chat.responder_id:
-                return None
+                return asked, None
             names = await chat_store.responder_names(s, responder_ids=[backup])
-        return names.get(backup)
+        return asked, names.get(backup)
 
     async def asked_of(self, backup_id: int) -> list[Chat]:
         async with self._db.read() as s:

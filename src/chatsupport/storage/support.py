@@ -59,13 +59,19 @@ async def mark_joined(session: AsyncSession, *, chat_id: str, now: datetime) -> 
     )
 
 
-async def joined_backup(session: AsyncSession, *, chat_id: str) -> int | None:
-    """The backup who joined the chat, if one did."""
-    return await session.scalar(
-        select(ChatSupportRow.backup_id).where(
-            ChatSupportRow.chat_id == chat_id, ChatSupportRow.joined_at.is_not(None)
+async def asked_and_joined(session: AsyncSession, *, chat_id: str) -> tuple[bool, int | None]:
+    """Whether the chat's expert asked for support, and the backup who joined, if one did."""
+    row = (
+        await session.execute(
+            select(
+                ChatSupportRow.asked_at, ChatSupportRow.backup_id, ChatSupportRow.joined_at
+            ).where(ChatSupportRow.chat_id == chat_id)
         )
-    )
+    ).first()
+    if row is None:
+        return False, None
+    asked_at, backup_id, joined_at = row
+    return asked_at is not None, backup_id if joined_at is not None else None
 
 
 async def backup_of_chat(session: AsyncSession, *, chat_id: str) -> int | None:
