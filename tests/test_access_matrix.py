@@ -246,7 +246,12 @@ class Call:
 Spec = Callable[[World, str], Call]
 CANNED = {"lang": "fi", "title": "Moi", "text": "Moi, kiitos viestistä."}
 CODE = {"code": "123456"}
-TEXTS = {"opening": "Avoinna", "closed": "Suljettu", "emergency": "Soita 112"}
+TEXTS = {
+    "opening": "Avoinna",
+    "closed": "Suljettu",
+    "emergency": "Soita 112",
+    "accessibility": "Palaute: saavutettavuus@example.fi",
+}
 RANGE = {"start": "2026-01-01", "end": "2026-01-31"}
 
 

@@ -112,7 +112,12 @@ async def test_each_staff_action_leaves_exactly_one_entry(settings_values: dict[
             "PUT",
             "/api/rota/texts/sv",
             "texts.update",
-            json={"opening": SECRET, "closed": "Stängt", "emergency": "112"},
+            json={
+                "opening": SECRET,
+                "closed": "Stängt",
+                "emergency": "112",
+                "accessibility": SECRET,
+            },
         )
         await act("DELETE", "/api/rota/texts/sv", "texts.reset")
         labels = {"fi": "Pelaaminen", "sv": "Spel", "en": "Gaming"}

@@ -9,10 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from sqlalchemy import update
 
 from chatsupport.domain.clock import FrozenClock
 from chatsupport.domain.roles import Role
-from chatsupport.domain.youth_texts import DEFAULT_TEXTS
+from chatsupport.domain.youth_texts import DEFAULT_TEXTS, YouthTexts
+from chatsupport.storage.tables import YouthTextRow
 from tests.helpers import add_user, error_code, login, running_app
 
 HKI = ZoneInfo("Europe/Helsinki")
@@ -121,16 +123,59 @@ async def test_coordinator_changes_and_resets_texts(settings_values: dict[str, A
     """A changed Swedish text is shown to youth in Swedish only; reset brings the draft back."""
     async with running_app(settings_values) as (client, rt):
         coord, _ = await setup(client, rt)
-        texts = {"opening": "Hej!", "closed": "Stängt nu.", "emergency": "Ring 112."}
+        feedback = "Respons: tillganglighet@example.fi. Utlåtandet är gjort 27.11.2026."
+        opening = {"opening": "Hej!", "closed": "Stängt nu.", "emergency": "Ring 112."}
+        texts = {**opening, "accessibility": feedback}
         saved = await coord.put("/api/rota/texts/sv", texts)
         assert saved.status_code == 200 and saved.json() == texts
-        assert (await public(client, "sv"))["texts"] == texts
+        assert (await public(client, "sv"))["texts"] == opening  # the statement is not polled
+        assert (await about(client, "sv"))["accessibility"] == feedback
         assert (await public(client, "fi"))["texts"]["opening"] == DEFAULT_TEXTS["fi"].opening
+        assert (await about(client, "fi"))["accessibility"] == DEFAULT_TEXTS["fi"].accessibility
         assert (await client.get("/api/rota/texts/sv")).json() == texts
         reset = await coord.delete("/api/rota/texts/sv")
         assert reset.json()["opening"] == DEFAULT_TEXTS["sv"].opening
-        empty = await coord.put("/api/rota/texts/en", {**texts, "opening": ""})
-        assert empty.status_code == 422
+        assert (await about(client, "sv"))["accessibility"] == DEFAULT_TEXTS["sv"].accessibility
+        for empty in ({**texts, "opening": ""}, {**texts, "accessibility": " "}, opening):
+            assert (await coord.put("/api/rota/texts/en", empty)).status_code == 422
+
+
+async def test_texts_saved_before_the_statement_existed_keep_its_draft(
+    settings_values: dict[str, Any],
+) -> None:
+    """A row from before migration 0011 (no accessibility text) shows the coordinator's other
+    texts and the built-in statement draft."""
+    async with running_app(settings_values) as (client, rt):
+        saved = YouthTexts(opening="Moi!", closed="Kiinni.", emergency="112", accessibility="x")
+        await rt.rota.set_texts("fi", saved)
+        async with rt.db.write() as session:
+            await session.execute(update(YouthTextRow).values(accessibility=None))
+        assert (await rt.rota.texts("fi")).opening == "Moi!"
+        assert (await about(client, "fi"))["accessibility"] == DEFAULT_TEXTS["fi"].accessibility
+
+
+async def about(client: httpx.AsyncClient, lang: str) -> dict[str, Any]:
+    answer = await client.get("/api/public/about", params={"lang": lang})
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+async def test_about_tells_the_retention_the_service_runs_with(
+    settings_values: dict[str, Any],
+) -> None:
+    """What the youth is told is kept, and for how long, is read from the running settings."""
+    values = {**settings_values, "transcript_retention_days": 7, "diary_retention_months": 12}
+    async with running_app(values) as (client, _):
+        for lang in ("fi", "sv", "en"):
+            body = await about(client, lang)
+            assert body == {
+                "lang": lang,
+                "transcript_retention_days": 7,
+                "diary_retention_months": 12,
+                "accessibility": DEFAULT_TEXTS[lang].accessibility,  # type: ignore[index]
+            }
+        refused = await client.get("/api/public/about", params={"lang": "de"})
+        assert refused.status_code == 422 and error_code(refused) == "request.invalid"
 
 
 async def test_closures_close_the_service(settings_values: dict[str, Any]) -> None:

@@ -1,9 +1,11 @@
 """The rota over HTTP: the coordinator edits shifts, closures and youth texts; anyone may ask
-whether the chat is open (``/api/public/opening``, no login, nothing identifying stored)."""
+whether the chat is open (``/api/public/opening``) and what the youth widget's "about" dialog
+says (``/api/public/about``), no login, nothing identifying stored."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from datetime import time
 from typing import Annotated, Literal
 
@@ -117,12 +119,24 @@ class TextsIn(Strict):
     opening: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     closed: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     emergency: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    accessibility: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 
 class TextsOut(BaseModel):
     opening: str
     closed: str
     emergency: str
+    accessibility: str
+
+
+class AboutOut(BaseModel):
+    """What the youth widget's "about" and accessibility dialog needs from the server: the
+    retention it promises comes from the running settings, so the text cannot drift."""
+
+    lang: Lang
+    transcript_retention_days: int
+    diary_retention_months: int
+    accessibility: str
 
 
 # --- coordinator -------------------------------------------------------------------------
@@ -192,7 +206,7 @@ async def get_texts(lang: Lang, _: CoordinatorDep, rt: RuntimeDep) -> TextsOut:
 
 @router.put("/api/rota/texts/{lang}")
 async def set_texts(lang: Lang, body: TextsIn, _: CoordinatorDep, rt: RuntimeDep) -> TextsOut:
-    texts = YouthTexts(opening=body.opening, closed=body.closed, emergency=body.emergency)
+    texts = YouthTexts(**body.model_dump())
     return TextsOut.model_validate(vars_of(await rt.rota.set_texts(lang, texts)))
 
 
@@ -203,7 +217,7 @@ async def reset_texts(lang: Lang, _: CoordinatorDep, rt: RuntimeDep) -> TextsOut
 
 
 def vars_of(texts: YouthTexts) -> dict[str, str]:
-    return {"opening": texts.opening, "closed": texts.closed, "emergency": texts.emergency}
+    return asdict(texts)
 
 
 # --- public --------------------------------------------------------------------------------
@@ -216,3 +230,16 @@ async def opening(
     """Open or closed now, today's hours, next closing and opening (local time with offset),
     whether new chats are taken, and the texts to show, in ``lang``."""
     return ClosedInfo.model_validate((await rt.rota.opening(lang)).view())
+
+
+@router.get("/api/public/about")
+async def about(rt: RuntimeDep, lang: Annotated[Lang, Query()] = "fi") -> AboutOut:
+    """How long the chat's messages and the statistics records are kept, and the organiser's
+    part of the accessibility statement, in ``lang`` (no login)."""
+    settings = rt.settings
+    return AboutOut(
+        lang=lang,
+        transcript_retention_days=settings.transcript_retention_days,
+        diary_retention_months=settings.diary_retention_months,
+        accessibility=(await rt.rota.texts(lang)).accessibility,
+    )

@@ -1,4 +1,4 @@
-"""Texts shown to young people about opening hours, in Finnish, Swedish and English.
+"""Texts shown to young people about the service, in Finnish, Swedish and English.
 
 The built-in drafts follow ../shared/DOMAIN.md section 4.4 (the Swedish ones need a native
 speaker's check). A coordinator replaces them per language; the service stores only the
@@ -6,7 +6,8 @@ replacements, so an upgrade may improve the drafts for everyone who kept them.
 
 The telephone services listed are drafts too: the coordinator must check them, and add the
 regional services open now (DOMAIN.md 3.3: the closed message always lists services open now,
-112 first).
+112 first). The accessibility draft names no address on purpose: only the organiser knows where
+its feedback goes (the coordinator page says so next to it).
 """
 
 from __future__ import annotations
@@ -22,11 +23,17 @@ MAX_TEXT_CHARS = 2000
 @dataclass(frozen=True, slots=True)
 class YouthTexts:
     """``opening``: what this chat is; ``closed``: shown while closed; ``emergency``: where
-    to get help right now (always-open services)."""
+    to get help right now (always-open services); ``accessibility``: the organiser's part of
+    the accessibility statement (who runs the chat, where accessibility feedback goes, the
+    statement's date; the rest of the statement is built into the widget)."""
 
     opening: str
     closed: str
     emergency: str
+    accessibility: str
+
+
+TEXT_FIELDS: tuple[str, ...] = ("opening", "closed", "emergency", "accessibility")
 
 
 DEFAULT_TEXTS: dict[Lang, YouthTexts] = {
@@ -45,6 +52,10 @@ DEFAULT_TEXTS: dict[Lang, YouthTexts] = {
             "Jos sinä tai joku muu on vaarassa juuri nyt, soita 112. Soitto on maksuton. "
             "MIELI ry:n Kriisipuhelin päivystää ympäri vuorokauden: 09 2525 0111."
         ),
+        accessibility=(
+            "Chatin järjestää hyvinvointialue. Jos huomaat, ettei chat toimi sinulle, kerro "
+            "siitä meille. Vastaamme 14 päivän kuluessa."
+        ),
     ),
     "sv": YouthTexts(
         opening=(
@@ -59,6 +70,10 @@ DEFAULT_TEXTS: dict[Lang, YouthTexts] = {
         emergency=(
             "Om du eller någon annan är i fara just nu, ring 112. Samtalet är gratis. "
             "MIELI rf:s Kristelefon (på finska) svarar dygnet runt: 09 2525 0111."
+        ),
+        accessibility=(
+            "Chatten ordnas av välfärdsområdet. Om chatten inte fungerar för dig, berätta det "
+            "för oss. Vi svarar inom 14 dagar."
         ),
     ),
     "en": YouthTexts(
@@ -75,6 +90,10 @@ DEFAULT_TEXTS: dict[Lang, YouthTexts] = {
         emergency=(
             "If you or someone else is in danger right now, call 112. The call is free. "
             "MIELI's Crisis Helpline (in Finnish) answers day and night: 09 2525 0111."
+        ),
+        accessibility=(
+            "The chat is run by the wellbeing services county. If the chat does not work for "
+            "you, tell us. We answer within 14 days."
         ),
     ),
 }

@@ -21,7 +21,13 @@ from chatsupport.domain.clock import Clock
 from chatsupport.domain.errors import ChatSupportError, InvalidInput
 from chatsupport.domain.rota import Closure, Rota, Shift, validate_closure, validate_shift
 from chatsupport.domain.rota_schedule import RotaStatus, duty_ends_at, status
-from chatsupport.domain.youth_texts import DEFAULT_TEXTS, LANGS, MAX_TEXT_CHARS, YouthTexts
+from chatsupport.domain.youth_texts import (
+    DEFAULT_TEXTS,
+    LANGS,
+    MAX_TEXT_CHARS,
+    TEXT_FIELDS,
+    YouthTexts,
+)
 from chatsupport.services.refresh_ahead import RefreshAhead
 from chatsupport.storage import rota as store
 from chatsupport.storage.database import Database, Session
@@ -65,8 +71,15 @@ class Opening:
             "next_opens_at": self._local(now.next_opens_at),
             "answered_by": sorted({o.shift.role.value for o in now.open_shifts}),
             "lang": self.lang,
-            "texts": asdict(self.texts),
+            "texts": self._opening_texts(),
         }
+
+    def _opening_texts(self) -> dict[str, str]:
+        # The accessibility statement has its own endpoint; the opening answer (polled, and
+        # carried in every service.closed error) stays as it was.
+        texts = asdict(self.texts)
+        del texts["accessibility"]
+        return texts
 
     def _local(self, instant: datetime | None) -> str | None:
         return instant.astimezone(self.zone).isoformat() if instant else None
@@ -214,11 +227,16 @@ class RotaService:
         check_lang(lang)
         async with self._db.read() as s:
             custom = await store.custom_texts(s)
-        return custom.get(lang) or DEFAULT_TEXTS[lang]  # type: ignore[index]
+        draft = DEFAULT_TEXTS[lang]  # type: ignore[index]
+        saved = custom.get(lang)
+        if saved is None:
+            return draft
+        # Texts saved before the accessibility text existed keep its draft.
+        return saved if saved.accessibility else replace(saved, accessibility=draft.accessibility)
 
     async def set_texts(self, lang: str, texts: YouthTexts) -> YouthTexts:
         check_lang(lang)
-        for field in ("opening", "closed", "emergency"):
+        for field in TEXT_FIELDS:
             value = getattr(texts, field).strip()
             if not value or len(value) > MAX_TEXT_CHARS:
                 raise InvalidInput(f"{field}: expected 1-{MAX_TEXT_CHARS} characters")

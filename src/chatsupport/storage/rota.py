@@ -146,15 +146,24 @@ async def delete_closure(session: AsyncSession, *, closure_id: int) -> None:
 
 
 async def custom_texts(session: AsyncSession) -> dict[str, YouthTexts]:
+    """The coordinator's texts per language; a column saved before it existed is None (the
+    caller puts the built-in draft in its place)."""
     rows = await session.scalars(select(YouthTextRow))
     return {
-        r.lang: YouthTexts(opening=r.opening, closed=r.closed, emergency=r.emergency) for r in rows
+        r.lang: YouthTexts(
+            opening=r.opening,
+            closed=r.closed,
+            emergency=r.emergency,
+            accessibility=r.accessibility or "",
+        )
+        for r in rows
     }
 
 
 async def save_texts(session: AsyncSession, *, lang: str, texts: YouthTexts, now: datetime) -> None:
     row = await session.get(YouthTextRow, lang) or YouthTextRow(lang=lang)
     row.opening, row.closed, row.emergency = texts.opening, texts.closed, texts.emergency
+    row.accessibility = texts.accessibility
     row.updated_at = now
     session.add(row)
 

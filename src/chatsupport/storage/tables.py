@@ -200,6 +200,8 @@ class YouthTextRow(Base):
     opening: Mapped[str] = mapped_column(Text)
     closed: Mapped[str] = mapped_column(Text)
     emergency: Mapped[str] = mapped_column(Text)
+    # None: saved before migration 0011; the built-in draft stands in.
+    accessibility: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
