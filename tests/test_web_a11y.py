@@ -168,7 +168,6 @@ async def test_youth_flow_with_the_keyboard_only(server: LiveServer, browser: Br
     await on_duty(server, "anna")
     console = await console_page(browser, server, "anna")
     youth = await youth_page(browser, server)
-    youth.on("dialog", lambda dialog: dialog.accept())
     await tab_to(youth, "start")
     await youth.keyboard.press("Enter")
     await console.click(".tag .claim", timeout=WAIT_MS)
@@ -182,6 +181,9 @@ async def test_youth_flow_with_the_keyboard_only(server: LiveServer, browser: Br
     await console.keyboard.press("Enter")
     await youth.wait_for_selector(".msg.responder", timeout=WAIT_MS)
     await tab_to(youth, "end")
+    await youth.keyboard.press("Enter")
+    await youth.wait_for_selector("dialog[open] #end-confirm", timeout=WAIT_MS)
+    assert await youth.evaluate("document.activeElement.id") == "end-confirm"
     await youth.keyboard.press("Enter")
     await youth.wait_for_selector("#feedback", timeout=WAIT_MS)
     await tab_to(youth, "feedback-yes")

@@ -203,12 +203,15 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     await page.select_option("#texts-lang", "sv")
     await page.wait_for_selector("#texts-form[data-lang='sv']", timeout=WAIT_MS)
     await page.fill("#text-closed", "Chatten är stängd nu. Vi öppnar igen på tisdag.")
+    await page.fill("#text-accessibility", "Respons: tillganglighet@example.fi")
     await page.click("#texts-save")
     await page.wait_for_selector("#texts-done:has-text('tallennettu')", timeout=WAIT_MS)
     await shot(page, "texts")
     async with httpx.AsyncClient(base_url=server.base) as client:
         opening = (await client.get("/api/public/opening", params={"lang": "sv"})).json()
+        about = (await client.get("/api/public/about", params={"lang": "sv"})).json()
     assert "Vi öppnar igen på tisdag." in str(opening)
+    assert about["accessibility"] == "Respons: tillganglighet@example.fi"
 
     # a canned reply in Swedish; text that looks like markup stays text
     await page.click("#nav-valmiit")

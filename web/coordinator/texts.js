@@ -1,5 +1,6 @@
-// The texts the young person sees, per language: the opening message, the closed message and
-// the emergency contacts. Save, or go back to the built-in draft.
+// The texts the young person sees, per language: the opening message, the closed message, the
+// emergency contacts and the organiser's part of the accessibility statement. Save, or go back
+// to the built-in draft.
 import { announce, api, button, el, errorLine, errorText, field, fill, heading, okLine, select, send } from "./shared.js";
 
 const LANGS = [["fi", "Suomi"], ["sv", "Ruotsi (svenska)"], ["en", "Englanti (English)"]];
@@ -7,6 +8,11 @@ const KINDS = [
   ["opening", "Avausviesti", "Näkyy, kun chat on auki ja nuori aloittaa."],
   ["closed", "Kun chat on suljettu", "Näkyy, kun kukaan ei ole vuorossa."],
   ["emergency", "Apua heti", "Hätänumero ja muut aina auki olevat palvelut. Näkyy aina."],
+  [
+    "accessibility",
+    "Saavutettavuusseloste: järjestäjä ja palaute",
+    "Kuka chatin järjestää, mihin saavutettavuuspalautteen voi lähettää (sähköposti tai puhelin) ja selosteen päiväys. Oletusteksti ei sisällä osoitetta: kirjoita omanne. Muu seloste (vaatimukset, valvontaviranomainen) on valmiina. Linkki selosteeseen perhekeskuksen sivuille: /#saavutettavuus (ruotsiksi /?lang=sv#tillganglighet).",
+  ],
 ];
 const MAX_CHARS = 2000;
 const view = { main: null, lang: "fi", texts: null, error: "", done: "" };
@@ -34,7 +40,7 @@ function render(focusId) {
       "form",
       { id: "texts-form", class: "panel", "data-lang": view.lang, onsubmit: save, "aria-label": `Tekstit: ${langName}` },
       ...KINDS.map(([key, label, hint]) =>
-        field(label, el("textarea", { id: `text-${key}`, name: key, lang: view.lang, rows: key === "emergency" ? "4" : "3", maxlength: String(MAX_CHARS), required: true }, view.texts[key]), hint),
+        field(label, el("textarea", { id: `text-${key}`, name: key, lang: view.lang, rows: key === "opening" || key === "closed" ? "3" : "4", maxlength: String(MAX_CHARS), required: true }, view.texts[key]), hint),
       ),
       errorLine("texts-error", view.error),
       okLine("texts-done", view.done),

@@ -1,12 +1,17 @@
 // The youth chat widget. Keeps only the resume token and language in sessionStorage (this tab
 // only); message text lives in memory and is fetched again from the server after a reload.
 import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
+import { closeDialog, openKind, showAbout, showEnd, showStatement } from "./about.js";
+import { ABOUT_TEXTS } from "./about_texts.js";
 import { LANGS, TEXTS } from "./texts.js";
 
 const STORE_KEY = "chatsupport.youth";
 const SHIFT_PRESSES_FOR_EXIT = 3;
 const SHIFT_WINDOW_MS = 1500;
 const TYPING_IDLE_MS = 2500;
+// Links the family centre's site may use to open the statement or the about dialog at once.
+const STATEMENT_HASHES = ["#saavutettavuus", "#tillganglighet", "#accessibility"];
+const ABOUT_HASHES = ["#tietoa", "#om", "#about"];
 
 const root = document.getElementById("app");
 const exitUrl = document.documentElement.dataset.exitUrl || "https://yle.fi/";
@@ -31,6 +36,7 @@ const state = {
 let socket = null;
 let typingTimer = null;
 let typingSent = false;
+let about = null; // GET /api/public/about in about.lang, fetched when a dialog first needs it
 
 function t() {
   return TEXTS[state.lang];
@@ -227,8 +233,46 @@ function stopTyping() {
 }
 
 function endChat() {
-  if (!window.confirm(t().endConfirm)) return;
-  socket.send({ type: "end" });
+  showEnd({ texts: ABOUT_TEXTS[state.lang], quickExit: quickExitAction(), onEnd: sendEnd });
+}
+
+// The youth may ask for the messages to be deleted now rather than after the retention window.
+function sendEnd(forget) {
+  if (!socket || !["waiting", "active"].includes(state.screen)) return; // ended meanwhile
+  socket.send(forget ? { type: "end", forget: true } : { type: "end" });
+}
+
+// --- about the chat and the accessibility statement ------------------------------------
+
+async function fetchAbout() {
+  if (about && about.lang === state.lang) return about;
+  try {
+    const response = await fetch(`/api/public/about?lang=${state.lang}`);
+    if (response.ok) about = await response.json();
+  } catch {
+    // offline: the dialog says what it can without the server's figures
+  }
+  return about && about.lang === state.lang ? about : null;
+}
+
+async function openAbout() {
+  const info = await fetchAbout();
+  showAbout({
+    texts: ABOUT_TEXTS[state.lang],
+    about: info,
+    opening: state.opening?.texts?.opening || t().intro,
+    quickExit: quickExitAction(),
+    onStatement: openStatement,
+  });
+}
+
+async function openStatement() {
+  const info = await fetchAbout();
+  showStatement({ texts: ABOUT_TEXTS[state.lang], about: info, quickExit: quickExitAction() });
+}
+
+function quickExitAction() {
+  return { label: t().quickExit, run: quickExit };
 }
 
 // Quick exit: blank the page at once, tell the server, forget everything, and replace this
@@ -268,6 +312,7 @@ function render() {
   const focused = document.activeElement && document.activeElement.id;
   const draft = document.getElementById("message")?.value ?? "";
   root.replaceChildren(header(), main(), footer());
+  if (openKind() === "end" && !["waiting", "active"].includes(state.screen)) closeDialog();
   const input = document.getElementById("message");
   if (input) input.value = draft;
   if (focused) document.getElementById(focused)?.focus();
@@ -494,7 +539,15 @@ function feedbackQuestion() {
 }
 
 function footer() {
-  return el("footer", { class: "emergency" }, el("p", { text: t().emergency }));
+  const texts = ABOUT_TEXTS[state.lang];
+  return el(
+    "footer",
+    { class: "emergency" },
+    el("p", { text: t().emergency }),
+    el("nav", { class: "about-links", "aria-label": texts.aboutTitle },
+      el("button", { id: "about-open", class: "link", type: "button", onclick: openAbout, text: texts.aboutLink }),
+      el("button", { id: "statement-open", class: "link", type: "button", onclick: openStatement, text: texts.a11yLink })),
+  );
 }
 
 function formatLocal(iso, timeZone = "Europe/Helsinki") {
@@ -521,3 +574,5 @@ if (saved.token) {
 }
 render();
 refreshOpening();
+if (STATEMENT_HASHES.includes(location.hash)) openStatement();
+else if (ABOUT_HASHES.includes(location.hash)) openAbout();

@@ -1,0 +1,148 @@
+"""What the young person is told about the service, in real Chromium (docs/architecture.md,
+"What the young person is told about the service"): the about dialog and the accessibility
+statement open from every screen without leaving the chat, say what the running settings keep,
+carry the coordinator's feedback contact, and pass axe; ending can delete the messages at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from chatsupport.domain.youth_texts import YouthTexts
+from chatsupport.storage.tables import ChatRow, MessageRow
+from tests.browser import chromium
+from tests.conftest import FAST_HASH
+from tests.live import LiveServer, live_server
+from tests.test_hub import on_duty
+from tests.test_retention import count
+from tests.test_web import NEUTRAL_SITE, WAIT_MS, console_page, youth_page
+from tests.web_checks import assert_accessible
+
+CONTACT_SV = "Respons: tillganglighet@example.fi, 040 123 4567. Utlåtandet är gjort 27.11.2026."
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'about.sqlite3'}",
+        "broker_url": "memory://",
+        "auto_migrate": True,
+        "transcript_retention_days": 7,  # not the default: the page must say what runs
+        "diary_retention_months": 12,
+        **FAST_HASH,
+    }
+    async with live_server(values) as live:
+        yield live
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as b:
+        yield b
+
+
+async def dialog_text(page: Page) -> str:
+    await page.wait_for_selector("dialog[open] #dialog-title", timeout=WAIT_MS)
+    return await page.locator("dialog").inner_text()
+
+
+async def test_about_and_statement_open_over_the_chat(server: LiveServer, browser: Browser) -> None:
+    """Mid-chat the youth opens "about": the rules and what is kept for the running settings'
+    7 days / 12 months; from there the statement with its enforcement body; Escape closes it,
+    focus goes back to the link and the chat (with its message) is still there."""
+    await on_duty(server, "anna")
+    console = await console_page(browser, server, "anna")
+    youth = await youth_page(browser, server)
+    await youth.click("#start")
+    await console.click(".tag .claim", timeout=WAIT_MS)
+    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+    await youth.fill("#message", "onko tämä nimetön?")
+    await youth.click("#send")
+    await console.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+
+    await youth.click("#about-open")
+    text = await dialog_text(youth)
+    assert "Lopetamme keskustelun, jos kirjoitat asiattomia viestejä." in text  # the rules
+    assert "Viestit poistetaan 7 päivän kuluttua" in text
+    assert "säilyy 12 kuukautta" in text
+    assert "IP-osoitettasi" in text
+    assert await youth.evaluate("document.activeElement.id") == "dialog-title"
+    await assert_accessible(youth, "youth-about")
+
+    await youth.click("#show-statement")
+    await youth.wait_for_selector("dialog #a11y-contact", timeout=WAIT_MS)
+    text = await dialog_text(youth)
+    assert "Saavutettavuusseloste" in text and "Traficom" in text and "14 päivän" in text
+    await assert_accessible(youth, "youth-statement")
+    await youth.keyboard.press("Escape")
+    await youth.wait_for_selector("dialog:not([open])", state="attached", timeout=WAIT_MS)
+    assert await youth.evaluate("document.activeElement.id") == "about-open"
+    assert await youth.locator(".msg.youth .text").all_inner_texts() == ["onko tämä nimetön?"]
+    assert await youth.locator("#message").count() == 1  # still in the chat
+
+    await youth.click("#statement-open")  # the footer's own link, straight to the statement
+    await youth.wait_for_selector("dialog #a11y-contact", timeout=WAIT_MS)
+    await youth.click("#dialog-close")
+    await youth.wait_for_selector("dialog:not([open])", state="attached", timeout=WAIT_MS)
+
+
+async def test_a_link_opens_the_statement_with_the_organisers_contact(
+    server: LiveServer, browser: Browser
+) -> None:
+    """The family centre links `/?lang=sv#tillganglighet`: the Swedish statement opens at once
+    with the contact the coordinator wrote; the quick exit in the dialog still leaves."""
+    drafts = await server.runtime.rota.texts("sv")
+    await server.runtime.rota.set_texts(
+        "sv",
+        YouthTexts(
+            opening=drafts.opening,
+            closed=drafts.closed,
+            emergency=drafts.emergency,
+            accessibility=CONTACT_SV,
+        ),
+    )
+    page = await (await browser.new_context()).new_page()
+    await page.route(f"{NEUTRAL_SITE}**", lambda route: route.fulfill(body="<p>sää</p>"))
+    await page.goto(f"{server.base}/?lang=sv#tillganglighet")
+    text = await dialog_text(page)
+    assert "Tillgänglighetsutlåtande" in text and "Traficom" in text
+    assert await page.inner_text("#a11y-contact") == CONTACT_SV
+    assert await page.evaluate("document.documentElement.lang") == "sv"
+    await page.click("#dialog-exit")
+    await page.wait_for_url(f"{NEUTRAL_SITE}**", timeout=WAIT_MS)
+
+
+async def test_ending_can_delete_the_messages_at_once(server: LiveServer, browser: Browser) -> None:
+    """Ending asks first: "Keep chatting" keeps the chat; ending with "delete the messages now"
+    ticked ends it and no message of it is left in the database."""
+    await on_duty(server, "anna")
+    console = await console_page(browser, server, "anna")
+    youth = await youth_page(browser, server)
+    await youth.click("#start")
+    await console.click(".tag .claim", timeout=WAIT_MS)
+    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+    await youth.fill("#message", "älä säilytä tätä")
+    await youth.click("#send")
+    await console.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    assert await count(server.runtime, MessageRow) == 1
+
+    await youth.click("#end")
+    await youth.wait_for_selector("dialog[open] #forget", timeout=WAIT_MS)
+    assert not await youth.is_checked("#forget")  # keeping is the default
+    await assert_accessible(youth, "youth-end-question")
+    await youth.click("#end-cancel")
+    await youth.wait_for_selector("dialog:not([open])", state="attached", timeout=WAIT_MS)
+    assert await youth.locator("#message").count() == 1
+
+    await youth.click("#end")
+    await youth.check("#forget")
+    await youth.click("#end-confirm")
+    await youth.wait_for_selector("#ended", timeout=WAIT_MS)
+    assert await count(server.runtime, MessageRow) == 0
+    assert await count(server.runtime, ChatRow, ChatRow.state == "ended") == 1
