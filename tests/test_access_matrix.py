@@ -182,6 +182,7 @@ class World:
     youth_token: str  # the youth column's own open chat (held by the professional)
     youth_chat: str
     dead_token: str  # the token of a chat that is over
+    debrief_id: int  # the expert's request for a debrief, asked of the backup
 
     def responder_id(self, role: str) -> int:
         return self.ids["spare" if role == "coordinator" else OTHER[role]]
@@ -205,7 +206,10 @@ async def build_world(rt: Runtime) -> World:
     await rt.chats.claim(responder=await rt.accounts.get_responder(ids["anna"]), chat_id=chat.id)
     dead, dead_token = await rt.chats.create_chat(lang="fi")
     await rt.chats.youth_leaves(dead.id)
-    return World(ids, shift.id, closure.id, canned.id, ended, token, chat.id, dead_token)
+    debrief = await rt.debriefs.ask(expert=await rt.accounts.get_responder(ids["aino"]))
+    return World(
+        ids, shift.id, closure.id, canned.id, ended, token, chat.id, dead_token, debrief.id
+    )
 
 
 def spare_shift(responder_id: int) -> Shift:
@@ -341,6 +345,10 @@ REQUESTS: dict[str, Spec] = {
         "/api/public/feedback", {"ticket": "made-up-ticket-0123456789", "answer": "yes"}
     ),
     "GET /static/{path}": lambda w, r: Call("/static/common/socket.js"),
+    "POST /api/debriefs": lambda w, r: Call("/api/debriefs"),
+    "POST /api/debriefs/{debrief_id}/answer": lambda w, r: Call(
+        f"/api/debriefs/{w.debrief_id}/answer"
+    ),
 }
 
 

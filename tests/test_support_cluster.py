@@ -18,7 +18,7 @@ from tests.conftest import (
     drop_postgres_database,
     need_service,
 )
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, login
 from tests.live import responder, youth
 from tests.rota_helpers import shift_body_now
 
@@ -95,3 +95,32 @@ async def test_backup_on_another_process_is_alerted_reads_and_takes_over(two: Cl
             await backup.send(type="send", chat_id=chat_id, client_id="b1", text="moi")
             assert (await y.expect("message", seq=3))["text"] == "moi"
             assert all(f["type"] != "note" for f in y.seen)
+
+
+async def test_a_debrief_asked_on_one_process_is_answered_on_the_other(two: Cluster) -> None:
+    """The expert's console and HTTP on A, the backup's on B: the request reaches B, the
+    backup answers through B, and the expert's console on A hears who will call."""
+    a_node, b_node = two.nodes
+    await expert_shift(two)
+    async with (
+        httpx.AsyncClient(base_url=a_node.base) as on_a,
+        httpx.AsyncClient(base_url=b_node.base) as on_b,
+        responder(b_node, "sanna") as backup,
+        responder(a_node, "aino") as expert,
+    ):
+        await asyncio.sleep(1.1)  # each process caches who is on duty for a second
+        expert_csrf = await login(on_a, "aino")
+        asked = await on_a.post("/api/debriefs", headers={"X-CSRF-Token": expert_csrf})
+        assert asked.status_code == 201, asked.text
+        debrief_id = asked.json()["id"]
+        frame = await backup.expect("debrief")
+        assert frame["debrief"]["id"] == debrief_id
+        assert frame["debrief"]["backup"]["name"] == "Sanna"
+        backup_csrf = await login(on_b, "sanna")
+        answered = await on_b.post(
+            f"/api/debriefs/{debrief_id}/answer", headers={"X-CSRF-Token": backup_csrf}
+        )
+        assert answered.status_code == 200, answered.text
+        await expert.expect("debrief")  # the request itself, then its answer
+        told = await expert.expect("debrief")
+        assert told["debrief"]["answered_by"]["name"] == "Sanna"

@@ -12,6 +12,7 @@ from chatsupport.api import (
     audit_routes,
     auth_routes,
     canned_routes,
+    debrief_routes,
     diary_routes,
     errors,
     feedback_routes,
@@ -58,6 +59,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     for module in (diary_routes, statistics_routes, canned_routes, feedback_routes):
         app.include_router(module.router)
     app.include_router(support_routes.router)
+    app.include_router(debrief_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(two_factor_routes.router)

@@ -24,6 +24,7 @@ from chatsupport.api.runtime import (
 )
 from chatsupport.domain.accounts import check_new_password
 from chatsupport.domain.clock import SystemClock
+from chatsupport.domain.debrief import KEEP_FOR
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Shift, ShiftRole
@@ -35,6 +36,7 @@ from chatsupport.services.diary import DiaryService, DiarySettings
 from chatsupport.services.export import ExportFormat, render
 from chatsupport.services.retention import (
     AUDIT_ENTRIES,
+    DEBRIEFS,
     DIARY_RECORDS_FOLDED,
     Purged,
     RetentionService,
@@ -190,6 +192,8 @@ def _purge_summary(settings: Settings, purged: Purged) -> str:
             f"{settings.audit_retention_days} days old",
             f"folded {purged.others.get(DIARY_RECORDS_FOLDED, 0)} diary records over "
             f"{months} months old into monthly figures",
+            f"deleted {purged.others.get(DEBRIEFS, 0)} debrief requests over "
+            f"{KEEP_FOR.days} days old",
         )
     )
 

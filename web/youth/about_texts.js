@@ -17,7 +17,7 @@ export const ABOUT_TEXTS = {
       "Sinun ei tarvitse kertoa nimeäsi tai muita tietoja itsestäsi.",
       "Emme tallenna IP-osoitettasi emmekä tietoja laitteestasi.",
       days === 0
-        ? "Viestit poistetaan heti, kun chat päättyy."
+        ? "Viestit poistetaan pian sen jälkeen, kun chat päättyy."
         : days
           ? `Viestit poistetaan ${days} päivän kuluttua siitä, kun chat päättyi. Vain chatin aikuiset voivat lukea niitä.`
           : "Viestit poistetaan automaattisesti chatin jälkeen. Vain chatin aikuiset voivat lukea niitä.",
@@ -53,7 +53,7 @@ export const ABOUT_TEXTS = {
       "Du behöver inte berätta vad du heter eller något annat om dig själv.",
       "Vi sparar inte din IP-adress eller uppgifter om din enhet.",
       days === 0
-        ? "Meddelandena raderas genast när chatten slutar."
+        ? "Meddelandena raderas strax efter att chatten har slutat."
         : days
           ? `Meddelandena raderas ${days} dagar efter att chatten har slutat. Bara de vuxna i chatten kan läsa dem.`
           : "Meddelandena raderas automatiskt efter chatten. Bara de vuxna i chatten kan läsa dem.",
@@ -89,7 +89,7 @@ export const ABOUT_TEXTS = {
       "You do not have to tell your name or anything else about yourself.",
       "We do not save your IP address or details of your device.",
       days === 0
-        ? "The messages are deleted as soon as the chat ends."
+        ? "The messages are deleted soon after the chat ends."
         : days
           ? `The messages are deleted ${days} days after the chat ended. Only the adults in the chat can read them.`
           : "The messages are deleted automatically after the chat. Only the adults in the chat can read them.",

@@ -36,7 +36,7 @@ const state = {
 let socket = null;
 let typingTimer = null;
 let typingSent = false;
-let about = null; // GET /api/public/about in about.lang, fetched when a dialog first needs it
+let about = null; // the last GET /api/public/about answer (its own `lang`)
 
 function t() {
   return TEXTS[state.lang];
@@ -244,8 +244,9 @@ function sendEnd(forget) {
 
 // --- about the chat and the accessibility statement ------------------------------------
 
+// Asked again each time (the coordinator may have changed the contact); the last answer
+// stands in when offline.
 async function fetchAbout() {
-  if (about && about.lang === state.lang) return about;
   try {
     const response = await fetch(`/api/public/about?lang=${state.lang}`);
     if (response.ok) about = await response.json();

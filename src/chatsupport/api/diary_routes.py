@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from chatsupport.api.deps import CoordinatorDep, RuntimeDep, StaffDep
 from chatsupport.domain.taxonomy import Dimension, Taxonomy, Term
+from chatsupport.hub.frames import DebriefInfo, debrief_view
 from chatsupport.services.diary import DiaryService, DiarySettings
 
 router = APIRouter(prefix="/api/diary", tags=["diary"])
@@ -86,13 +87,26 @@ async def pending_count(_: CoordinatorDep, diary: DiaryDep) -> CountOut:
     return CountOut(count=await diary.pending_count())
 
 
+class FiledOut(BaseModel):
+    filed: bool
+    #: an experience expert's heavy record asked for a debrief (docs/architecture.md)
+    debrief: DebriefInfo | None = None
+
+
 @router.post("/records/{chat_id}", status_code=201)
 async def file_record(
-    chat_id: ChatId, staff: StaffDep, diary: DiaryDep, body: Annotated[dict[str, Any], Body()]
-) -> dict[str, bool]:
+    chat_id: ChatId,
+    staff: StaffDep,
+    diary: DiaryDep,
+    rt: RuntimeDep,
+    body: Annotated[dict[str, Any], Body()],
+) -> FiledOut:
     """File the record of one of your ended chats; refused (nothing stored) on any rule."""
-    await diary.file(responder_id=staff.responder.id, chat_id=chat_id, data=body)
-    return {"filed": True}
+    me = staff.responder
+    form = await diary.file(responder_id=me.id, chat_id=chat_id, data=body)
+    debrief = await rt.debriefs.after_filing(responder=me, chat_id=chat_id, form=form)
+    info = DebriefInfo.model_validate(debrief_view(debrief)) if debrief else None
+    return FiledOut(filed=True, debrief=info)
 
 
 @router.get("/taxonomy")

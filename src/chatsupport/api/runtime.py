@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from chatsupport.api.console_sessions import ConsoleSessions
 from chatsupport.auth.passwords import HashParameters, PasswordHasher
@@ -15,10 +16,12 @@ from chatsupport.hub.hub import Hub, HubSettings
 from chatsupport.services.accounts import Accounts, AccountSettings
 from chatsupport.services.audit import AuditService
 from chatsupport.services.chats import ChatLimits, ChatService
+from chatsupport.services.debrief import DebriefService, purge_debriefs
 from chatsupport.services.diary_retention import DiaryRetention
 from chatsupport.services.limits import AbuseLimits, LimitSettings
 from chatsupport.services.retention import (
     AUDIT_ENTRIES,
+    DEBRIEFS,
     DIARY_RECORDS_FOLDED,
     PurgeJob,
     RetentionService,
@@ -51,6 +54,7 @@ class Runtime:
     audit: AuditService = field(init=False)
     two_factor: TwoFactor = field(init=False)
     consoles: ConsoleSessions = field(init=False)
+    debriefs: DebriefService = field(init=False)
 
     async def close(self) -> None:
         await self.retention.stop()
@@ -130,6 +134,7 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
     )
     runtime.audit = AuditService(db=db, clock=clock, retention_days=settings.audit_retention_days)
     hub.audit = runtime.audit
+    runtime.debriefs = DebriefService(db=db, clock=clock, chats=chats, support=support)
     runtime.retention = RetentionService(
         db=db,
         clock=clock,
@@ -171,7 +176,11 @@ def other_purges(
     diary = DiaryRetention(
         db=db, clock=clock, zone=settings.zone, months=settings.diary_retention_months
     )
-    return {AUDIT_ENTRIES: audit.purge, DIARY_RECORDS_FOLDED: diary.purge}
+    return {
+        AUDIT_ENTRIES: audit.purge,
+        DIARY_RECORDS_FOLDED: diary.purge,
+        DEBRIEFS: partial(purge_debriefs, db, clock),
+    }
 
 
 def support_settings(settings: Settings) -> SupportSettings:

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from chatsupport.domain.chat import Author, ChatState, EndReason, Sender
+from chatsupport.domain.debrief import DebriefChanged
 from chatsupport.domain.roles import Role
 from chatsupport.domain.support import (
     BackupJoined,
@@ -89,7 +90,9 @@ Event = Annotated[
     | BackupJoined
     | ChatHandedOver
     | TransferChanged
-    | ChatEscalated,
+    | ChatEscalated
+    # debriefs after a heavy chat (domain/debrief.py)
+    | DebriefChanged,
     Field(discriminator="kind"),
 ]
 EVENTS: TypeAdapter[Event] = TypeAdapter(Event)

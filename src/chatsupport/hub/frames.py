@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -16,6 +17,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from chatsupport.domain.chat import Message
+from chatsupport.domain.debrief import Debrief
 
 PROTOCOL_VERSION = 1
 MAX_JSON_DEPTH = 8
@@ -409,6 +411,32 @@ class StillWaitingOut(_ServerFrame):
     services: str
 
 
+class DebriefPerson(BaseModel):
+    id: int
+    role: Literal["professional", "experience_expert", "coordinator"]
+    name: str
+
+
+class DebriefInfo(BaseModel):
+    """An experience expert's debrief request: no chat id, no level, no text (by design)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: int
+    expert: DebriefPerson
+    reason: Literal["heavy_chat", "asked"]
+    requested_at: datetime
+    backup: DebriefPerson | None  # the professional asked; null: any professional
+    answered_by: DebriefPerson | None
+    answered_at: datetime | None
+
+
+class DebriefOut(_ServerFrame):
+    """To the expert and the professionals asked: a debrief was asked or answered."""
+
+    type: Literal["debrief"]
+    debrief: DebriefInfo
+
+
 class TimeSpan(BaseModel):
     opens: datetime
     closes: datetime
@@ -466,7 +494,8 @@ ServerFrame = Annotated[
     | HandedOverOut
     | TransferOut
     | BackupOut
-    | StillWaitingOut,
+    | StillWaitingOut
+    | DebriefOut,
     Field(discriminator="type"),
 ]
 SERVER_FRAMES: TypeAdapter[ServerFrame] = TypeAdapter(ServerFrame)
@@ -601,3 +630,16 @@ def message_out(message: Message, *, own_side: bool, to_console: bool) -> dict[s
 
 def error(code: str, message: str, ref: str | None = None) -> dict[str, Any]:
     return frame("error", code=code, message=message, ref=ref)
+
+
+def debrief_view(debrief: Debrief) -> dict[str, Any]:
+    """The JSON of a debrief, as the ``debrief`` frame and ``GET /api/debriefs`` give it."""
+    return {
+        "id": debrief.id,
+        "expert": asdict(debrief.expert),
+        "reason": debrief.reason.value,
+        "requested_at": debrief.requested_at.isoformat(),
+        "backup": asdict(debrief.backup) if debrief.backup else None,
+        "answered_by": asdict(debrief.answered_by) if debrief.answered_by else None,
+        "answered_at": debrief.answered_at.isoformat() if debrief.answered_at else None,
+    }

@@ -20,8 +20,9 @@ from typing import Any
 from chatsupport.broker import Broker, Delivery, Gap
 from chatsupport.domain import events
 from chatsupport.domain.chat import Chat, ChatState, Message
+from chatsupport.domain.debrief import DebriefChanged
 from chatsupport.domain.duty import tag_targets
-from chatsupport.hub import frames, support_events
+from chatsupport.hub import debrief_events, frames, support_events
 from chatsupport.hub.connection import (
     CLOSE_RESTART,
     Connection,
@@ -228,6 +229,8 @@ class Hub:
             self._queue_dirty.set()
         elif isinstance(event, events.SUPPORT_EVENTS):
             await support_events.dispatch(self, event)
+        elif isinstance(event, DebriefChanged):
+            debrief_events.dispatch(self, event)
 
     def _typing(self, event: events.TypingChanged) -> None:
         for conn in self.watchers.get(event.chat_id, ()):

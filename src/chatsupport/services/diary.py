@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chatsupport.domain.clock import Clock
-from chatsupport.domain.diary import check_form, parse_form
+from chatsupport.domain.diary import DiaryForm, check_form, parse_form
 from chatsupport.domain.errors import ChatSupportError, Conflict, Forbidden, NotFound
 from chatsupport.domain.report import Report, build_report
 from chatsupport.domain.statistics import Granularity, check_range
@@ -69,8 +69,9 @@ class DiaryService:
         self._clock = clock
         self.settings = settings
 
-    async def file(self, *, responder_id: int, chat_id: str, data: Mapping[str, Any]) -> None:
-        """Validate and store the form; nothing is stored when any rule is broken."""
+    async def file(self, *, responder_id: int, chat_id: str, data: Mapping[str, Any]) -> DiaryForm:
+        """Validate and store the form; nothing is stored when any rule is broken. Returns
+        the form as filed (a heavy one may ask for a debrief)."""
         form = parse_form(data)
         check_form(form, await self.taxonomy())
         async with self._db.write() as s:
@@ -80,6 +81,7 @@ class DiaryService:
         if outcome is not FileOutcome.FILED:
             kind, code, message = _REFUSALS[outcome]
             raise kind(message, code=code)
+        return form
 
     async def pending(self, *, responder_id: int) -> list[Pending]:
         async with self._db.read() as s:

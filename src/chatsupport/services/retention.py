@@ -24,6 +24,7 @@ from chatsupport.storage.database import Database
 log = logging.getLogger("chatsupport.retention")
 AUDIT_ENTRIES = "audit_entries"
 DIARY_RECORDS_FOLDED = "diary_records_folded"
+DEBRIEFS = "debriefs"
 PurgeJob = Callable[[], Awaitable[int]]
 
 

@@ -321,6 +321,27 @@ class SupportNoteRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class DebriefRow(Base):
+    """An experience expert's request for a debrief (domain/debrief.py): who asked, of whom,
+    why, who answered. No chat id and no text on purpose; purged after 30 days."""
+
+    __tablename__ = "debriefs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expert_id: Mapped[int] = mapped_column(
+        ForeignKey("responders.id", ondelete="CASCADE"), index=True
+    )
+    backup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("responders.id", ondelete="SET NULL"), nullable=True
+    )
+    reason: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    answered_by: Mapped[int | None] = mapped_column(
+        ForeignKey("responders.id", ondelete="SET NULL"), nullable=True
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
 class TransferOfferRow(Base):
     """An open offer to hand a chat to another responder (at most one per chat)."""
 

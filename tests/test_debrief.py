@@ -1,0 +1,198 @@
+"""Debrief after a heavy chat (docs/architecture.md, "Debrief"), over real HTTP and WebSocket,
+on SQLite + in-process broker and PostgreSQL + Redis: an expert's level-2 record asks the
+backup, the live frame reaches exactly the people concerned, one professional answers."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import inspect
+
+from chatsupport.domain.chat import Sender
+from chatsupport.domain.clock import FrozenClock
+from chatsupport.domain.debrief import debrief_due
+from chatsupport.domain.diary import parse_form
+from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import ShiftRole
+from chatsupport.services.debrief import purge_debriefs
+from tests.helpers import add_user, error_code, login
+from tests.live import LiveServer, WsClient, live_server, responder
+from tests.rota_helpers import put_on_shift_now
+from tests.test_diary_api import ended_chat
+from tests.test_diary_rules import valid_form
+
+HEAVY = valid_form(concern_level=2, cp_concern=False)
+
+
+class Staff:
+    """A signed-in HTTP client of one staff member."""
+
+    def __init__(self, client: httpx.AsyncClient, csrf: str) -> None:
+        self.client, self.csrf = client, csrf
+
+    async def post(self, path: str, body: Any = None) -> httpx.Response:
+        return await self.client.post(path, json=body, headers={"X-CSRF-Token": self.csrf})
+
+    async def listing(self) -> dict[str, Any]:
+        answer = await self.client.get("/api/debriefs")
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+
+async def signed_in(stack: AsyncExitStack, server: LiveServer, login_name: str) -> Staff:
+    client = await stack.enter_async_context(httpx.AsyncClient(base_url=server.base))
+    return Staff(client, await login(client, login_name))
+
+
+def same(debrief: dict[str, Any]) -> dict[str, Any]:
+    """A debrief with its instants parsed (HTTP writes UTC as Z, frames as +00:00)."""
+    instants = ("requested_at", "answered_at")
+    return {k: datetime.fromisoformat(v) if k in instants and v else v for k, v in debrief.items()}
+
+
+def person(responder_id: int, role: str, name: str) -> dict[str, Any]:
+    return {"id": responder_id, "role": role, "name": name}
+
+
+@pytest.mark.parametrize(
+    ("role", "changes", "due"),
+    [
+        (Role.EXPERIENCE_EXPERT, {"concern_level": 1}, False),
+        (Role.EXPERIENCE_EXPERT, {"concern_level": 2, "cp_concern": False}, True),
+        (Role.EXPERIENCE_EXPERT, {"concern_level": 1, "emergency_actions": ["POLICE"]}, True),
+        (Role.EXPERIENCE_EXPERT, {"concern_level": 1, "emergency_actions": ["NONE"]}, False),
+        (Role.PROFESSIONAL, {"concern_level": 3, "cp_concern": True}, False),
+    ],
+)
+def test_which_records_ask_for_a_debrief(role: Role, changes: dict[str, Any], due: bool) -> None:
+    """An experience expert's level 2-3 record, or one with an emergency action; never a
+    professional's (their debriefs stay with the team's own practice)."""
+    assert debrief_due(role, parse_form(valid_form(**changes))) is due
+
+
+async def test_a_heavy_record_asks_the_backup(stack_values: dict[str, Any]) -> None:
+    """Level 1: nothing. Level 2: the expert's backup is asked; the expert and the backup get
+    the frame, another professional does not and may not answer; the backup answers once, the
+    expert hears who; the request holds no chat id and goes with the purge after 30 days."""
+    async with live_server(stack_values) as server, AsyncExitStack() as stack:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        expert_http, backup_http, other_http = [
+            await signed_in(stack, server, name) for name in ("aino", "sanna", "pekka")
+        ]
+        async with (
+            responder(server, "aino") as expert,
+            responder(server, "sanna") as backup,
+            responder(server, "pekka") as other,
+        ):
+            light = await ended_chat(rt, aino)
+            filed = await expert_http.post(f"/api/diary/records/{light}", valid_form())
+            assert filed.status_code == 201 and filed.json() == {"filed": True, "debrief": None}
+
+            heavy = await ended_chat(rt, aino)
+            filed = await expert_http.post(f"/api/diary/records/{heavy}", HEAVY)
+            assert filed.status_code == 201, filed.text
+            asked = filed.json()["debrief"]
+            assert asked["expert"] == person(aino, "experience_expert", "Aino")
+            assert asked["backup"] == person(sanna, "professional", "Sanna")
+            assert (asked["reason"], asked["answered_by"]) == ("heavy_chat", None)
+            assert heavy not in str(asked)  # nothing about the chat travels with it
+            for console in (expert, backup):
+                assert same((await console.expect("debrief"))["debrief"]) == same(asked)
+            assert not [f for f in await other.nothing_within(0.5) if f["type"] == "debrief"]
+            assert (await backup_http.listing())["to_answer"] == [asked]
+            assert (await other_http.listing())["to_answer"] == []
+            assert (await expert_http.listing())["mine"] == [asked]  # both over HTTP: as is
+
+            path = f"/api/debriefs/{asked['id']}/answer"
+            refused = await other_http.post(path)
+            assert (refused.status_code, error_code(refused)) == (403, "debrief.not_yours")
+            answered = await backup_http.post(path)
+            assert answered.status_code == 200, answered.text
+            assert answered.json()["answered_by"] == person(sanna, "professional", "Sanna")
+            for console in (expert, backup):
+                frame = await console.expect("debrief")
+                assert frame["debrief"]["answered_by"]["name"] == "Sanna"
+            again = await backup_http.post(path)
+            assert (again.status_code, error_code(again)) == (409, "debrief.answered")
+            assert (await backup_http.listing())["to_answer"] == []
+            assert (await expert_http.listing())["mine"][0]["answered_by"]["name"] == "Sanna"
+
+        async with rt.db.read() as s:
+            columns = await s.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync.connection()).get_columns("debriefs")}
+            )
+        assert not {"chat_id", "text", "concern_level"} & columns
+        later = FrozenClock(datetime.now(UTC) + timedelta(days=31))
+        assert await purge_debriefs(rt.db, later) == 1
+
+
+async def test_asked_of_nobody_in_particular_one_professional_takes_it(
+    stack_values: dict[str, Any],
+) -> None:
+    """With no expert shift running the expert's own request reaches every professional
+    console; two answering at once: one wins, the other hears it was answered; only experts
+    ask."""
+    async with live_server(stack_values) as server, AsyncExitStack() as stack:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        for name in ("sanna", "pekka"):
+            await add_user(rt, name, Role.PROFESSIONAL, name.title())
+        expert_http, sanna_http, pekka_http = [
+            await signed_in(stack, server, name) for name in ("aino", "sanna", "pekka")
+        ]
+        async with responder(server, "sanna") as sanna, responder(server, "pekka") as pekka:
+            refused = await sanna_http.post("/api/debriefs")
+            assert (refused.status_code, error_code(refused)) == (403, "debrief.not_expert")
+            made = await expert_http.post("/api/debriefs")
+            assert made.status_code == 201, made.text
+            asked = made.json()
+            assert (asked["reason"], asked["backup"]) == ("asked", None)
+            assert asked["expert"]["id"] == aino
+            await both_get(sanna, pekka, asked)
+            path = f"/api/debriefs/{asked['id']}/answer"
+            answers = await asyncio.gather(sanna_http.post(path), pekka_http.post(path))
+            assert sorted(a.status_code for a in answers) == [200, 409]
+            winner = next(a for a in answers if a.status_code == 200).json()["answered_by"]
+            for console in (sanna, pekka):
+                frame = await console.expect("debrief")
+                assert frame["debrief"]["answered_by"] == winner
+
+
+async def both_get(first: WsClient, second: WsClient, asked: dict[str, Any]) -> None:
+    for console in (first, second):
+        assert same((await console.expect("debrief"))["debrief"]) == same(asked)
+
+
+async def test_filed_after_the_shift_the_backup_asked_in_the_chat_is_asked(
+    stack_values: dict[str, Any],
+) -> None:
+    """The expert asked Sanna for support in the chat; the shift is over when the heavy record
+    is filed: Sanna is still the one asked."""
+    async with live_server(stack_values) as server, AsyncExitStack() as stack:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        shift = await put_on_shift_now(
+            rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna
+        )
+        expert = await rt.accounts.get_responder(aino)
+        chat, _ = await rt.chats.create_chat(lang="fi")
+        await rt.chats.claim(responder=expert, chat_id=chat.id)
+        await rt.chats.post(chat_id=chat.id, sender=Sender.YOUTH, client_id="c1", text="hei")
+        await rt.hub.support.ask(expert=expert, chat_id=chat.id)
+        await rt.chats.responder_ends(responder_id=aino, chat_id=chat.id)
+        await rt.rota.delete_shift(shift.id)
+        assert await rt.hub.support.backup_of_expert(aino) is None
+        expert_http = await signed_in(stack, server, "aino")
+        filed = await expert_http.post(f"/api/diary/records/{chat.id}", HEAVY)
+        assert filed.status_code == 201, filed.text
+        assert filed.json()["debrief"]["backup"]["id"] == sanna
