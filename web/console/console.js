@@ -4,6 +4,7 @@ import { loginForm } from "../common/login.js";
 import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
 import { TwoFactorPanel } from "../common/two_factor.js";
 import { Canned } from "./canned.js";
+import { Debriefs } from "./debrief.js";
 import { Diary } from "./diary.js";
 import { Support, SUPPORT_ERRORS, messageItem } from "./support.js";
 
@@ -45,7 +46,8 @@ const state = {
 let socket = null;
 let flashTimer = null;
 let alertTimer = null;
-const diary = new Diary({ api, rerender: () => render(), announce });
+const debriefs = new Debriefs({ api, rerender: () => render(), announce, me: () => state.me });
+const diary = new Diary({ api, rerender: () => render(), announce, onFiled: (response) => debriefs.filed(response) });
 const canned = new Canned({ api, drafts: state.drafts, rerender: () => render() });
 const support = new Support({ api, send: (frame) => socket.send(frame), chats: state.chats, rerender: () => render(), announce, me: () => state.me });
 const twoFactor = new TwoFactorPanel({
@@ -137,6 +139,7 @@ function addMessages(chat, messages) {
 const handlers = {
   welcome(frame) {
     state.welcome = frame;
+    debriefs.load(); // also after a reconnect: a request or answer missed meanwhile shows
   },
   tag(frame) {
     const isNew = !state.waiting.has(frame.chat_id);
@@ -190,7 +193,7 @@ const handlers = {
 };
 
 function handleFrame(frame) {
-  if (!support.handle(frame)) handlers[frame.type]?.(frame);
+  if (!support.handle(frame) && !debriefs.handle(frame)) handlers[frame.type]?.(frame);
   updateAlerts();
   render();
 }
@@ -289,7 +292,7 @@ function loginView() {
 function consoleView() {
   if (state.mustEnrol) return enrolView();
   const settings = state.showTwoFactor ? twoFactor.node : null;
-  return el("div", { class: "console" }, statusBar(), el("main", {}, settings, noticeBar(), waitingList(), support.view(), diary.view(), chatPanels()));
+  return el("div", { class: "console" }, statusBar(), el("main", {}, settings, noticeBar(), debriefs.view(), waitingList(), support.view(), diary.view(), chatPanels()));
 }
 
 // A session that must enrol a second factor sees only this (the API refuses everything else).

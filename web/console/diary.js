@@ -30,8 +30,9 @@ function emptyForm() {
 }
 
 export class Diary {
-  constructor({ api, rerender, announce }) {
+  constructor({ api, rerender, announce, onFiled }) {
     this.api = api;
+    this.onFiled = onFiled; // (answer) => void: a heavy expert record may have asked a debrief
     this.rerender = rerender;
     this.announce = announce;
     this.terms = null; // dimension -> [{code, label}] (current codes only)
@@ -197,9 +198,10 @@ export class Diary {
     this.error = null;
     this.rerender();
     try {
-      await this.api(`/api/diary/records/${encodeURIComponent(chatId)}`, { method: "POST", body: JSON.stringify(this.body()) });
+      const filed = await this.api(`/api/diary/records/${encodeURIComponent(chatId)}`, { method: "POST", body: JSON.stringify(this.body()) });
       this.openId = null;
       this.announce("Tilastolomake tallennettu.");
+      this.onFiled?.(filed);
     } catch (error) {
       const code = error.body?.error?.code;
       this.error = ERRORS_FI[code] || error.body?.error?.message || "Tallennus epäonnistui. Yritä uudelleen.";

@@ -22,7 +22,7 @@ export const SUPPORT_ERRORS = {
   "transfer.not_offered": "Siirtotarjous ei ole enää voimassa.",
 };
 
-function who(person) {
+export function who(person) {
   return `${ROLE[person.role] || person.role} ${person.name}`.trim();
 }
 

@@ -1,0 +1,111 @@
+"""Debrief after a heavy chat, in real Chromium: the expert files a level-2 record, the
+backup's console shows the request, the backup answers "Otan yhteyttä", the expert's console
+says who will call (also after a reload); the expert can ask again by hand. Every view passes
+axe (docs/architecture.md, "Debrief")."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import ShiftRole
+from tests.browser import chromium
+from tests.conftest import FAST_HASH
+from tests.helpers import add_user
+from tests.live import LiveServer, live_server
+from tests.rota_helpers import put_on_shift_now
+from tests.test_web import WAIT_MS, console_page, youth_page
+from tests.web_checks import assert_accessible
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'debrief.sqlite3'}",
+        "broker_url": "memory://",
+        "auto_migrate": True,
+        **FAST_HASH,
+    }
+    async with live_server(values) as live:
+        yield live
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as b:
+        yield b
+
+
+async def file_level_two(console: Page) -> None:
+    """A counselling record at concern level 2 (child-protection concern: no; one referral)."""
+    await console.wait_for_selector("#diary-form", timeout=WAIT_MS)
+    await console.select_option("#diary-contact_type", "COUNSELLING")
+    await console.select_option("#diary-outcome", "COMPLETED")
+    await console.select_option("#diary-caller", "SELF")
+    await console.select_option("#diary-age_band", "A13_15")
+    await console.check("#diary-concern-MOOD")
+    await console.check("#diary-primary-MOOD")
+    await console.check("#diary-level-2")
+    await console.check("#diary-cp-no")
+    await console.check("#diary-referral-SCHOOL_NURSE")
+    await console.select_option("#diary-how-SCHOOL_NURSE", "ENCOURAGED")
+    await console.click("#diary-submit")
+    await console.wait_for_selector("#diary-form", state="detached", timeout=WAIT_MS)
+
+
+async def test_a_heavy_chat_brings_the_backup_to_debrief(
+    server: LiveServer, browser: Browser
+) -> None:
+    rt = server.runtime
+    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+    sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+    await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+    backup = await console_page(browser, server, "sanna")
+    other = await console_page(browser, server, "pekka")
+    expert = await console_page(browser, server, "aino")
+    expert.on("dialog", lambda dialog: dialog.accept())
+    await expert.wait_for_selector("#backup-presence.ok", timeout=WAIT_MS)
+    rt.hub.invalidate_on_duty()
+    assert await expert.locator("#debriefs .debrief").count() == 0
+    await assert_accessible(expert, "console-debrief-expert-empty")
+
+    youth = await youth_page(browser, server)
+    await youth.click("#start")
+    await expert.click(".tag .claim", timeout=WAIT_MS)
+    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+    await youth.fill("#message", "Kotona on tosi paha olla")
+    await youth.click("#send")
+    await expert.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    await expert.click("article.chat .end")
+    await file_level_two(expert)
+
+    await expert.wait_for_selector("#debriefs .debrief", timeout=WAIT_MS)
+    text = await expert.inner_text("#debriefs")
+    assert "puretaan aina" in text and "lähti: ammattilainen Sanna" in text and "Odottaa" in text
+    request = backup.locator("#debriefs .debrief-request")
+    await request.wait_for(timeout=WAIT_MS)
+    shown = await request.inner_text()
+    assert "kokemusasiantuntija Aino pyytää purkua (raskas keskustelu)" in shown
+    assert "Kotona" not in shown  # nothing of the chat comes with it
+    await assert_accessible(backup, "console-debrief-request")
+    assert await other.locator("#debriefs").count() == 0  # asked of Sanna, not of Pekka
+
+    await backup.click("#debriefs .debrief-answer")
+    await backup.wait_for_selector("#debriefs", state="detached", timeout=WAIT_MS)
+    await expert.wait_for_selector("#debriefs .debrief.answered", timeout=WAIT_MS)
+    assert "ammattilainen Sanna ottaa sinuun yhteyttä" in await expert.inner_text("#debriefs")
+    await assert_accessible(expert, "console-debrief-answered")
+
+    await expert.reload()
+    await expert.wait_for_selector("#debriefs .debrief.answered", timeout=WAIT_MS)
+    await expert.click("#debrief-ask")  # by hand, any time
+    await backup.wait_for_selector("#debriefs .debrief-request", timeout=WAIT_MS)
+    assert "(pyysi itse)" in await backup.inner_text("#debriefs")
+    assert await expert.locator("#debriefs .debrief").count() == 2
