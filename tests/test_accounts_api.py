@@ -163,6 +163,7 @@ async def test_me_returns_the_csrf_token_after_a_reload(settings_values: dict[st
                 "role": "professional",
                 "active": True,
                 "two_factor": False,
+                "languages": ["fi"],
             },
             "csrf_token": csrf,
             "must_enrol": False,
@@ -223,6 +224,35 @@ async def test_coordinator_manages_accounts(settings_values: dict[str, Any]) -> 
                 "/api/auth/login", json={"login_name": "sanna", "password": "another long password"}
             )
             assert error_code(again) == "auth.invalid_credentials"
+
+
+async def test_coordinator_sets_the_languages_a_responder_answers_in(
+    settings_values: dict[str, Any],
+) -> None:
+    """Finnish unless told; one or more of fi, sv, en, kept in that order; anything else or
+    none is refused with a stable code and changes nothing."""
+    async with running_app(settings_values) as (client, rt):
+        await add_user(rt, "coord", Role.COORDINATOR)
+        csrf = {"X-CSRF-Token": await login(client, "coord")}
+        body = {"display_name": "Sara", "role": "professional", "password": "long enough password"}
+        first = {**body, "login_name": "s1"}
+        plain = await client.post("/api/responders", json=first, headers=csrf)
+        assert plain.json()["languages"] == ["fi"]
+        both = {**body, "login_name": "s2", "languages": ["sv", "fi"]}
+        made = await client.post("/api/responders", json=both, headers=csrf)
+        assert made.status_code == 201 and made.json()["languages"] == ["fi", "sv"]
+        sara = made.json()["id"]
+        changed = await client.patch(
+            f"/api/responders/{sara}", json={"languages": ["en", "sv"]}, headers=csrf
+        )
+        assert changed.json()["languages"] == ["sv", "en"]
+        assert (await rt.accounts.get_responder(sara)).languages == ("sv", "en")
+        for wrong in ([], ["de"], "fi"):
+            refused = await client.patch(
+                f"/api/responders/{sara}", json={"languages": wrong}, headers=csrf
+            )
+            assert (refused.status_code, error_code(refused)) == (422, "request.invalid")
+        assert (await client.get(f"/api/responders/{sara}")).json()["languages"] == ["sv", "en"]
 
 
 async def test_coordinator_cannot_deactivate_themself(settings_values: dict[str, Any]) -> None:

@@ -58,6 +58,33 @@ def test_migrate_then_create_user_from_stdin(cli_env: dict[str, str]) -> None:
     )
     assert created.returncode == 0, created.stderr
     assert "created coordinator 'koordi'" in created.stdout
+    swedish = run_cli(
+        "create-user",
+        "--login",
+        "sara",
+        "--role",
+        "professional",
+        "--languages",
+        "sv,fi",
+        "--password-stdin",
+        env=cli_env,
+        stdin="a long enough password\n",
+    )
+    assert swedish.returncode == 0, swedish.stderr
+    wrong = run_cli(
+        "create-user",
+        "--login",
+        "olli",
+        "--role",
+        "professional",
+        "--languages",
+        "fi,de",
+        "--password-stdin",
+        env=cli_env,
+        stdin="a long enough password\n",
+    )
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip() == "chatsupport: languages: expected one or more of fi, sv, en"
     again = run_cli(
         "create-user",
         "--login",

@@ -50,6 +50,9 @@ class Coordinator:
     async def delete(self, path: str) -> httpx.Response:
         return await self.client.delete(path, headers=self.headers)
 
+    async def patch(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return await self.client.patch(path, json=body, headers=self.headers)
+
 
 async def setup(client: httpx.AsyncClient, rt: Any) -> tuple[Coordinator, dict[str, int]]:
     people = {
@@ -76,6 +79,7 @@ async def test_coordinator_edits_shifts_and_public_opening_follows(
         coord, people = await setup(client, rt)
         closed = await public(client)
         assert closed["open"] is False and closed["next_opens_at"] is None
+        assert closed["languages_now"] == []
         created = await coord.post("/api/rota/shifts", weekly([people["sanna"]]))
         assert created.status_code == 201, created.text
         shift = created.json()
@@ -91,6 +95,10 @@ async def test_coordinator_edits_shifts_and_public_opening_follows(
         ]
         assert opened["answered_by"] == ["professional"]
         assert opened["time_zone"] == "Europe/Helsinki"
+        assert opened["languages_now"] == ["fi"]  # Sanna answers in Finnish (the default)
+        swedish = {"languages": ["sv", "fi"]}
+        assert (await coord.patch(f"/api/responders/{people['sanna']}", swedish)).status_code == 200
+        assert (await public(client, "sv"))["languages_now"] == ["fi", "sv"]
 
         listing = (await client.get("/api/rota")).json()
         assert [s["id"] for s in listing["shifts"]] == [shift["id"]]

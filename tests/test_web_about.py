@@ -146,3 +146,31 @@ async def test_ending_can_delete_the_messages_at_once(server: LiveServer, browse
     await youth.wait_for_selector("#ended", timeout=WAIT_MS)
     assert await count(server.runtime, MessageRow) == 0
     assert await count(server.runtime, ChatRow, ChatRow.state == "ended") == 1
+
+
+async def test_in_swedish_with_nobody_on_duty_who_speaks_it_the_youth_is_told(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Only a Finnish speaker on duty: the Swedish page says so in Swedish, with Swedish
+    services, before and in the queue; the Finnish page does not; once the coordinator marks
+    the responder Swedish-speaking, the Swedish page does not either (DOMAIN.md 4.2)."""
+    anna = await on_duty(server, "anna")
+    page = await (await browser.new_context(viewport={"width": 390, "height": 780})).new_page()
+    await page.goto(f"{server.base}/?lang=sv")
+    notice = page.locator("#no-speaker")
+    await notice.wait_for(timeout=WAIT_MS)
+    text = await notice.inner_text()
+    assert "ingen vuxen i tjänst som talar svenska" in text and "0800 96 116" in text
+    await assert_accessible(page, "youth-no-swedish-speaker")
+    await page.click("#start")
+    await page.wait_for_selector("#queue-place", timeout=WAIT_MS)
+    assert await notice.count() == 1  # still said in the queue
+    await page.select_option("#lang", "fi")
+    await page.wait_for_function("document.documentElement.lang === 'fi'", timeout=WAIT_MS)
+    assert await notice.count() == 0  # Anna speaks Finnish
+
+    await server.runtime.accounts.update_responder(responder_id=anna, languages=["fi", "sv"])
+    swedish = await (await browser.new_context()).new_page()
+    await swedish.goto(f"{server.base}/?lang=sv")
+    await swedish.wait_for_selector(".status", timeout=WAIT_MS)  # the opening answer is in
+    assert await swedish.locator("#no-speaker").count() == 0

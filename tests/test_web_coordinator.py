@@ -128,10 +128,20 @@ async def test_responders_create_and_edit(server: LiveServer, browser: Browser) 
     await page.wait_for_selector(row, timeout=WAIT_MS)
     assert "Kokemusasiantuntija" in await page.inner_text(row)
 
+    assert "suomi" in await page.inner_text(f"{row} td.languages")  # Finnish unless told
+
     await page.click(f"{row} button:has-text('Muokkaa')")
     await page.fill("#edit-name", "Eeva (kokemusasiantuntija)")
+    await page.uncheck("#edit-lang-fi")
+    await page.click("#edit-form button[type=submit]")
+    await page.wait_for_selector("#edit-error:has-text('vähintään yksi kieli')", timeout=WAIT_MS)
+    await page.check("#edit-lang-sv")
+    await page.check("#edit-lang-fi")
     await page.click("#edit-form button[type=submit]")
     await page.wait_for_selector(f"{row}:has-text('Eeva (kokemusasiantuntija)')", timeout=WAIT_MS)
+    assert await page.inner_text(f"{row} td.languages") == "suomi, ruotsi"
+    accounts = await server.runtime.accounts.list_responders()
+    assert next(r for r in accounts if r.login_name == "eeva").languages == ("fi", "sv")
 
     page.on("dialog", lambda d: d.accept())
     await page.click(f"{row} button:has-text('Poista käytöstä')")

@@ -22,7 +22,7 @@ from chatsupport.api.runtime import (
     other_purges,
     prepare_database,
 )
-from chatsupport.domain.accounts import check_new_password
+from chatsupport.domain.accounts import check_languages, check_new_password
 from chatsupport.domain.clock import SystemClock
 from chatsupport.domain.debrief import KEEP_FOR
 from chatsupport.domain.errors import ChatSupportError
@@ -53,6 +53,8 @@ DEMO_USERS = (
     ("ammattilainen2", "Perhetyöntekijä Pekka", Role.PROFESSIONAL),
     ("kokemus", "Kokemusasiantuntija Aino", Role.EXPERIENCE_EXPERT),
 )
+#: The demo answers in all three languages (the others speak Finnish only).
+DEMO_LANGUAGES = {"ammattilainen": ("fi", "en"), "ammattilainen2": ("fi", "sv")}
 
 
 class CliError(Exception):
@@ -210,6 +212,7 @@ def _read_password(from_stdin: bool) -> str:
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(args.password_stdin)
     check_new_password(password, min_chars=settings.password_min_chars)  # before any I/O
+    languages = check_languages(args.languages.split(","))
 
     async def create() -> int:
         runtime = await build_runtime(settings)
@@ -219,6 +222,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
                 display_name=args.name or args.login,
                 role=Role(args.role),
                 password=password,
+                languages=languages,
             )
         finally:
             await runtime.close()
@@ -274,7 +278,11 @@ async def _seed_demo(settings: Settings) -> None:
         ids: dict[Role, list[int]] = {role: [] for role in Role}
         for login, name, role in DEMO_USERS:
             responder = await runtime.accounts.create_responder(
-                login_name=login, display_name=name, role=role, password=DEMO_PASSWORD
+                login_name=login,
+                display_name=name,
+                role=role,
+                password=DEMO_PASSWORD,
+                languages=DEMO_LANGUAGES.get(login, ("fi",)),
             )
             ids[role].append(responder.id)
         await _seed_demo_rota(runtime.rota, ids)
@@ -384,6 +392,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--login", required=True, help="login name")
     create.add_argument("--name", help="display name or pseudonym (default: the login name)")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument(
+        "--languages", default="fi", help="languages answered in, of fi,sv,en (default: fi)"
+    )
     create.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )

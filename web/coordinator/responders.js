@@ -1,8 +1,26 @@
-// Responders: the list, a create form, and per row: edit name and role, deactivate or
-// reactivate, set a new password, reset the second factor. Every refusal of the API is shown next to its form.
+// Responders: the list, a create form, and per row: edit name, role and the languages they
+// answer in, deactivate or reactivate, set a new password, reset the second factor. Every
+// refusal of the API is shown next to its form.
 import { ROLE_LABELS, announce, api, button, el, errorLine, errorText, field, fill, heading, input, okLine, select, send, session } from "./shared.js";
 
 const ROLE_OPTIONS = Object.entries(ROLE_LABELS);
+const LANGUAGES = [["fi", "suomi"], ["sv", "ruotsi"], ["en", "englanti"]];
+const NO_LANGUAGE = "Valitse vähintään yksi kieli, jolla vastaaja vastaa.";
+const LANGUAGES_HINT = "Nuori näkee, jos vuorossa ei ole ketään, joka puhuu hänen valitsemaansa kieltä.";
+
+/** Checkboxes for the languages a responder answers in (``prefix``-fi, -sv, -en). */
+function languageChecks(prefix, chosen) {
+  return el("fieldset", { id: `${prefix}-languages` }, el("legend", { text: "Vastaa kielillä" }),
+    ...LANGUAGES.map(([code, label]) =>
+      el("div", { class: "check" },
+        el("input", { type: "checkbox", id: `${prefix}-lang-${code}`, name: `${prefix}-lang`, value: code, checked: chosen.includes(code) }),
+        el("label", { for: `${prefix}-lang-${code}`, text: label }))),
+    el("p", { class: "hint", text: LANGUAGES_HINT }));
+}
+
+function languageNames(codes) {
+  return LANGUAGES.filter(([code]) => codes.includes(code)).map(([, label]) => label).join(", ");
+}
 const view = { main: null, list: [], editing: null, error: "", createError: "", done: "" };
 
 export async function showResponders(main) {
@@ -38,6 +56,7 @@ function listTable() {
       el("th", { scope: "row", text: r.display_name }),
       el("td", { "data-label": "Käyttäjätunnus", text: r.login_name }),
       el("td", { "data-label": "Rooli", text: ROLE_LABELS[r.role] || r.role }),
+      el("td", { "data-label": "Kielet", class: "languages", text: languageNames(r.languages || ["fi"]) }),
       el("td", { "data-label": "Tila", text: r.active ? "Käytössä" : "Poistettu käytöstä" }),
       el("td", { "data-label": "Kaksivaiheinen", class: "two-factor-state", text: r.two_factor ? "Käytössä" : "Ei" }),
       el(
@@ -63,7 +82,7 @@ function listTable() {
       "table",
       { id: "responders", class: "stack" },
       el("caption", { class: "sr-only", text: "Vastaajat" }),
-      el("thead", {}, el("tr", {}, ...["Nimi", "Käyttäjätunnus", "Rooli", "Tila", "Kaksivaiheinen", "Toiminnot"].map((h) => el("th", { scope: "col", text: h })))),
+      el("thead", {}, el("tr", {}, ...["Nimi", "Käyttäjätunnus", "Rooli", "Kielet", "Tila", "Kaksivaiheinen", "Toiminnot"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...rows),
     ),
     errorLine("responders-error", view.error),
@@ -78,6 +97,7 @@ function openPanel(responder, mode) {
 
 function editPanel() {
   const { responder, mode, error } = view.editing;
+  const draft = view.editing.draft || responder; // after a refusal: what was typed
   const cancel = button("Peru", () => {
     view.editing = null;
     render();
@@ -96,8 +116,9 @@ function editPanel() {
     "form",
     { id: "edit-form", class: "panel", onsubmit: (e) => saveEdit(e, responder) },
     el("h3", { text: `Muokkaa: ${responder.login_name}` }),
-    field("Nimi tai peitenimi", input("edit-name", { value: responder.display_name, required: true, maxlength: "100" })),
-    field("Rooli", select("edit-role", ROLE_OPTIONS, responder.role, { disabled: responder.id === session.me.id })),
+    field("Nimi tai peitenimi", input("edit-name", { value: draft.display_name, required: true, maxlength: "100" })),
+    field("Rooli", select("edit-role", ROLE_OPTIONS, draft.role, { disabled: responder.id === session.me.id })),
+    languageChecks("edit", draft.languages || ["fi"]),
     errorLine("edit-error", error),
     el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary", text: "Tallenna" }), cancel),
   );
@@ -106,8 +127,14 @@ function editPanel() {
 async function saveEdit(event, responder) {
   event.preventDefault();
   const form = new FormData(event.target);
-  const change = { display_name: form.get("edit-name") };
+  const change = { display_name: form.get("edit-name"), languages: form.getAll("edit-lang") };
   if (form.get("edit-role") && form.get("edit-role") !== responder.role) change.role = form.get("edit-role");
+  view.editing.draft = { ...change, role: form.get("edit-role") || responder.role };
+  if (!change.languages.length) {
+    view.editing.error = NO_LANGUAGE;
+    render("edit-lang-fi");
+    return;
+  }
   try {
     await send("PATCH", `/api/responders/${responder.id}`, change);
     view.editing = null;
@@ -178,6 +205,7 @@ function createForm() {
       field("Rooli", select("new-role", ROLE_OPTIONS, "professional")),
       field("Salasana", input("new-password-create", { type: "password", required: true, autocomplete: "new-password" }), "Oletuksena vähintään 12 merkkiä."),
     ),
+    languageChecks("new", ["fi"]),
     errorLine("create-error", view.createError),
     el("button", { type: "submit", class: "primary", id: "create-button", text: "Luo vastaaja" }),
   );
@@ -191,7 +219,9 @@ async function create(event) {
     display_name: form.get("new-name"),
     role: form.get("new-role"),
     password: form.get("new-password-create"),
+    languages: form.getAll("new-lang"),
   };
+  if (!body.languages.length) return refuseCreate(body, NO_LANGUAGE);
   try {
     await send("POST", "/api/responders", body);
     view.createError = "";
@@ -200,12 +230,17 @@ async function create(event) {
     announce(view.done);
     document.getElementById("new-login")?.focus();
   } catch (error) {
-    view.createError = errorText(error);
-    render();
-    // keep what was typed (except the password) so a refusal costs nothing to fix
-    document.getElementById("new-login").value = body.login_name;
-    document.getElementById("new-name").value = body.display_name;
-    document.getElementById("new-role").value = body.role;
-    document.getElementById("new-password-create").focus();
+    refuseCreate(body, errorText(error));
   }
+}
+
+// Keep what was typed (except the password) so a refusal costs nothing to fix.
+function refuseCreate(body, message) {
+  view.createError = message;
+  render();
+  document.getElementById("new-login").value = body.login_name;
+  document.getElementById("new-name").value = body.display_name;
+  document.getElementById("new-role").value = body.role;
+  for (const [code] of LANGUAGES) document.getElementById(`new-lang-${code}`).checked = body.languages.includes(code);
+  document.getElementById("new-password-create").focus();
 }

@@ -360,10 +360,18 @@ function start() {
     { class: "card" },
     status ? el("p", { class: "status", text: status }) : null,
     el("p", { text: opening?.texts?.opening || t().intro }),
+    noSpeaker(),
     el("p", { class: "muted", text: t().confidential }),
     el("button", { id: "start", class: "primary", type: "button", onclick: startChat, text: t().start }),
     el("details", {}, el("summary", { text: t().quickExit }), el("p", { text: t().quickExitHelp })),
   );
+}
+
+/** Open, but nobody on duty answers in the chosen language: say so in it (DOMAIN.md 4.2). */
+function noSpeaker() {
+  const spoken = state.opening?.open ? state.opening.languages_now : null;
+  if (!Array.isArray(spoken) || spoken.includes(state.lang)) return null;
+  return el("p", { id: "no-speaker", class: "notice", text: t().noSpeaker });
 }
 
 function closed() {
@@ -397,6 +405,7 @@ function waiting() {
     { class: "card", "aria-live": "polite" },
     el("h2", { text: t().queueTitle }),
     el("p", { text: t().queueText }),
+    noSpeaker(),
     ahead !== null ? el("p", { id: "queue-place", text: t().queueAhead(ahead) }) : null,
     minutes ? el("p", { id: "queue-estimate", text: t().queueEstimate(minutes) }) : null,
     state.stillWaiting

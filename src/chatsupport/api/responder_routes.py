@@ -30,6 +30,7 @@ async def create_responder(
         display_name=body.display_name,
         role=body.role,
         password=body.password,
+        languages=body.languages,
     )
     return ResponderOut.of(created)
 
@@ -43,7 +44,8 @@ async def get_responder(responder_id: RowIdPath, _: CoordinatorDep, rt: RuntimeD
 async def update_responder(
     responder_id: RowIdPath, body: ResponderUpdate, staff: CoordinatorDep, rt: RuntimeDep
 ) -> ResponderOut:
-    """Rename, change role, deactivate or reactivate. Changing role or deactivating logs out."""
+    """Rename, change role or languages, deactivate or reactivate. Changing role or
+    deactivating logs out."""
     if body.active is False or body.role is not None:
         await rt.accounts.ensure_not_self_lockout(actor=staff.responder, target_id=responder_id)
     updated = await rt.accounts.update_responder(
@@ -51,6 +53,7 @@ async def update_responder(
         display_name=body.display_name,
         role=body.role,
         active=body.active,
+        languages=body.languages,
     )
     return ResponderOut.of(updated)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatsupport.domain.accounts import Responder
 from chatsupport.domain.roles import Role
+from chatsupport.domain.youth_texts import Lang
 
 #: Database row ids are 32-bit on PostgreSQL: a larger number is refused as invalid input
 #: (422) instead of overflowing in the driver (500).
@@ -35,6 +36,7 @@ class ResponderOut(BaseModel):
     role: Role
     active: bool
     two_factor: bool = False
+    languages: list[Lang] = ["fi"]  # the languages they answer in
 
     @classmethod
     def of(cls, responder: Responder) -> ResponderOut:
@@ -45,6 +47,7 @@ class ResponderOut(BaseModel):
             role=responder.role,
             active=responder.active,
             two_factor=responder.two_factor,
+            languages=list(responder.languages),
         )
 
 
@@ -60,12 +63,14 @@ class ResponderCreate(Strict):
     display_name: str = Field(min_length=1, max_length=100)
     role: Role
     password: str = Field(min_length=1, max_length=256)
+    languages: list[Lang] = Field(default=["fi"], min_length=1, max_length=3)
 
 
 class ResponderUpdate(Strict):
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
     role: Role | None = None
     active: bool | None = None
+    languages: list[Lang] | None = Field(default=None, min_length=1, max_length=3)
 
 
 class PasswordReset(Strict):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chatsupport.domain.errors import InvalidInput
 from chatsupport.domain.roles import Role
+from chatsupport.domain.youth_texts import LANGS
 
 LOGIN_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MAX_PASSWORD_CHARS = 256  # argon2 hashes anything, but a megabyte password is a DoS, not a secret
@@ -20,6 +22,7 @@ class Responder:
     role: Role
     active: bool
     two_factor: bool = False  # a second factor is enrolled (confirmed)
+    languages: tuple[str, ...] = ("fi",)  # the languages they answer in, in LANGS order
 
 
 def normalise_login_name(raw: str) -> str:
@@ -49,3 +52,13 @@ def check_display_name(display_name: str) -> None:
         raise InvalidInput(
             "display_name: expected 1-100 characters", code="account.invalid_display_name"
         )
+
+
+def check_languages(languages: Iterable[str]) -> tuple[str, ...]:
+    """One or more of fi, sv, en, returned in that order (stored and shown alike)."""
+    asked = set(languages)
+    if not asked or asked - set(LANGS):
+        raise InvalidInput(
+            "languages: expected one or more of fi, sv, en", code="account.invalid_languages"
+        )
+    return tuple(lang for lang in LANGS if lang in asked)

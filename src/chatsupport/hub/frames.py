@@ -460,6 +460,8 @@ class ClosedInfo(BaseModel):
     new_chats_until: datetime | None
     next_opens_at: datetime | None
     answered_by: list[Literal["professional", "experience_expert"]]
+    #: languages the responders on an open shift now answer in (empty when closed)
+    languages_now: list[Lang]
     lang: Literal["fi", "sv", "en"]
     texts: OpeningTexts
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from chatsupport.auth.tokens import csrf_matches, csrf_token_for, new_token, tok
 from chatsupport.domain.accounts import (
     Responder,
     check_display_name,
+    check_languages,
     check_login_name,
     check_new_password,
     normalise_login_name,
@@ -169,11 +171,18 @@ class Accounts:
             await staff_sessions.delete_by_token(s, token_hash=token_hash(session_token))
 
     async def create_responder(
-        self, *, login_name: str, display_name: str, role: Role, password: str
+        self,
+        *,
+        login_name: str,
+        display_name: str,
+        role: Role,
+        password: str,
+        languages: Iterable[str] = ("fi",),
     ) -> Responder:
         name = normalise_login_name(login_name)
         check_login_name(name)
         check_display_name(display_name)
+        spoken = check_languages(languages)
         check_new_password(password, min_chars=self._settings.password_min_chars)
         password_hash = await self._hasher.hash(password)
         async with self._db.write() as s:
@@ -184,6 +193,7 @@ class Accounts:
                 role=role,
                 password_hash=password_hash,
                 now=self._clock.now(),
+                languages=spoken,
             )
 
     async def list_responders(self) -> list[Responder]:
@@ -201,10 +211,12 @@ class Accounts:
         display_name: str | None = None,
         role: Role | None = None,
         active: bool | None = None,
+        languages: Iterable[str] | None = None,
     ) -> Responder:
         if display_name is not None:
             check_display_name(display_name)
             display_name = display_name.strip()
+        spoken = None if languages is None else check_languages(languages)
         async with self._db.write() as s:
             updated = await responders.update_fields(
                 s,
@@ -213,6 +225,7 @@ class Accounts:
                 display_name=display_name,
                 role=role,
                 active=active,
+                languages=spoken,
             )
             if active is False or role is not None:  # a changed account logs in again
                 await staff_sessions.delete_for_responder(s, responder_id=responder_id)

@@ -29,6 +29,7 @@ from chatsupport.domain.youth_texts import (
     YouthTexts,
 )
 from chatsupport.services.refresh_ahead import RefreshAhead
+from chatsupport.storage import responders as responders_store
 from chatsupport.storage import rota as store
 from chatsupport.storage.database import Database, Session
 
@@ -56,6 +57,7 @@ class Opening:
     texts: YouthTexts
     zone: ZoneInfo
     intake_cutoff: timedelta
+    languages_now: tuple[str, ...] = ()  # spoken by the responders on an open shift now
 
     def view(self) -> dict[str, Any]:
         """JSON-ready, instants as ISO 8601 in local time with offset (for youth and API)."""
@@ -70,6 +72,7 @@ class Opening:
             "new_chats_until": self._local(now.closes_at - cutoff if now.closes_at else None),
             "next_opens_at": self._local(now.next_opens_at),
             "answered_by": sorted({o.shift.role.value for o in now.open_shifts}),
+            "languages_now": list(self.languages_now),
             "lang": self.lang,
             "texts": self._opening_texts(),
         }
@@ -164,6 +167,8 @@ class RotaService:
 
     async def opening(self, lang: str) -> Opening:
         now = await self.status()
+        async with self._db.read() as s:
+            spoken = await responders_store.languages_of(s, responder_ids=now.on_duty)
         return Opening(
             status=now,
             accepts_new_chats=now.accepts_new_chats(self.settings.intake_cutoff),
@@ -171,6 +176,7 @@ class RotaService:
             texts=await self.texts(lang),
             zone=self.settings.zone,
             intake_cutoff=self.settings.intake_cutoff,
+            languages_now=tuple(lang for lang in LANGS if lang in spoken),
         )
 
     async def admit_new_chat(self, lang: str) -> None:

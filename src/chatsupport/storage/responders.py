@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -22,6 +23,7 @@ def to_responder(row: ResponderRow) -> Responder:
         role=Role(row.role),
         active=row.active,
         two_factor=row.totp_enabled_at is not None,
+        languages=tuple(row.languages.split(",")),
     )
 
 
@@ -33,12 +35,14 @@ async def insert(
     role: Role,
     password_hash: str,
     now: datetime,
+    languages: tuple[str, ...] = ("fi",),
 ) -> Responder:
     row = ResponderRow(
         login_name=login_name,
         display_name=display_name,
         role=role.value,
         active=True,
+        languages=",".join(languages),
         password_hash=password_hash,
         created_at=now,
         updated_at=now,
@@ -81,8 +85,11 @@ async def update_fields(
     role: Role | None = None,
     active: bool | None = None,
     password_hash: str | None = None,
+    languages: tuple[str, ...] | None = None,
 ) -> Responder:
     values: dict[str, object] = {"updated_at": now}
+    if languages is not None:
+        values["languages"] = ",".join(languages)
     if display_name is not None:
         values["display_name"] = display_name
     if role is not None:
@@ -97,3 +104,12 @@ async def update_fields(
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("no such responder", code="account.not_found")
     return await get(session, responder_id=responder_id)
+
+
+async def languages_of(session: AsyncSession, *, responder_ids: Iterable[int]) -> set[str]:
+    """Every language any of these responders answers in."""
+    ids = sorted(set(responder_ids))
+    if not ids:
+        return set()
+    rows = await session.scalars(select(ResponderRow.languages).where(ResponderRow.id.in_(ids)))
+    return {lang for joined in rows for lang in joined.split(",")}

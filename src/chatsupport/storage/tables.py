@@ -65,6 +65,8 @@ class ResponderRow(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the languages they answer in, comma-separated in fi,sv,en order (migration 0013)
+    languages: Mapped[str] = mapped_column(String(16), default="fi", server_default="fi")
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
