@@ -20,7 +20,7 @@ from chatsupport.domain.diary import parse_form
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import ShiftRole
 from chatsupport.services.debrief import purge_debriefs
-from tests.helpers import add_user, error_code, login
+from tests.helpers import add_user, error_code, login, running_app
 from tests.live import LiveServer, WsClient, live_server, responder
 from tests.rota_helpers import put_on_shift_now
 from tests.test_diary_api import ended_chat
@@ -196,3 +196,27 @@ async def test_filed_after_the_shift_the_backup_asked_in_the_chat_is_asked(
         filed = await expert_http.post(f"/api/diary/records/{chat.id}", HEAVY)
         assert filed.status_code == 201, filed.text
         assert filed.json()["debrief"]["backup"]["id"] == sanna
+
+
+async def test_unanswered_for_fifteen_minutes_any_professional_may_answer(
+    settings_values: dict[str, Any],
+) -> None:
+    """Asked of the backup, who does not answer: after 15 minutes another professional sees
+    the request and may take it (the backup may have gone home)."""
+    clock = FrozenClock(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
+    async with running_app(settings_values, clock=clock) as (client, rt):
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        expert = Staff(client, await login(client, "aino"))
+        asked = (await expert.post("/api/debriefs")).json()
+        assert asked["backup"]["id"] == sanna
+        pekka = Staff(client, await login(client, "pekka"))
+        assert (await pekka.listing())["to_answer"] == []
+        path = f"/api/debriefs/{asked['id']}/answer"
+        assert error_code(await pekka.post(path)) == "debrief.not_yours"
+        clock.advance(minutes=15)
+        assert [d["id"] for d in (await pekka.listing())["to_answer"]] == [asked["id"]]
+        answered = await pekka.post(path)
+        assert answered.json()["answered_by"]["name"] == "Pekka"

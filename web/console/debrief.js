@@ -1,10 +1,13 @@
 // Debrief after a heavy chat in the responder console (docs/architecture.md, "Debrief"). The
 // expert sees their requests and who will contact them, and can ask at any time ("Pyydä
 // purkua"); a professional asked sees the request and answers "Otan yhteyttä". The list is
-// read from GET /api/debriefs after every welcome; `debrief` frames keep it current.
+// read from GET /api/debriefs after every welcome; `debrief` frames keep it current, and a
+// professional's console reads it every minute too: a request the backup leaves unanswered
+// for 15 minutes opens to every professional without any event.
 import { el } from "../common/socket.js";
 import { who } from "./support.js";
 
+const POLL_MS = 60_000;
 const REASON = { heavy_chat: "raskas keskustelu", asked: "pyysi itse" };
 const ERRORS = {
   "debrief.answered": "Toinen ammattilainen ehti jo vastata purkupyyntöön.",
@@ -26,17 +29,23 @@ export class Debriefs {
     this.toAnswer = new Map(); // a professional's open requests: id -> debrief
     this.error = null;
     this.busy = false;
+    this.loaded = false;
+    this.timer = null;
   }
 
   /** Everything as the server has it now (after every welcome: nothing hangs on a frame). */
   async load() {
+    const known = new Set(this.toAnswer.keys());
     try {
       const { mine, to_answer: toAnswer } = await this.api("/api/debriefs");
       this.mine = new Map(mine.map((d) => [d.id, d]));
       this.toAnswer = new Map(toAnswer.map((d) => [d.id, d]));
     } catch {
-      return; // the next welcome reads it again
+      return; // the next welcome or poll reads it again
     }
+    if (this.loaded) for (const d of this.toAnswer.values()) if (!known.has(d.id)) this.announce(`Purkupyyntö: ${who(d.expert)}.`);
+    this.loaded = true;
+    if (this.me()?.role === "professional" && !this.timer) this.timer = setInterval(() => this.load(), POLL_MS);
     this.rerender();
   }
 

@@ -24,6 +24,9 @@ from chatsupport.domain.taxonomy import NONE
 KEEP_FOR = timedelta(days=30)
 #: An expert's console lists their own requests of this long ago (answered ones included).
 SHOWN_TO_EXPERT_FOR = timedelta(hours=24)
+#: Asked of a backup who has not answered in this long, any professional may answer: the
+#: backup may have gone home, and the expert must not be left waiting alone.
+OPEN_TO_ALL_AFTER = timedelta(minutes=15)
 
 DEBRIEF_NOT_EXPERT = "debrief.not_expert"
 DEBRIEF_NOT_FOUND = "debrief.not_found"
@@ -60,21 +63,28 @@ def check_may_ask(role: Role) -> None:
         raise Forbidden("Only an experience expert asks for a debrief.", code=DEBRIEF_NOT_EXPERT)
 
 
-def check_may_answer(debrief: Debrief, *, responder_id: int, role: Role) -> None:
-    """The professional asked answers; when nobody in particular was asked, any professional."""
+def asked_of(debrief: Debrief, *, responder_id: int, role: Role, now: datetime) -> bool:
+    """The professional asked; any professional when nobody in particular was asked, or once
+    the one asked has let ``OPEN_TO_ALL_AFTER`` pass."""
+    if role is not Role.PROFESSIONAL:
+        return False
     asked = debrief.backup
-    mine = asked.id == responder_id if asked is not None else role is Role.PROFESSIONAL
-    if role is not Role.PROFESSIONAL or not mine:
+    overdue = now - debrief.requested_at >= OPEN_TO_ALL_AFTER
+    return asked is None or asked.id == responder_id or overdue
+
+
+def check_may_answer(debrief: Debrief, *, responder_id: int, role: Role, now: datetime) -> None:
+    if not asked_of(debrief, responder_id=responder_id, role=role, now=now):
         raise Forbidden("This debrief was not asked of you.", code=DEBRIEF_NOT_YOURS)
     if debrief.answered_at is not None:
         raise Conflict("Someone has already answered this debrief.", code=DEBRIEF_ANSWERED)
 
 
-def sees_to_answer(debrief: Debrief, *, responder_id: int, role: Role) -> bool:
-    """Is this unanswered request one for this responder to answer?"""
-    if role is not Role.PROFESSIONAL or debrief.answered_at is not None:
-        return False
-    return debrief.backup is None or debrief.backup.id == responder_id
+def sees_to_answer(debrief: Debrief, *, responder_id: int, role: Role, now: datetime) -> bool:
+    """Is this unanswered request one for this responder to answer now?"""
+    return debrief.answered_at is None and asked_of(
+        debrief, responder_id=responder_id, role=role, now=now
+    )
 
 
 class DebriefChanged(BaseModel):

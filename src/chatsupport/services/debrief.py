@@ -67,8 +67,9 @@ class DebriefService:
             debrief = await store.get(s, debrief_id=debrief_id)
             if debrief is None:
                 raise NotFound("No such debrief.", code=DEBRIEF_NOT_FOUND)
-            check_may_answer(debrief, responder_id=responder.id, role=responder.role)
-            won = await store.answer(s, debrief_id=debrief_id, by=responder.id, now=self._now())
+            now = self._now()
+            check_may_answer(debrief, responder_id=responder.id, role=responder.role, now=now)
+            won = await store.answer(s, debrief_id=debrief_id, by=responder.id, now=now)
             if not won:
                 raise Conflict("Someone has already answered it.", code=DEBRIEF_ANSWERED)
             answered = await store.get(s, debrief_id=debrief_id)
@@ -84,8 +85,13 @@ class DebriefService:
                 return await store.of_expert(s, expert_id=responder.id, since=since), []
             if responder.role is Role.PROFESSIONAL:
                 open_ones = await store.unanswered(s)
-                rid, role = responder.id, responder.role
-                return [], [d for d in open_ones if sees_to_answer(d, responder_id=rid, role=role)]
+                me, now = responder, self._now()
+                mine = [
+                    d
+                    for d in open_ones
+                    if sees_to_answer(d, responder_id=me.id, role=me.role, now=now)
+                ]
+                return [], mine
         return [], []
 
     async def _add(self, expert: Responder, backup: int | None, reason: DebriefReason) -> Debrief:
