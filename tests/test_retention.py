@@ -12,7 +12,7 @@ from chatsupport.domain.chat import Sender
 from chatsupport.domain.clock import FrozenClock
 from chatsupport.storage.tables import ChatRow, DiaryPendingRow, DiaryRecordRow, MessageRow
 from tests.helpers import running_app
-from tests.live import LiveServer, WsClient, live_server, youth
+from tests.live import LiveServer, WsClient, live_server, responder, youth
 from tests.test_cli import run_cli
 from tests.test_hub import on_duty
 
@@ -111,3 +111,27 @@ def test_purge_command(database_url: str, tmp_path: Any) -> None:
     result = run_cli("purge", env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("deleted 0 chats closed over 30 days ago")
+
+
+async def test_the_responder_is_told_the_messages_were_deleted(
+    stack_values: dict[str, Any],
+) -> None:
+    """The youth ends a claimed chat with `forget`: the console's `ended` says `forgotten`
+    (what it shows is the only copy left); an ordinary end does not."""
+    async with live_server(stack_values) as server:
+        await on_duty(server, "anna")
+        async with responder(server, "anna") as anna, youth(server) as y:
+            for forget in (False, True):
+                await y.send(type="open")
+                await y.expect("opened")
+                chat_id = (await anna.expect("tag"))["chat_id"]
+                await anna.send(type="claim", chat_id=chat_id)
+                await anna.expect("claimed", chat_id=chat_id)
+                await y.send(type="send", client_id=f"c{forget}", text="poista tämä")
+                await anna.expect("message", chat_id=chat_id)
+                await y.send(type="end", forget=forget)
+                assert "forgotten" not in await y.expect("ended")
+                told = await anna.expect("ended", chat_id=chat_id)
+                assert told.get("forgotten", False) is forget
+                messages = MessageRow.chat_id == chat_id
+                assert await count(server.runtime, MessageRow, messages) == (0 if forget else 1)

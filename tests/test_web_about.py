@@ -145,6 +145,8 @@ async def test_ending_can_delete_the_messages_at_once(server: LiveServer, browse
     await youth.click("#end-confirm")
     await youth.wait_for_selector("#ended", timeout=WAIT_MS)
     assert await count(server.runtime, MessageRow) == 0
+    note = await console.wait_for_selector("article.chat .forgotten", timeout=WAIT_MS)
+    assert "ainoa kopio" in await note.inner_text()  # the responder knows it is gone
     assert await count(server.runtime, ChatRow, ChatRow.state == "ended") == 1
 
 

@@ -20,6 +20,7 @@ const END_REASONS = {
   responder_ended: "Chat lopetettiin.",
   handed_over: "Chat siirtyi toiselle vastaajalle.",
 };
+const FORGOTTEN = "Nuori pyysi poistamaan viestit: ne on poistettu palvelimelta. Tässä näkyvät viestit ovat ainoa kopio, ja ne häviävät, kun suljet tai lataat sivun.";
 const ERRORS = {
   "chat.taken": "Toinen vastaaja ehti ensin. Chat on jo otettu.",
   "chat.not_waiting": "Nuori ehti lähteä ennen kuin otit chatin.",
@@ -183,6 +184,7 @@ const handlers = {
     state.waiting.delete(frame.chat_id);
     const chat = state.chats.get(frame.chat_id);
     if (chat) chat.ended = frame.reason;
+    if (chat && frame.forgotten) chat.forgotten = true;
     if (chat) diary.chatEnded(frame.chat_id);
   },
   error(frame) {
@@ -383,6 +385,7 @@ function chatPanel(chatId, chat) {
   for (const [, text] of chat.outbox) messages.push(el("li", { class: "msg responder pending" }, el("span", { text: `${text} (lähetetään…)` })));
   const body = chat.ended
     ? [el("p", { class: "ended", text: END_REASONS[chat.ended] || "Chat päättyi." }),
+       chat.forgotten ? el("p", { class: "forgotten", text: FORGOTTEN }) : null,
        el("button", { type: "button", onclick: () => closePanel(chatId), text: "Sulje" })]
     : [el("p", { class: "typing", text: chat.typing ? "Nuori kirjoittaa…" : "" }),
        support.chatTools(chatId, chat, state.me.role === "experience_expert"), canned.picker(chatId, chat.lang), composer(chatId)];

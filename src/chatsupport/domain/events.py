@@ -69,6 +69,7 @@ class ChatEnded(_Event):
     chat_id: str
     state: ChatState
     reason: EndReason
+    forgotten: bool = False  # the youth had the messages deleted at once
 
 
 class QueueChanged(_Event):

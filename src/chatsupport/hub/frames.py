@@ -330,6 +330,8 @@ class EndedOut(_ServerFrame):
     reason: Literal["youth_ended", "responder_ended", "youth_left", "youth_quick_exit"]
     state: Literal["ended", "missed"]
     chat_id: str | None = None
+    #: to consoles: the youth had the messages deleted at once
+    forgotten: bool | None = None
 
 
 class SupportRequestedOut(_ServerFrame):

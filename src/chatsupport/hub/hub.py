@@ -268,7 +268,8 @@ class Hub:
         fields = {"reason": event.reason.value, "state": event.state.value}
         for conn in list(self.watchers.get(event.chat_id, ())):
             if isinstance(conn, ResponderConnection):
-                conn.send("ended", chat_id=event.chat_id, **fields)
+                gone = {"forgotten": True} if event.forgotten else {}
+                conn.send("ended", chat_id=event.chat_id, **fields, **gone)
             else:  # the socket stays open: the youth may start a new chat on it
                 conn.send("ended", **fields)
             self.unfollow(conn, event.chat_id)

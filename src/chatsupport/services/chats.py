@@ -364,7 +364,9 @@ class ChatService:
                     await retention.forget_transcript(s, chat_id=chat_id)
             if moved:
                 _observe_end(chat, target, self._clock.now())
-                await self.publish(events.ChatEnded(chat_id=chat_id, state=target, reason=reason))
+                await self.publish(
+                    events.ChatEnded(chat_id=chat_id, state=target, reason=reason, forgotten=forget)
+                )
                 if chat.state is ChatState.WAITING:
                     await self.publish(events.QueueChanged())
                 return
