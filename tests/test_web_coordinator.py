@@ -175,6 +175,7 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     await page.fill("#new-login", "eeva")
     await page.fill("#new-name", "Eeva")
     await page.select_option("#new-role", "professional")
+    await page.check("#new-lang-sv")  # Eeva answers in Finnish and Swedish
     await page.fill("#new-password-create", PASSWORD)
     await page.click("#create-button")
     await page.wait_for_selector("#responders tr[data-login='eeva']", timeout=WAIT_MS)
@@ -191,6 +192,8 @@ async def test_the_coordinator_story(server: LiveServer, browser: Browser) -> No
     block = ".week .day[data-weekday='1'] .block:has-text('Eeva')"
     await page.wait_for_selector(block, timeout=WAIT_MS)
     assert "15:00\u201319:30" in await page.inner_text(block)
+    assert "FI SV" in await page.inner_text(block)  # the Swedish cover shows when planning
+    assert "kielet suomi, ruotsi" in (await page.get_attribute(block, "aria-label") or "")
     await page.select_option("#shift-weekday", "1")
     await page.fill("#shift-starts", "18:00")
     await page.fill("#shift-ends", "21:00")

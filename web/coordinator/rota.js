@@ -31,6 +31,19 @@ async function reload() {
   render();
 }
 
+// The languages a shift's responders answer in, so Swedish cover is visible when planning
+// (the youth is told when nobody on duty speaks their language; DOMAIN.md 4.2).
+const LANGUAGE_NAMES = { fi: "suomi", sv: "ruotsi", en: "englanti" };
+
+function languagesOf(shift) {
+  const spoken = new Set(shift.responder_ids.flatMap((id) => view.people.find((p) => p.id === id)?.languages || []));
+  return Object.keys(LANGUAGE_NAMES).filter((code) => spoken.has(code));
+}
+
+function languageText(shift) {
+  return languagesOf(shift).map((code) => LANGUAGE_NAMES[code]).join(", ") || "–";
+}
+
 function nameOf(id) {
   const person = view.people.find((p) => p.id === id);
   if (!person) return `#${id}`;
@@ -132,7 +145,7 @@ function shiftTimes(shift, nextDay) {
 function shiftSummary(shift) {
   const names = shift.responder_ids.map(nameOf).join(", ");
   const backup = shift.backup_id ? `; varahenkilö ${nameOf(shift.backup_id)}` : "";
-  return `${ROLE_LABELS[shift.role]} ${shiftTimes(shift, " (seuraavana päivänä)")}: ${names}${backup}`;
+  return `${ROLE_LABELS[shift.role]} ${shiftTimes(shift, " (seuraavana päivänä)")}: ${names}${backup}; kielet ${languageText(shift)}`;
 }
 
 function block(piece) {
@@ -149,6 +162,7 @@ function block(piece) {
     el("strong", { text: `${shiftTimes(shift, "")}${piece.continued ? " (jatkuu)" : ""}` }),
     el("span", { text: shift.responder_ids.map(nameOf).join(", ") }),
     shift.backup_id ? el("span", { class: "backup", text: ` · varalla ${nameOf(shift.backup_id)}` }) : null,
+    el("span", { class: "langs", text: languagesOf(shift).map((code) => code.toUpperCase()).join(" ") }),
   );
   node.style.top = `${(piece.from / DAY_MINS) * 100}%`;
   node.style.height = `${((piece.to - piece.from) / DAY_MINS) * 100}%`;
@@ -170,6 +184,7 @@ function shiftList(weekly) {
       el("td", { text: ROLE_LABELS[s.role] }),
       el("td", { text: s.responder_ids.map(nameOf).join(", ") }),
       el("td", { text: s.backup_id ? nameOf(s.backup_id) : "–" }),
+      el("td", { class: "langs", text: languageText(s) }),
       el("td", { class: "actions" }, button("Muokkaa", () => editShift(s), { "aria-label": `Muokkaa vuoroa ${WEEKDAYS[s.weekday]} ${hhmm(s.starts)}` }),
         button("Poista", () => deleteShift(s), { class: "danger", "aria-label": `Poista vuoro ${WEEKDAYS[s.weekday]} ${hhmm(s.starts)}` })),
     ),
@@ -180,7 +195,7 @@ function shiftList(weekly) {
     { class: "panel", id: "shift-list", open: window.matchMedia("(max-width: 40rem)").matches },
     el("summary", { text: `Viikkovuorot listana (${weekly.length})` }),
     el("div", { class: "table-wrap" }, el("table", {},
-      el("thead", {}, el("tr", {}, ...["Päivä", "Aika", "Rooli", "Vastaajat", "Varahenkilö", "Toiminnot"].map((h) => el("th", { scope: "col", text: h })))),
+      el("thead", {}, el("tr", {}, ...["Päivä", "Aika", "Rooli", "Vastaajat", "Varahenkilö", "Kielet", "Toiminnot"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...rows))),
   );
 }
