@@ -172,3 +172,12 @@ async def stack_values(
         yield values
     finally:
         await drop_postgres_database(url)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Headless Chromium for the browser tests (tests/browser.py; fails in CI when missing)."""
+    from tests.browser import chromium  # tests.browser imports this module: import here
+
+    async with chromium() as b:
+        yield b

@@ -18,7 +18,6 @@ from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Shift, ShiftRole
-from tests.browser import chromium
 from tests.conftest import FAST_HASH, free_port
 from tests.helpers import PASSWORD, add_user
 from tests.live import LiveServer, live_server
@@ -50,12 +49,6 @@ async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
     }
     async with live_server(values) as live:
         yield live
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 @contextmanager

@@ -14,7 +14,6 @@ from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Shift, ShiftRole
-from tests.browser import chromium
 from tests.conftest import free_port
 from tests.helpers import add_user, login
 from tests.live import LiveServer
@@ -38,12 +37,6 @@ def host_site() -> str:
 async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
     async with web_server(tmp_path, host_site) as live:
         yield live
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def add_canned(server: LiveServer) -> None:

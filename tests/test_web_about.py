@@ -8,43 +8,40 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page
 
 from chatsupport.domain.youth_texts import YouthTexts
 from chatsupport.storage.tables import ChatRow, MessageRow
-from tests.browser import chromium
-from tests.conftest import FAST_HASH
-from tests.live import LiveServer, live_server
+from tests.live import LiveServer
 from tests.test_hub import on_duty
 from tests.test_retention import count
 from tests.test_web import NEUTRAL_SITE, WAIT_MS, console_page, youth_page
-from tests.web_checks import assert_accessible
+from tests.web_checks import assert_accessible, web_server
 
 CONTACT_SV = "Respons: tillganglighet@example.fi, 040 123 4567. Utlåtandet är gjort 27.11.2026."
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
-    values: dict[str, Any] = {
-        "data_dir": tmp_path / "data",
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'about.sqlite3'}",
-        "broker_url": "memory://",
-        "auto_migrate": True,
-        "transcript_retention_days": 7,  # not the default: the page must say what runs
-        "diary_retention_months": 12,
-        **FAST_HASH,
-    }
-    async with live_server(values) as live:
+    # Not the default retention: the page must say what the running service keeps.
+    async with web_server(tmp_path, transcript_retention_days=7, diary_retention_months=12) as live:
         yield live
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
+async def chat_under_way(server: LiveServer, browser: Browser, text: str) -> tuple[Page, Page]:
+    """Anna (on duty) has claimed the youth's chat and got ``text``: (console, youth)."""
+    await on_duty(server, "anna")
+    console = await console_page(browser, server, "anna")
+    youth = await youth_page(browser, server)
+    await youth.click("#start")
+    await console.click(".tag .claim", timeout=WAIT_MS)
+    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+    await youth.fill("#message", text)
+    await youth.click("#send")
+    await console.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    return console, youth
 
 
 async def dialog_text(page: Page) -> str:
@@ -56,15 +53,7 @@ async def test_about_and_statement_open_over_the_chat(server: LiveServer, browse
     """Mid-chat the youth opens "about": the rules and what is kept for the running settings'
     7 days / 12 months; from there the statement with its enforcement body; Escape closes it,
     focus goes back to the link and the chat (with its message) is still there."""
-    await on_duty(server, "anna")
-    console = await console_page(browser, server, "anna")
-    youth = await youth_page(browser, server)
-    await youth.click("#start")
-    await console.click(".tag .claim", timeout=WAIT_MS)
-    await youth.wait_for_selector("#who", timeout=WAIT_MS)
-    await youth.fill("#message", "onko tämä nimetön?")
-    await youth.click("#send")
-    await console.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    _console, youth = await chat_under_way(server, browser, "onko tämä nimetön?")
 
     await youth.click("#about-open")
     text = await dialog_text(youth)
@@ -128,15 +117,7 @@ async def test_a_link_opens_the_statement_with_the_organisers_contact(
 async def test_ending_can_delete_the_messages_at_once(server: LiveServer, browser: Browser) -> None:
     """Ending asks first: "Keep chatting" keeps the chat; ending with "delete the messages now"
     ticked ends it and no message of it is left in the database."""
-    await on_duty(server, "anna")
-    console = await console_page(browser, server, "anna")
-    youth = await youth_page(browser, server)
-    await youth.click("#start")
-    await console.click(".tag .claim", timeout=WAIT_MS)
-    await youth.wait_for_selector("#who", timeout=WAIT_MS)
-    await youth.fill("#message", "älä säilytä tätä")
-    await youth.click("#send")
-    await console.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    console, youth = await chat_under_way(server, browser, "älä säilytä tätä")
     assert await count(server.runtime, MessageRow) == 1
 
     await youth.click("#end")

@@ -15,7 +15,6 @@ from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
 from chatsupport.storage import diary
-from tests.browser import chromium
 from tests.conftest import FAST_HASH
 from tests.diary_data import generate
 from tests.helpers import PASSWORD
@@ -45,12 +44,6 @@ async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
                 login_name=login, display_name=name, role=role, password=PASSWORD
             )
         yield live
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def signed_in(browser: Browser, server: LiveServer, login: str, width: int = 1280) -> Page:

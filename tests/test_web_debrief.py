@@ -7,39 +7,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import ShiftRole
-from tests.browser import chromium
-from tests.conftest import FAST_HASH
 from tests.helpers import add_user
-from tests.live import LiveServer, live_server
+from tests.live import LiveServer
 from tests.rota_helpers import put_on_shift_now
 from tests.test_web import WAIT_MS, console_page, youth_page
-from tests.web_checks import assert_accessible
+from tests.web_checks import assert_accessible, web_server
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
-    values: dict[str, Any] = {
-        "data_dir": tmp_path / "data",
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'debrief.sqlite3'}",
-        "broker_url": "memory://",
-        "auto_migrate": True,
-        **FAST_HASH,
-    }
-    async with live_server(values) as live:
+    async with web_server(tmp_path) as live:
         yield live
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def file_level_two(console: Page) -> None:

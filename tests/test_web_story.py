@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from chatsupport.domain.roles import Role
 from chatsupport.storage.tables import DiaryRecordRow
-from tests.browser import chromium
 from tests.conftest import free_port
 from tests.helpers import add_user, login
 from tests.live import LiveServer
@@ -42,12 +41,6 @@ def host_site() -> str:
 async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
     async with web_server(tmp_path, host_site) as live:
         yield live
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def embedded_youth(browser: Browser, server: LiveServer, host_site: str, site: Path) -> Page:

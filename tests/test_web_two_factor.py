@@ -4,7 +4,6 @@ responder's factor from the responders page; the console enrols under the policy
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from chatsupport.domain.clock import FrozenClock
 from chatsupport.domain.roles import Role
 from chatsupport.settings import resolve_secret_key
 from chatsupport.storage.tables import ResponderRow
-from tests.browser import chromium
 from tests.conftest import FAST_HASH
 from tests.helpers import PASSWORD
 from tests.live import LiveServer, live_server
@@ -43,12 +41,6 @@ def values(tmp_path: Path, policy: str) -> dict[str, Any]:
         "two_factor": policy,
         **FAST_HASH,
     }
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def open_page(browser: Browser, url: str) -> Page:

@@ -37,15 +37,19 @@ async def assert_accessible(page: Page, name: str) -> None:
 
 
 @asynccontextmanager
-async def web_server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
-    """A live server on SQLite with the family-centre origin allowed (as in test_web.py)."""
+async def web_server(
+    tmp_path: Path, host_site: str | None = None, **extra: Any
+) -> AsyncIterator[LiveServer]:
+    """A live server on SQLite (the family-centre origin allowed when given, as in
+    test_web.py); ``extra`` settings override the defaults."""
     values: dict[str, Any] = {
         "data_dir": tmp_path / "data",
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'web.sqlite3'}",
         "broker_url": "memory://",
         "auto_migrate": True,
-        "allowed_origins": [host_site],
+        "allowed_origins": [host_site] if host_site else [],
         **FAST_HASH,
+        **extra,
     }
     async with live_server(values) as live:
         yield live
