@@ -13,7 +13,8 @@ from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import ShiftRole
-from tests.helpers import add_user
+from chatsupport.storage import debriefs
+from tests.helpers import PASSWORD, add_user
 from tests.live import LiveServer
 from tests.rota_helpers import put_on_shift_now
 from tests.test_web import WAIT_MS, console_page, youth_page
@@ -93,3 +94,31 @@ async def test_a_heavy_chat_brings_the_backup_to_debrief(
     await backup.wait_for_selector("#debriefs .debrief-request", timeout=WAIT_MS)
     assert "(pyysi itse)" in await backup.inner_text("#debriefs")
     assert await expert.locator("#debriefs .debrief").count() == 2
+
+
+async def test_an_answer_whose_announcement_was_lost_shows_within_a_minute(
+    server: LiveServer, browser: Browser
+) -> None:
+    """The backup's answer is stored but its live frame never comes (as in a broker gap): the
+    expert's console, reading the list every minute, shows it after the minute passes."""
+    rt = server.runtime
+    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+    sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+    expert = await (await browser.new_context()).new_page()
+    await expert.clock.install()  # real time flows; fast_forward runs the minute's timer
+    await expert.goto(server.base + "/console/")
+    await expert.fill("#login", "aino")
+    await expert.fill("#password", PASSWORD)
+    await expert.click("#login-button")
+    await expert.click("#debrief-ask", timeout=WAIT_MS)
+    await expert.wait_for_selector("#debriefs .debrief", timeout=WAIT_MS)
+
+    mine, _ = await rt.debriefs.listing(responder=await rt.accounts.get_responder(aino))
+    async with rt.db.write() as s:  # answered without any announcement
+        assert await debriefs.answer(s, debrief_id=mine[0].id, by=sanna, now=rt.clock.now())
+    await expert.wait_for_timeout(500)
+    assert await expert.locator("#debriefs .debrief.answered").count() == 0
+    await expert.clock.fast_forward(61_000)
+    await expert.wait_for_selector("#debriefs .debrief.answered", timeout=WAIT_MS)
+    assert "ammattilainen Sanna ottaa sinuun yhteyttä" in await expert.inner_text("#debriefs")

@@ -1,9 +1,10 @@
 // Debrief after a heavy chat in the responder console (docs/architecture.md, "Debrief"). The
 // expert sees their requests and who will contact them, and can ask at any time ("Pyydä
 // purkua"); a professional asked sees the request and answers "Otan yhteyttä". The list is
-// read from GET /api/debriefs after every welcome; `debrief` frames keep it current, and a
-// professional's console reads it every minute too: a request the backup leaves unanswered
-// for 15 minutes opens to every professional without any event.
+// read from GET /api/debriefs after every welcome; `debrief` frames keep it current, and the
+// console reads it every minute too: a request the backup leaves unanswered for 15 minutes
+// opens to every professional without any event, and an answer announced while the broker
+// was down still reaches the expert.
 import { el } from "../common/socket.js";
 import { who } from "./support.js";
 
@@ -45,7 +46,8 @@ export class Debriefs {
     }
     if (this.loaded) for (const d of this.toAnswer.values()) if (!known.has(d.id)) this.announce(`Purkupyyntö: ${who(d.expert)}.`);
     this.loaded = true;
-    if (this.me()?.role === "professional" && !this.timer) this.timer = setInterval(() => this.load(), POLL_MS);
+    const answers = ["professional", "experience_expert"].includes(this.me()?.role);
+    if (answers && !this.timer) this.timer = setInterval(() => this.load(), POLL_MS);
     this.rerender();
   }
 
