@@ -85,7 +85,7 @@ async def test_a_heavy_chat_brings_the_backup_to_debrief(
     await backup.click("#debriefs .debrief-answer")
     await backup.wait_for_selector("#debriefs", state="detached", timeout=WAIT_MS)
     await expert.wait_for_selector("#debriefs .debrief.answered", timeout=WAIT_MS)
-    assert "ammattilainen Sanna ottaa sinuun yhteyttä" in await expert.inner_text("#debriefs")
+    assert "Ammattilainen Sanna ottaa sinuun yhteyttä" in await expert.inner_text("#debriefs")
     await assert_accessible(expert, "console-debrief-answered")
 
     await expert.reload()
@@ -121,4 +121,4 @@ async def test_an_answer_whose_announcement_was_lost_shows_within_a_minute(
     assert await expert.locator("#debriefs .debrief.answered").count() == 0
     await expert.clock.fast_forward(61_000)
     await expert.wait_for_selector("#debriefs .debrief.answered", timeout=WAIT_MS)
-    assert "ammattilainen Sanna ottaa sinuun yhteyttä" in await expert.inner_text("#debriefs")
+    assert "Ammattilainen Sanna ottaa sinuun yhteyttä" in await expert.inner_text("#debriefs")

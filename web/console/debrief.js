@@ -16,6 +16,10 @@ const ERRORS = {
   "debrief.not_found": "Purkupyyntöä ei enää ole.",
 };
 
+function sentence(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function clock(iso) {
   return new Date(iso).toLocaleTimeString("fi-FI", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
 }
@@ -117,10 +121,10 @@ export class Debriefs {
   expertView() {
     const items = [...this.mine.values()].reverse().map((d) =>
       el("li", { class: d.answered_by ? "debrief answered" : "debrief" },
-        el("span", { text: `Purku pyydetty klo ${clock(d.requested_at)} (${REASON[d.reason]}): ` }),
+        el("span", { text: `Purku pyydetty klo ${clock(d.requested_at)} (${REASON[d.reason]}). ` }),
         d.answered_by
-          ? el("strong", { text: `${who(d.answered_by)} ottaa sinuun yhteyttä (klo ${clock(d.answered_at)}).` })
-          : el("span", { text: `pyyntö lähti: ${this.askedOf(d)}. Odottaa vastausta.` })));
+          ? el("strong", { text: `${sentence(who(d.answered_by))} ottaa sinuun yhteyttä (klo ${clock(d.answered_at)}).` })
+          : el("span", { text: `Pyyntö lähti: ${this.askedOf(d)}. Odottaa vastausta.` })));
     const heavy = [...this.mine.values()].some((d) => d.reason === "heavy_chat" && !d.answered_by);
     return el("section", { id: "debriefs", class: "debriefs", "aria-labelledby": "debriefs-title" },
       el("h2", { id: "debriefs-title", text: "Purku" }),
