@@ -49,9 +49,10 @@ from chatsupport.storage.migrate import current_revision, upgrade_to_head
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - the demo prints it; refused in production
 DEMO_USERS = (
     ("coordinator", "Koordinaattori", Role.COORDINATOR),
-    ("ammattilainen", "Sosiaaliohjaaja Sanna", Role.PROFESSIONAL),
-    ("ammattilainen2", "Perhetyöntekijä Pekka", Role.PROFESSIONAL),
-    ("kokemus", "Kokemusasiantuntija Aino", Role.EXPERIENCE_EXPERT),
+    # Display names only: the pages add the role ("kokemusasiantuntija Aino").
+    ("ammattilainen", "Sanna", Role.PROFESSIONAL),
+    ("ammattilainen2", "Pekka", Role.PROFESSIONAL),
+    ("kokemus", "Aino", Role.EXPERIENCE_EXPERT),
 )
 #: The demo answers in all three languages (the others speak Finnish only).
 DEMO_LANGUAGES = {"ammattilainen": ("fi", "en"), "ammattilainen2": ("fi", "sv")}
