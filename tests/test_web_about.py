@@ -142,9 +142,11 @@ async def test_in_swedish_with_nobody_on_duty_who_speaks_it_the_youth_is_told(
     server: LiveServer, browser: Browser
 ) -> None:
     """Only a Finnish speaker on duty: the Swedish page says so in Swedish, with Swedish
-    services, before and in the queue; the Finnish page does not; once the coordinator marks
-    the responder Swedish-speaking, the Swedish page does not either (DOMAIN.md 4.2)."""
+    services, before and in the queue, and Anna's tag says she does not answer in Swedish; the
+    Finnish page does not; once the coordinator marks her Swedish-speaking, the Swedish page
+    does not either (DOMAIN.md 4.2)."""
     anna = await on_duty(server, "anna")
+    console = await console_page(browser, server, "anna")
     page = await (await browser.new_context(viewport={"width": 390, "height": 780})).new_page()
     await page.goto(f"{server.base}/?lang=sv")
     notice = page.locator("#no-speaker")
@@ -155,6 +157,8 @@ async def test_in_swedish_with_nobody_on_duty_who_speaks_it_the_youth_is_told(
     await page.click("#start")
     await page.wait_for_selector("#queue-place", timeout=WAIT_MS)
     assert await notice.count() == 1  # still said in the queue
+    tag = await console.wait_for_selector(".tag", timeout=WAIT_MS)
+    assert "kieli SV (et vastaa tällä kielellä)" in await tag.inner_text()
     await page.select_option("#lang", "fi")
     await page.wait_for_function("document.documentElement.lang === 'fi'", timeout=WAIT_MS)
     assert await notice.count() == 0  # Anna speaks Finnish

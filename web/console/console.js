@@ -358,7 +358,7 @@ function waitingList() {
     el(
       "li",
       { class: tag.urgent ? "tag urgent" : "tag", "data-chat": tag.chat_id },
-      el("span", { text: `${tag.urgent ? "KIIREELLINEN · " : ""}Odottaa ${since(tag.waiting_since)} · kieli ${tag.lang.toUpperCase()}${tag.reminder ? " · muistutus" : ""}` }),
+      el("span", { text: `${tag.urgent ? "KIIREELLINEN · " : ""}Odottaa ${since(tag.waiting_since)} · kieli ${tag.lang.toUpperCase()}${speaks(tag.lang) ? "" : " (et vastaa tällä kielellä)"}${tag.reminder ? " · muistutus" : ""}` }),
       el("button", { class: "primary claim", type: "button", onclick: () => claim(tag.chat_id), text: "Vastaa" }),
     ),
   );
@@ -368,6 +368,12 @@ function waitingList() {
     el("h2", { id: "waiting-title", text: `Odottavat chatit (${state.waiting.size})` }),
     items.length ? el("ul", { id: "waiting-list" }, ...items) : el("p", { class: "muted", text: "Ei odottavia chatteja." }),
   );
+}
+
+// Every responder on duty is tagged; the tag says when the chat is in a language this
+// responder does not answer in, so a colleague who does can take it if one is on duty.
+function speaks(lang) {
+  return (state.me.languages || ["fi"]).includes(lang);
 }
 
 function since(iso) {
