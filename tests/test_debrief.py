@@ -84,9 +84,10 @@ async def test_a_heavy_record_asks_the_backup(stack_values: dict[str, Any]) -> N
         aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
         sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
         await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await add_user(rt, "koordi", Role.COORDINATOR, "Kaisa")
         await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
-        expert_http, backup_http, other_http = [
-            await signed_in(stack, server, name) for name in ("aino", "sanna", "pekka")
+        expert_http, backup_http, other_http, coordinator_http = [
+            await signed_in(stack, server, name) for name in ("aino", "sanna", "pekka", "koordi")
         ]
         async with (
             responder(server, "aino") as expert,
@@ -111,6 +112,7 @@ async def test_a_heavy_record_asks_the_backup(stack_values: dict[str, Any]) -> N
             assert (await backup_http.listing())["to_answer"] == [asked]
             assert (await other_http.listing())["to_answer"] == []
             assert (await expert_http.listing())["mine"] == [asked]  # both over HTTP: as is
+            assert (await coordinator_http.listing())["to_answer"] == [asked]  # sees, not answers
 
             path = f"/api/debriefs/{asked['id']}/answer"
             refused = await other_http.post(path)
@@ -125,6 +127,7 @@ async def test_a_heavy_record_asks_the_backup(stack_values: dict[str, Any]) -> N
             assert (again.status_code, error_code(again)) == (409, "debrief.answered")
             assert (await backup_http.listing())["to_answer"] == []
             assert (await expert_http.listing())["mine"][0]["answered_by"]["name"] == "Sanna"
+            assert (await coordinator_http.listing())["to_answer"] == []
 
         async with rt.db.read() as s:
             columns = await s.run_sync(

@@ -17,7 +17,7 @@ from chatsupport.domain.roles import Role
 from chatsupport.storage import diary
 from tests.conftest import FAST_HASH
 from tests.diary_data import generate
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, add_user
 from tests.live import LiveServer, live_server
 from tests.web_checks import assert_accessible
 
@@ -346,3 +346,25 @@ async def test_every_section_passes_axe(server: LiveServer, browser: Browser) ->
         await page.wait_for_selector("text=Ladataan", state="detached", timeout=WAIT_MS)
         await page.wait_for_load_state("networkidle")
         await assert_accessible(page, f"coordinator-a11y-{section}")
+
+
+async def test_unanswered_debriefs_show_on_the_responders_page(
+    server: LiveServer, browser: Browser
+) -> None:
+    """An expert's debrief request nobody has answered is listed for the coordinator, with
+    who was asked; once a professional answers, it is gone (axe passes with it shown)."""
+    rt = server.runtime
+    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+    asked = await rt.debriefs.ask(expert=await rt.accounts.get_responder(aino))
+    page = await signed_in(browser, server, "koordi")
+    panel = page.locator("#debrief-watch")
+    await panel.wait_for(timeout=WAIT_MS)
+    text = await panel.inner_text()
+    assert "Vastaamattomat purkupyynnöt (1)" in text
+    assert "Aino (Kokemusasiantuntija) pyysi purkua" in text and "kuka tahansa" in text
+    await assert_accessible(page, "coordinator-debrief-watch")
+    pekka = await responder_id(server, "pekka")
+    await rt.debriefs.answer(responder=await rt.accounts.get_responder(pekka), debrief_id=asked.id)
+    await page.reload()
+    await page.wait_for_selector("#responders", timeout=WAIT_MS)
+    assert await panel.count() == 0

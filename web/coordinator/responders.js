@@ -21,7 +21,7 @@ function languageChecks(prefix, chosen) {
 function languageNames(codes) {
   return LANGUAGES.filter(([code]) => codes.includes(code)).map(([, label]) => label).join(", ");
 }
-const view = { main: null, list: [], editing: null, error: "", createError: "", done: "" };
+const view = { main: null, list: [], debriefs: [], editing: null, error: "", createError: "", done: "" };
 
 export async function showResponders(main) {
   view.main = main;
@@ -32,7 +32,21 @@ export async function showResponders(main) {
 
 async function reload() {
   view.list = await api("/api/responders");
+  view.debriefs = (await api("/api/debriefs").catch(() => ({ to_answer: [] }))).to_answer;
   render();
+}
+
+// Experts' debrief requests nobody has answered yet (docs/architecture.md, "Debrief"): the
+// coordinator cannot answer one, but sees that someone must make time for the expert.
+function unansweredDebriefs() {
+  if (!view.debriefs.length) return null;
+  const clock = (iso) => new Date(iso).toLocaleString("fi-FI", { weekday: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
+  const items = view.debriefs.map((d) =>
+    el("li", { text: `${d.expert.name} (${ROLE_LABELS[d.expert.role] || d.expert.role}) pyysi purkua ${clock(d.requested_at)} · pyyntö: ${d.backup ? d.backup.name : "kuka tahansa ammattilainen"}` }));
+  return el("section", { id: "debrief-watch", class: "panel", role: "status", "aria-labelledby": "debrief-watch-title" },
+    el("h3", { id: "debrief-watch-title", text: `Vastaamattomat purkupyynnöt (${view.debriefs.length})` }),
+    el("p", { class: "muted", text: "Kokemusasiantuntija pyytää purkua raskaan keskustelun jälkeen. Varmista, että joku ammattilainen ehtii ottaa yhteyttä." }),
+    el("ul", {}, ...items));
 }
 
 function render(focusId) {
@@ -41,6 +55,7 @@ function render(focusId) {
     heading("Vastaajat", "responders-title"),
     el("p", { class: "muted", text: "Vastaajan nimi näkyy nuorelle. Käytä halutessasi peitenimeä." }),
     okLine("responders-done", view.done),
+    unansweredDebriefs(),
     listTable(),
     view.editing ? editPanel() : null,
     createForm(),

@@ -78,8 +78,11 @@ class DebriefService:
         return answered
 
     async def listing(self, *, responder: Responder) -> tuple[list[Debrief], list[Debrief]]:
-        """(an expert's own requests of the last day, a professional's ones to answer)."""
+        """(an expert's own requests of the last day, a professional's ones to answer); a
+        coordinator gets every unanswered one, to see that someone has time for the expert."""
         async with self._db.read() as s:
+            if responder.role is Role.COORDINATOR:
+                return [], await store.unanswered(s)
             if responder.role is Role.EXPERIENCE_EXPERT:
                 since = self._now() - SHOWN_TO_EXPERT_FOR
                 return await store.of_expert(s, expert_id=responder.id, since=since), []
