@@ -23,7 +23,8 @@ DebriefId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 class DebriefList(BaseModel):
     """``mine``: an expert's own requests of the last 24 hours; ``to_answer``: a
-    professional's unanswered ones (asked of them, or of nobody in particular)."""
+    professional's unanswered ones (asked of them, of nobody in particular, or left 15
+    minutes), or for a coordinator every unanswered one (to see, not to answer)."""
 
     mine: list[DebriefInfo]
     to_answer: list[DebriefInfo]
@@ -32,24 +33,23 @@ class DebriefList(BaseModel):
 @router.get("")
 async def my_debriefs(staff: StaffDep, rt: RuntimeDep) -> DebriefList:
     mine, to_answer = await rt.debriefs.listing(responder=staff.responder)
-    return DebriefList(mine=_infos(mine), to_answer=_infos(to_answer))
+    return DebriefList(
+        mine=[debrief_info(d) for d in mine], to_answer=[debrief_info(d) for d in to_answer]
+    )
 
 
 @router.post("", status_code=201)
 async def ask_for_debrief(staff: StaffDep, rt: RuntimeDep) -> DebriefInfo:
     """An experience expert asks: of the backup of their running shift, else of anyone."""
-    return _info(await rt.debriefs.ask(expert=staff.responder))
+    return debrief_info(await rt.debriefs.ask(expert=staff.responder))
 
 
 @router.post("/{debrief_id}/answer")
 async def answer_debrief(debrief_id: DebriefId, staff: StaffDep, rt: RuntimeDep) -> DebriefInfo:
     """ "I will contact you": the first professional allowed to answer takes it."""
-    return _info(await rt.debriefs.answer(responder=staff.responder, debrief_id=debrief_id))
+    return debrief_info(await rt.debriefs.answer(responder=staff.responder, debrief_id=debrief_id))
 
 
-def _info(debrief: Debrief) -> DebriefInfo:
+def debrief_info(debrief: Debrief) -> DebriefInfo:
+    """The HTTP shape of a debrief: the same fields as the ``debrief`` frame's."""
     return DebriefInfo.model_validate(debrief_view(debrief))
-
-
-def _infos(debriefs: list[Debrief]) -> list[DebriefInfo]:
-    return [_info(d) for d in debriefs]

@@ -16,9 +16,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path
 from pydantic import BaseModel, Field
 
+from chatsupport.api.debrief_routes import debrief_info
 from chatsupport.api.deps import CoordinatorDep, RuntimeDep, StaffDep
 from chatsupport.domain.taxonomy import Dimension, Taxonomy, Term
-from chatsupport.hub.frames import DebriefInfo, debrief_view
+from chatsupport.hub.frames import DebriefInfo
 from chatsupport.services.diary import DiaryService, DiarySettings
 
 router = APIRouter(prefix="/api/diary", tags=["diary"])
@@ -105,8 +106,7 @@ async def file_record(
     me = staff.responder
     form = await diary.file(responder_id=me.id, chat_id=chat_id, data=body)
     debrief = await rt.debriefs.after_filing(responder=me, chat_id=chat_id, form=form)
-    info = DebriefInfo.model_validate(debrief_view(debrief)) if debrief else None
-    return FiledOut(filed=True, debrief=info)
+    return FiledOut(filed=True, debrief=debrief_info(debrief) if debrief else None)
 
 
 @router.get("/taxonomy")
