@@ -103,6 +103,38 @@ async def console_page(browser: Browser, server: LiveServer, login: str) -> Page
     return page
 
 
+async def youth_writes_to(youth: Page, console: Page, text: str) -> None:
+    """The youth starts a chat, ``console`` claims it, the youth writes ``text`` and the
+    console has it."""
+    await youth.click("#start")
+    await console.click(".tag .claim", timeout=WAIT_MS)
+    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+    await youth.fill("#message", text)
+    await youth.click("#send")
+    await console.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+
+
+async def fill_counselling_form(
+    console: Page, *, level: int, concerns: tuple[str, ...] = ("MOOD",)
+) -> None:
+    """Fill the open diary form (not sent): a counselling contact about ``concerns`` (the
+    first primary) at concern ``level``, one referral; at level 2-3 no child-protection
+    concern."""
+    await console.wait_for_selector("#diary-form", timeout=WAIT_MS)
+    await console.select_option("#diary-contact_type", "COUNSELLING")
+    await console.select_option("#diary-outcome", "COMPLETED")
+    await console.select_option("#diary-caller", "SELF")
+    await console.select_option("#diary-age_band", "A13_15")
+    for code in concerns:
+        await console.check(f"#diary-concern-{code}")
+    await console.check(f"#diary-primary-{concerns[0]}")
+    await console.check(f"#diary-level-{level}")
+    if level >= 2:
+        await console.check("#diary-cp-no")
+    await console.check("#diary-referral-SCHOOL_NURSE")
+    await console.select_option("#diary-how-SCHOOL_NURSE", "ENCOURAGED")
+
+
 async def test_pages_are_served_with_a_strict_policy(server: LiveServer, host_site: str) -> None:
     """The youth page may be framed by the family-centre site; the console by nobody."""
     async with httpx.AsyncClient(base_url=server.base) as client:

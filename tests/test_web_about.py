@@ -17,7 +17,7 @@ from chatsupport.storage.tables import ChatRow, MessageRow
 from tests.live import LiveServer
 from tests.test_hub import on_duty
 from tests.test_retention import count
-from tests.test_web import NEUTRAL_SITE, WAIT_MS, console_page, youth_page
+from tests.test_web import NEUTRAL_SITE, WAIT_MS, console_page, youth_page, youth_writes_to
 from tests.web_checks import assert_accessible, web_server
 
 CONTACT_SV = "Respons: tillganglighet@example.fi, 040 123 4567. Utlåtandet är gjort 27.11.2026."
@@ -35,12 +35,7 @@ async def chat_under_way(server: LiveServer, browser: Browser, text: str) -> tup
     await on_duty(server, "anna")
     console = await console_page(browser, server, "anna")
     youth = await youth_page(browser, server)
-    await youth.click("#start")
-    await console.click(".tag .claim", timeout=WAIT_MS)
-    await youth.wait_for_selector("#who", timeout=WAIT_MS)
-    await youth.fill("#message", text)
-    await youth.click("#send")
-    await console.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    await youth_writes_to(youth, console, text)
     return console, youth
 
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import ShiftRole
@@ -17,7 +17,13 @@ from chatsupport.storage import debriefs
 from tests.helpers import PASSWORD, add_user
 from tests.live import LiveServer
 from tests.rota_helpers import put_on_shift_now
-from tests.test_web import WAIT_MS, console_page, youth_page
+from tests.test_web import (
+    WAIT_MS,
+    console_page,
+    fill_counselling_form,
+    youth_page,
+    youth_writes_to,
+)
 from tests.web_checks import assert_accessible, web_server
 
 
@@ -25,23 +31,6 @@ from tests.web_checks import assert_accessible, web_server
 async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
     async with web_server(tmp_path) as live:
         yield live
-
-
-async def file_level_two(console: Page) -> None:
-    """A counselling record at concern level 2 (child-protection concern: no; one referral)."""
-    await console.wait_for_selector("#diary-form", timeout=WAIT_MS)
-    await console.select_option("#diary-contact_type", "COUNSELLING")
-    await console.select_option("#diary-outcome", "COMPLETED")
-    await console.select_option("#diary-caller", "SELF")
-    await console.select_option("#diary-age_band", "A13_15")
-    await console.check("#diary-concern-MOOD")
-    await console.check("#diary-primary-MOOD")
-    await console.check("#diary-level-2")
-    await console.check("#diary-cp-no")
-    await console.check("#diary-referral-SCHOOL_NURSE")
-    await console.select_option("#diary-how-SCHOOL_NURSE", "ENCOURAGED")
-    await console.click("#diary-submit")
-    await console.wait_for_selector("#diary-form", state="detached", timeout=WAIT_MS)
 
 
 async def test_a_heavy_chat_brings_the_backup_to_debrief(
@@ -62,14 +51,11 @@ async def test_a_heavy_chat_brings_the_backup_to_debrief(
     await assert_accessible(expert, "console-debrief-expert-empty")
 
     youth = await youth_page(browser, server)
-    await youth.click("#start")
-    await expert.click(".tag .claim", timeout=WAIT_MS)
-    await youth.wait_for_selector("#who", timeout=WAIT_MS)
-    await youth.fill("#message", "Kotona on tosi paha olla")
-    await youth.click("#send")
-    await expert.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    await youth_writes_to(youth, expert, "Kotona on tosi paha olla")
     await expert.click("article.chat .end")
-    await file_level_two(expert)
+    await fill_counselling_form(expert, level=2)
+    await expert.click("#diary-submit")
+    await expert.wait_for_selector("#diary-form", state="detached", timeout=WAIT_MS)
 
     await expert.wait_for_selector("#debriefs .debrief", timeout=WAIT_MS)
     text = await expert.inner_text("#debriefs")

@@ -27,6 +27,7 @@ from tests.test_web import (
     CLICK_CLAIM,
     WAIT_MS,
     console_page,
+    fill_counselling_form,
     static_site,
 )
 from tests.web_checks import screenshot, web_server
@@ -74,16 +75,7 @@ async def fill_diary(console: Page) -> None:
     assert "(1)" in await console.locator("#diary-title").inner_text()
     await console.click("#diary-submit")  # empty: the API's refusal is shown plainly
     await console.wait_for_selector("#diary-error", timeout=WAIT_MS)
-    await console.select_option("#diary-contact_type", "COUNSELLING")
-    await console.select_option("#diary-outcome", "COMPLETED")
-    await console.select_option("#diary-caller", "SELF")
-    await console.select_option("#diary-age_band", "A13_15")
-    await console.check("#diary-concern-SCHOOL")
-    await console.check("#diary-concern-MOOD")
-    await console.check("#diary-primary-MOOD")
-    await console.check("#diary-level-1")
-    await console.check("#diary-referral-SCHOOL_NURSE")
-    await console.select_option("#diary-how-SCHOOL_NURSE", "ENCOURAGED")
+    await fill_counselling_form(console, level=1, concerns=("MOOD", "SCHOOL"))
     await screenshot(console, "story-console-diary-filled")
     await console.click("#diary-submit")
     await console.wait_for_selector("#diary", state="detached", timeout=WAIT_MS)

@@ -14,7 +14,7 @@ from chatsupport.domain.rota import ShiftRole
 from tests.helpers import add_user
 from tests.live import LiveServer
 from tests.rota_helpers import put_on_shift_now
-from tests.test_web import WAIT_MS, console_page, youth_page
+from tests.test_web import WAIT_MS, console_page, youth_page, youth_writes_to
 from tests.web_checks import web_server
 
 
@@ -38,13 +38,7 @@ async def expert_chat_with_backup_watching(
     await expert.wait_for_selector("#backup-presence.ok", timeout=WAIT_MS)
     rt.hub.invalidate_on_duty()
     youth = await youth_page(browser, server)
-
-    await youth.click("#start")
-    await expert.click(".tag .claim", timeout=WAIT_MS)
-    await youth.wait_for_selector("#who", timeout=WAIT_MS)
-    await youth.fill("#message", "En tiedä mitä tehdä")
-    await youth.click("#send")
-    await expert.wait_for_selector("article.chat .msg.youth", timeout=WAIT_MS)
+    await youth_writes_to(youth, expert, "En tiedä mitä tehdä")
 
     await expert.click(".support-ask", timeout=WAIT_MS)
     await expert.wait_for_selector(".support-ask[disabled]", timeout=WAIT_MS)
