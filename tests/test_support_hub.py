@@ -216,6 +216,62 @@ async def test_unanswered_chat_on_expert_shift_alerts_the_backup(
             await backup.expect("claimed", chat_id=urgent["chat_id"])
 
 
+async def youth_urgent_flags(server: LiveServer) -> list[bool]:
+    async with server.runtime.db.read() as s:
+        return list(await s.scalars(select(DiaryRecordRow.youth_urgent)))
+
+
+async def test_a_chat_opened_as_urgent_is_marked_and_escalated_at_once(
+    stack_values: dict[str, Any],
+) -> None:
+    """The young person chose "Minulla on hätä nyt" (DOMAIN.md 3.4): the expert's tag says so,
+    the backup is alerted at once (the escalation time is the default five minutes), the youth
+    is not told to keep waiting, a console that connects later and the holder's console after
+    a reload see the flag, and the diary record counts it; a chat opened without it stays
+    unmarked."""
+    async with live_server(stack_values) as server:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT)
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL)
+        await add_user(rt, "koordi", Role.COORDINATOR)
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        async with (
+            responder(server, "sanna") as backup,
+            responder(server, "aino") as expert,
+            youth(server) as y,
+        ):
+            rt.hub.invalidate_on_duty()
+            await y.send(type="open", lang="fi", urgent=True)
+            await y.expect("opened")
+            tag = await expert.expect("tag")
+            assert tag["youth_urgent"] is True
+            alert = await backup.expect("tag", urgent=True)
+            assert alert["chat_id"] == tag["chat_id"] and alert["youth_urgent"] is True
+            async with httpx.AsyncClient(base_url=server.base) as client:
+                await login(client, "koordi")
+                r = await client.get("/api/support/escalated")
+                assert r.json() == {"waiting_escalated": 1}
+            async with responder(server, "aino") as second_tab:
+                again = await second_tab.expect("tag", chat_id=tag["chat_id"])
+                assert again["youth_urgent"] is True
+            await expert.send(type="claim", chat_id=tag["chat_id"])
+            await expert.expect("claimed", chat_id=tag["chat_id"])
+            async with responder(server, "aino", resume={tag["chat_id"]: 0}) as reloaded:
+                chat = await reloaded.expect("chat", chat_id=tag["chat_id"])
+                assert chat["youth_urgent"] is True
+            told = y.seen + await y.nothing_within(0.3)
+            assert "still_waiting" not in [f["type"] for f in told]
+            await expert.send(type="end", chat_id=tag["chat_id"])
+            await y.expect("ended")
+            await y.send(type="open", lang="fi")
+            await y.expect("opened")
+            plain = await expert.expect("tag")
+            assert plain["youth_urgent"] is False
+            await y.send(type="end")
+            await y.expect("ended")
+        assert sorted(await youth_urgent_flags(server)) == [False, True]
+
+
 async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, Any]) -> None:
     """A holder offers a chat to an on-duty colleague: declined, then lapsed, then accepted;
     on accept the colleague gets the history, the old holder is told, the youth sees who

@@ -1,7 +1,8 @@
 """What the young person is told about the service, in real Chromium (docs/architecture.md,
-"What the young person is told about the service"): the about dialog and the accessibility
-statement open from every screen without leaving the chat, say what the running settings keep,
-carry the coordinator's feedback contact, and pass axe; ending can delete the messages at once.
+"What the young person is told about the service"): the about dialog, the safety page and the
+accessibility statement open from every screen without leaving the chat, say what the running
+settings keep, carry the coordinator's feedback contact, and pass axe; ending can delete the
+messages at once.
 """
 
 from __future__ import annotations
@@ -107,6 +108,34 @@ async def test_a_link_opens_the_statement_with_the_organisers_contact(
     await dialog_text(narrow)
     fits = "(d => d.scrollWidth <= d.clientWidth)(document.querySelector('dialog'))"
     assert await narrow.evaluate(fits)  # WCAG 1.4.10: no sideways scrolling at 320 px
+
+
+async def test_staying_safe_says_what_the_quick_exit_does_and_does_not(
+    server: LiveServer, browser: Browser
+) -> None:
+    """The footer's "Turvallinen käyttö" (DOMAIN.md 3.2's safety page): what the quick exit
+    does, that the history may still show the page, private windows and shared devices; axe
+    passes; `/?lang=sv#sakerhet` opens it in Swedish and its quick exit leaves at once."""
+    youth = await (await browser.new_context()).new_page()  # closed now: the link is there too
+    await youth.goto(server.base + "/")
+    await youth.wait_for_selector("#next-open", timeout=WAIT_MS)
+    await youth.click("#safety-open")
+    text = await dialog_text(youth)
+    assert "Turvallinen käyttö" in text and "Shift-näppäintä kolme kertaa" in text
+    assert "historiaan voi silti jäädä merkintä" in text and "incognito" in text
+    assert "Yhteinen laite" in text
+    await assert_accessible(youth, "youth-safety")
+    await youth.keyboard.press("Escape")
+    await youth.wait_for_selector("dialog:not([open])", state="attached", timeout=WAIT_MS)
+    assert await youth.evaluate("document.activeElement.id") == "safety-open"
+
+    page = await (await browser.new_context()).new_page()
+    await page.route(f"{NEUTRAL_SITE}**", lambda route: route.fulfill(body="<p>sää</p>"))
+    await page.goto(f"{server.base}/?lang=sv#sakerhet")
+    text = await dialog_text(page)
+    assert "Säker användning" in text and "privat fönster" in text
+    await page.click("#dialog-exit")
+    await page.wait_for_url(f"{NEUTRAL_SITE}**", timeout=WAIT_MS)
 
 
 async def test_ending_can_delete_the_messages_at_once(server: LiveServer, browser: Browser) -> None:

@@ -21,6 +21,9 @@ const END_REASONS = {
   handed_over: "Chat siirtyi toiselle vastaajalle.",
 };
 const FORGOTTEN = "Nuori pyysi poistamaan viestit: ne on poistettu palvelimelta. Tässä näkyvät viestit ovat ainoa kopio, ja ne häviävät, kun suljet tai lataat sivun.";
+// The young person opened the chat with "Minulla on hätä nyt" (DOMAIN.md 3.1, 3.4).
+const YOUTH_URGENT = "Nuori valitsi ”Minulla on hätä nyt”. Kysy ensin, onko hän turvassa juuri nyt.";
+const YOUTH_URGENT_EXPERT = " Pyydä tukea heti: vain ammattilainen soittaa hätänumeroon tai tekee ilmoituksen.";
 const ERRORS = {
   "chat.taken": "Toinen vastaaja ehti ensin. Chat on jo otettu.",
   "chat.not_waiting": "Nuori ehti lähteä ennen kuin otit chatin.",
@@ -154,10 +157,12 @@ const handlers = {
     const tag = state.waiting.get(frame.chat_id);
     state.waiting.delete(frame.chat_id);
     const chat = chatOf(frame.chat_id, tag?.lang);
+    chat.youthUrgent = Boolean(tag?.youth_urgent);
     addMessages(chat, frame.messages || []);
   },
   chat(frame) {
     const chat = chatOf(frame.chat_id, frame.lang);
+    chat.youthUrgent = Boolean(frame.youth_urgent);
     addMessages(chat, frame.messages);
     if (frame.joined) chat.joinedBy = frame.joined; // "Mukana myös" after a reload too
     support.restore(frame);
@@ -204,9 +209,10 @@ function handleFrame(frame) {
 
 function alertTag(tag) {
   beep();
-  announce("Uusi chat odottaa vastaajaa.");
+  const body = tag.youth_urgent ? "Nuori tarvitsee apua heti (hätä nyt)." : "Nuori odottaa vastaajaa.";
+  announce(tag.youth_urgent ? `Hätä nyt: ${body}` : "Uusi chat odottaa vastaajaa.");
   if ("Notification" in window && Notification.permission === "granted") {
-    new Notification("Chat odottaa", { body: "Nuori odottaa vastaajaa.", tag: tag.chat_id, requireInteraction: true });
+    new Notification(tag.youth_urgent ? "Hätä nyt: chat odottaa" : "Chat odottaa", { body, tag: tag.chat_id, requireInteraction: true });
   }
 }
 
@@ -354,11 +360,11 @@ function noticeBar() {
 
 function waitingList() {
   if (state.me.role === "coordinator") return el("p", {}, "Koordinaattori ei vastaa chatteihin. ", el("a", { href: "/coordinator/", text: "Koordinaattorin sivut" }));
-  const items = [...state.waiting.values()].map((tag) =>
+  const items = waitingInOrder().map((tag) =>
     el(
       "li",
-      { class: tag.urgent ? "tag urgent" : "tag", "data-chat": tag.chat_id },
-      el("span", { text: `${tag.urgent ? "KIIREELLINEN · " : ""}Odottaa ${since(tag.waiting_since)} · kieli ${tag.lang.toUpperCase()}${speaks(tag.lang) ? "" : " (et vastaa tällä kielellä)"}${tag.reminder ? " · muistutus" : ""}` }),
+      { class: `tag${tag.urgent || tag.youth_urgent ? " urgent" : ""}${tag.youth_urgent ? " youth-urgent" : ""}`, "data-chat": tag.chat_id },
+      el("span", { text: `${tagLabel(tag)}Odottaa ${since(tag.waiting_since)} · kieli ${tag.lang.toUpperCase()}${speaks(tag.lang) ? "" : " (et vastaa tällä kielellä)"}${tag.reminder && !tag.urgent ? " · muistutus" : ""}` }),
       el("button", { class: "primary claim", type: "button", onclick: () => claim(tag.chat_id), text: "Vastaa" }),
     ),
   );
@@ -368,6 +374,18 @@ function waitingList() {
     el("h2", { id: "waiting-title", text: `Odottavat chatit (${state.waiting.size})` }),
     items.length ? el("ul", { id: "waiting-list" }, ...items) : el("p", { class: "muted", text: "Ei odottavia chatteja." }),
   );
+}
+
+// "Hätä nyt" says more than "kiireellinen" (the escalation that comes with it at once).
+function tagLabel(tag) {
+  if (tag.youth_urgent) return "HÄTÄ NYT · ";
+  return tag.urgent ? "KIIREELLINEN · " : "";
+}
+
+// "Hätä nyt" first, then the longest wait: the queue itself stays in opening order.
+function waitingInOrder() {
+  const rank = (tag) => (tag.youth_urgent ? 0 : 1);
+  return [...state.waiting.values()].sort((a, b) => rank(a) - rank(b) || a.waiting_since.localeCompare(b.waiting_since));
 }
 
 // Every responder on duty is tagged; the tag says when the chat is in a language this
@@ -400,6 +418,9 @@ function chatPanel(chatId, chat) {
     { class: "chat", "data-chat": chatId, "aria-label": `Chat ${chatId.slice(0, 6)}` },
     el("header", {}, el("h3", { text: `Chat ${chatId.slice(0, 6)} · ${chat.lang.toUpperCase()}` }),
       chat.ended ? null : el("button", { type: "button", class: "end", onclick: () => endChat(chatId), text: "Lopeta chat" })),
+    chat.youthUrgent
+      ? el("p", { class: "youth-urgent-note", text: YOUTH_URGENT + (state.me.role === "experience_expert" ? YOUTH_URGENT_EXPERT : "") })
+      : null,
     el("ol", { class: "messages" }, ...messages),
     ...body,
   );

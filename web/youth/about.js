@@ -5,7 +5,7 @@
 import { el } from "../common/socket.js";
 
 const dialog = document.getElementById("dialog");
-let kind = null; // "about" | "accessibility" | "end" while open
+let kind = null; // "about" | "accessibility" | "safety" | "end" while open
 let returnTo = null; // id of the control that opened it: the page behind may re-render
 
 dialog.addEventListener("close", () => {
@@ -75,6 +75,17 @@ export function showStatement({ texts, about, quickExit }) {
       el("h3", { text: texts.a11yEnforcementTitle }),
       el("p", { text: texts.a11yEnforcement }),
     ],
+  });
+}
+
+/** Staying safe (DOMAIN.md 3.2): what the quick exit does, history, shared devices. */
+export function showSafety({ texts, quickExit }) {
+  show("safety", {
+    title: texts.safetyTitle,
+    quickExit,
+    closeLabel: texts.close,
+    focusId: "dialog-title",
+    body: texts.safety.flatMap(([heading, text]) => [el("h3", { text: heading }), el("p", { text })]),
   });
 }
 

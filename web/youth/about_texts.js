@@ -1,5 +1,6 @@
 // What the youth widget's "about" and accessibility dialog says, in Finnish, Swedish and English
-// (DOMAIN.md 4.1 and 4.4: rules, what is saved, the accessibility statement). What is saved and
+// (DOMAIN.md 4.1 and 4.4: rules, what is saved, the accessibility statement; 3.2: staying safe,
+// what the quick exit does and does not do). What is saved and
 // for how long comes from the server's settings (GET /api/public/about), and the organiser's
 // part of the statement (who runs the chat, where feedback goes) from the coordinator.
 
@@ -7,6 +8,13 @@ export const ABOUT_TEXTS = {
   fi: {
     aboutLink: "Tietoa chatista",
     a11yLink: "Saavutettavuus",
+    safetyLink: "Turvallinen käyttö",
+    safetyTitle: "Turvallinen käyttö",
+    safety: [
+      ["Poistu nopeasti", "Punainen Poistu nopeasti -nappi vie sinut heti toiselle sivulle ja lopettaa chatin. Voit myös painaa Shift-näppäintä kolme kertaa. Takaisin-nappi ei tuo keskustelua takaisin."],
+      ["Selaimen historia", "Laitteellesi ei jää viestejä. Selaimen historiaan voi silti jäädä merkintä tästä sivusta. Voit poistaa sen selaimen asetuksista kohdasta Historia. Yksityisessä ikkunassa (incognito) historiaa ei tallennu ollenkaan."],
+      ["Yhteinen laite", "Jos käytät jonkun toisen tai yhteistä laitetta, avaa chat yksityisessä ikkunassa ja sulje välilehti, kun lopetat. Jos pelkäät, että joku seuraa, mitä teet laitteella, käytä toista laitetta, jos voit."],
+    ],
     close: "Sulje",
     aboutTitle: "Tietoa chatista",
     rulesTitle: "Säännöt",
@@ -43,6 +51,13 @@ export const ABOUT_TEXTS = {
   sv: {
     aboutLink: "Om chatten",
     a11yLink: "Tillgänglighet",
+    safetyLink: "Säker användning",
+    safetyTitle: "Säker användning",
+    safety: [
+      ["Lämna snabbt", "Den röda knappen Lämna snabbt tar dig genast till en annan sida och avslutar chatten. Du kan också trycka på Shift tre gånger. Bakåt-knappen tar inte tillbaka samtalet."],
+      ["Webbläsarens historik", "Inga meddelanden sparas på din enhet. Men sidan kan synas i webbläsarens historik. Du kan radera den i webbläsarens inställningar under Historik. I ett privat fönster (inkognito) sparas ingen historik alls."],
+      ["En delad enhet", "Om du använder någon annans enhet eller en delad enhet, öppna chatten i ett privat fönster och stäng fliken när du slutar. Om du är rädd att någon följer med vad du gör på enheten, använd en annan enhet om du kan."],
+    ],
     close: "Stäng",
     aboutTitle: "Om chatten",
     rulesTitle: "Regler",
@@ -79,6 +94,13 @@ export const ABOUT_TEXTS = {
   en: {
     aboutLink: "About the chat",
     a11yLink: "Accessibility",
+    safetyLink: "Staying safe",
+    safetyTitle: "Staying safe",
+    safety: [
+      ["Leave quickly", "The red Leave quickly button takes you to another page at once and ends the chat. You can also press Shift three times. The Back button does not bring the conversation back."],
+      ["Browser history", "No messages stay on your device. But your browser history may still show this page. You can delete it in your browser's settings under History. A private window (incognito) keeps no history at all."],
+      ["A shared device", "If you use someone else's device or a shared one, open the chat in a private window and close the tab when you finish. If you are afraid someone is watching what you do on the device, use another device if you can."],
+    ],
     close: "Close",
     aboutTitle: "About the chat",
     rulesTitle: "Rules",

@@ -1,7 +1,7 @@
 // The youth chat widget. Keeps only the resume token and language in sessionStorage (this tab
 // only); message text lives in memory and is fetched again from the server after a reload.
 import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
-import { closeDialog, openKind, showAbout, showEnd, showStatement } from "./about.js";
+import { closeDialog, openKind, showAbout, showEnd, showSafety, showStatement } from "./about.js";
 import { ABOUT_TEXTS } from "./about_texts.js";
 import { LANGS, TEXTS } from "./texts.js";
 
@@ -12,6 +12,7 @@ const TYPING_IDLE_MS = 2500;
 // Links the family centre's site may use to open the statement or the about dialog at once.
 const STATEMENT_HASHES = ["#saavutettavuus", "#tillganglighet", "#accessibility"];
 const ABOUT_HASHES = ["#tietoa", "#om", "#about"];
+const SAFETY_HASHES = ["#turvallisuus", "#sakerhet", "#safety"];
 
 const root = document.getElementById("app");
 const exitUrl = document.documentElement.dataset.exitUrl || "https://yle.fi/";
@@ -29,6 +30,7 @@ const state = {
   opening: null,
   endedReason: null,
   feedback: null, // {ticket, sent}: the one-time "did this help?" ticket of this chat (memory only)
+  urgent: false, // opened with "I need help now": the queue screen shows 112 first
   error: null,
   connection: "open",
 };
@@ -58,7 +60,7 @@ function load() {
 }
 
 function save() {
-  sessionStorage.setItem(STORE_KEY, JSON.stringify({ token: state.token, lang: state.lang }));
+  sessionStorage.setItem(STORE_KEY, JSON.stringify({ token: state.token, lang: state.lang, urgent: state.urgent }));
 }
 
 // --- the server ------------------------------------------------------------------------
@@ -175,6 +177,7 @@ function announce(text) {
 
 function forgetChat() {
   state.token = null;
+  state.urgent = false;
   state.outbox.clear();
   save();
 }
@@ -194,7 +197,14 @@ async function refreshOpening() {
 
 // --- actions ---------------------------------------------------------------------------
 
-function startChat() {
+/** "Minulla on hätä nyt" (DOMAIN.md 3.4): 112 at once, and the chat is marked for the adults. */
+function startUrgentChat() {
+  startChat(true);
+  announce(`${t().urgentTitle} ${t().urgentSeen}`);
+}
+
+function startChat(urgent = false) {
+  state.urgent = urgent === true; // also called as a click handler, with the event
   state.messages = [];
   state.lastSeq = 0;
   state.responder = null;
@@ -204,7 +214,7 @@ function startChat() {
   state.joinedBy = null;
   state.stillWaiting = null;
   state.screen = "connecting";
-  connect({ type: "open", lang: state.lang, acks: "resends" });
+  connect({ type: "open", lang: state.lang, acks: "resends", urgent: state.urgent });
   render();
 }
 
@@ -270,6 +280,10 @@ async function openAbout() {
 async function openStatement() {
   const info = await fetchAbout();
   showStatement({ texts: ABOUT_TEXTS[state.lang], about: info, quickExit: quickExitAction() });
+}
+
+function openSafety() {
+  showSafety({ texts: ABOUT_TEXTS[state.lang], quickExit: quickExitAction() });
 }
 
 function quickExitAction() {
@@ -363,6 +377,9 @@ function start() {
     noSpeaker(),
     el("p", { class: "muted", text: t().confidential }),
     el("button", { id: "start", class: "primary", type: "button", onclick: startChat, text: t().start }),
+    el("div", { class: "urgent-start" },
+      el("button", { id: "start-urgent", class: "secondary urgent", type: "button", onclick: startUrgentChat, text: t().startUrgent, "aria-describedby": "start-urgent-hint" }),
+      el("p", { id: "start-urgent-hint", class: "muted", text: t().startUrgentHint })),
     el("details", {}, el("summary", { text: t().quickExit }), el("p", { text: t().quickExitHelp })),
   );
 }
@@ -403,6 +420,7 @@ function waiting() {
   return el(
     "section",
     { class: "card", "aria-live": "polite" },
+    urgentHelp(),
     el("h2", { text: t().queueTitle }),
     el("p", { text: t().queueText }),
     noSpeaker(),
@@ -414,6 +432,20 @@ function waiting() {
     messageList(),
     composer(),
     el("button", { id: "end", class: "secondary", type: "button", onclick: endChat, text: t().end }),
+  );
+}
+
+/** Shown first while a chat opened with "I need help now" waits: 112 as a link to call. */
+function urgentHelp() {
+  if (!state.urgent) return null;
+  const services = state.opening?.texts?.emergency || t().emergency;
+  return el(
+    "div",
+    { id: "urgent-help", class: "urgent-help" },
+    el("p", { class: "urgent-title", text: t().urgentTitle }),
+    el("a", { id: "call-112", class: "call", href: "tel:112", text: t().call112 }),
+    el("p", { text: t().urgentSeen }),
+    el("p", { class: "services", text: services }),
   );
 }
 
@@ -556,6 +588,7 @@ function footer() {
     el("p", { text: t().emergency }),
     el("nav", { class: "about-links", "aria-label": texts.aboutTitle },
       el("button", { id: "about-open", class: "link", type: "button", onclick: openAbout, text: texts.aboutLink }),
+      el("button", { id: "safety-open", class: "link", type: "button", onclick: openSafety, text: texts.safetyLink }),
       el("button", { id: "statement-open", class: "link", type: "button", onclick: openStatement, text: texts.a11yLink })),
   );
 }
@@ -579,6 +612,7 @@ watchShiftPresses();
 const saved = load();
 if (saved.token) {
   state.token = saved.token;
+  state.urgent = saved.urgent === true;
   state.screen = "connecting";
   connect(null);
 }
@@ -586,3 +620,4 @@ render();
 refreshOpening();
 if (STATEMENT_HASHES.includes(location.hash)) openStatement();
 else if (ABOUT_HASHES.includes(location.hash)) openAbout();
+else if (SAFETY_HASHES.includes(location.hash)) openSafety();

@@ -65,6 +65,7 @@ class Chat:
     created_at: datetime
     claimed_at: datetime | None
     end_reason: EndReason | None
+    youth_urgent: bool = False  # opened with "I need help now" (DOMAIN.md 3.4)
 
 
 @dataclass(frozen=True, slots=True)

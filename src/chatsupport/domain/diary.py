@@ -100,6 +100,7 @@ class SystemFields:
     responder_role: str | None
     backup_involved: bool
     origin: Origin
+    youth_urgent: bool = False  # opened with "I need help now" (DOMAIN.md 3.4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ def system_fields(
     end_reason: str | None,
     responder_role: str | None,
     had_messages: bool,
+    youth_urgent: bool = False,
 ) -> SystemFields:
     """The system part of a record for a chat that has just ended or been missed.
 
@@ -145,6 +147,7 @@ def system_fields(
         responder_role=responder_role,
         backup_involved=False,
         origin=origin,
+        youth_urgent=youth_urgent,
     )
 
 

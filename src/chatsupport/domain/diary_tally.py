@@ -180,6 +180,7 @@ _DIMENSIONS: tuple[tuple[str, str, Tags], ...] = (
     (ATTEMPTS, "weekday_hour", lambda f: [f"{f.system.weekday}h{f.system.hour:02d}"]),
     (ATTEMPTS, "lang", lambda f: [f.system.lang]),
     (ATTEMPTS, "quick_exit", lambda f: [_flag(f.system.quick_exit)]),
+    (ATTEMPTS, "youth_urgent", lambda f: [_flag(f.system.youth_urgent)]),
     (ANSWERED, TOTAL, lambda f: [ALL]),
     (ANSWERED, "answer_class", lambda f: [answer_class(f)]),
     (ANSWERED, "role", lambda f: [str(f.system.responder_role)]),

@@ -36,6 +36,7 @@ class ChatWaiting(_Event):
     lang: str
     waiting_since: datetime
     reminder: bool = False
+    youth_urgent: bool = False  # opened with "I need help now"
 
 
 class ChatClaimed(_Event):

@@ -133,11 +133,12 @@ class TransferChanged(_SupportEvent):
 
 
 class ChatEscalated(_SupportEvent):
-    """A chat waited past the escalation time; ``responder_ids`` are alerted (see
-    ``escalation_targets``)."""
+    """A chat waited past the escalation time, or opened with "I need help now";
+    ``responder_ids`` are alerted (see ``escalation_targets``)."""
 
     kind: Literal["escalated"] = "escalated"
     chat_id: str
     lang: str
     waiting_since: datetime
     responder_ids: list[int]
+    youth_urgent: bool = False  # escalated at once: the young person said they need help now

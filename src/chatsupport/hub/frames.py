@@ -46,6 +46,8 @@ class OpenFrame(_ClientFrame):
     type: Literal["open"]
     lang: Lang = "fi"
     acks: AckMode = "all"
+    #: the young person answered "Onko sinulla nyt hätä?" with yes (DOMAIN.md 3.4)
+    urgent: bool = False
 
 
 class ResumeFrame(_ClientFrame):
@@ -274,6 +276,8 @@ class TagOut(_ServerFrame):
     reminder: bool
     #: the chat waited past CHATSUPPORT_ESCALATE_AFTER_SECS (escalated once)
     urgent: bool = False
+    #: the young person opened it with "I need help now" (every tag of the chat says so)
+    youth_urgent: bool = False
 
 
 class TakenOut(_ServerFrame):
@@ -305,6 +309,8 @@ class ChatOut(_ServerFrame):
     support_asked: bool = False
     #: the notes between the expert and the backup so far (``note`` frames), oldest first
     notes: list[NoteOut] = Field(default_factory=list)
+    #: opened with "I need help now"
+    youth_urgent: bool = False
 
 
 class AckOut(_ServerFrame):

@@ -246,7 +246,14 @@ class Hub:
                 # A console that connected meanwhile may have been tagged by its own read of
                 # the queue already; a reminder tags again on purpose.
                 if conn.greeted and (event.reminder or event.chat_id not in conn.tagged):
-                    tag(conn, event.chat_id, event.lang, event.waiting_since, event.reminder)
+                    tag(
+                        conn,
+                        event.chat_id,
+                        event.lang,
+                        event.waiting_since,
+                        event.reminder,
+                        youth_urgent=event.youth_urgent,
+                    )
 
     def _claimed(self, event: events.ChatClaimed) -> None:
         self._left_queue.left(event.chat_id)
@@ -304,6 +311,7 @@ class Hub:
                     # what the holder's console showed before a reload: support asked, notes
                     "support_asked": asked,
                     "notes": await support_events.note_frames(self, chat_id),
+                    "youth_urgent": chat.youth_urgent,
                 }
             )
 
@@ -335,7 +343,14 @@ class Hub:
         if conn.responder.id in on_duty:
             for chat in waiting.values():
                 if chat.id not in conn.tagged:
-                    tag(conn, chat.id, chat.lang, chat.created_at, False)
+                    tag(
+                        conn,
+                        chat.id,
+                        chat.lang,
+                        chat.created_at,
+                        False,
+                        youth_urgent=chat.youth_urgent,
+                    )
 
     def _youth_resync_job(self) -> Callable[[Connection], Awaitable[None]]:
         async def job(conn: Connection) -> None:
@@ -460,17 +475,26 @@ def tag(
     since: Any,
     reminder: bool,
     urgent: bool = False,
+    youth_urgent: bool = False,
 ) -> None:
     conn.tagged.add(chat_id)
-    conn.push(_tag_text(chat_id, lang, since.isoformat(), reminder, urgent))
+    conn.push(_tag_text(chat_id, lang, since.isoformat(), reminder, urgent, youth_urgent))
 
 
 @functools.lru_cache(maxsize=256)
-def _tag_text(chat_id: str, lang: str, since: str, reminder: bool, urgent: bool) -> str:
+def _tag_text(
+    chat_id: str, lang: str, since: str, reminder: bool, urgent: bool, youth_urgent: bool
+) -> str:
     """A tag goes to every responder alike: encoded once, not once per connection."""
     return frames.encode(
         frames.frame(
-            "tag", chat_id=chat_id, lang=lang, waiting_since=since, reminder=reminder, urgent=urgent
+            "tag",
+            chat_id=chat_id,
+            lang=lang,
+            waiting_since=since,
+            reminder=reminder,
+            urgent=urgent,
+            youth_urgent=youth_urgent,
         )
     )
 

@@ -102,7 +102,14 @@ class ResponderSession:
             if on_duty:  # a chat that opened meanwhile may be tagged already (by its event)
                 for chat in await hub.waiting_now():
                     if chat.id not in conn.tagged:
-                        tag(conn, chat.id, chat.lang, chat.created_at, False)
+                        tag(
+                            conn,
+                            chat.id,
+                            chat.lang,
+                            chat.created_at,
+                            False,
+                            youth_urgent=chat.youth_urgent,
+                        )
             for chat_id in active:
                 await hub.chat_job(chat_id)(conn)
 

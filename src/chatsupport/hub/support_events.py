@@ -102,9 +102,18 @@ async def _escalated(hub: Hub, event: s.ChatEscalated) -> None:
 
     for rid in event.responder_ids:
         for conn in _consoles(hub, rid):
-            tag(conn, event.chat_id, event.lang, event.waiting_since, True, urgent=True)
+            tag(
+                conn,
+                event.chat_id,
+                event.lang,
+                event.waiting_since,
+                True,
+                urgent=True,
+                youth_urgent=event.youth_urgent,
+            )
     youth = hub.youth.get(event.chat_id, ())
-    if youth:
+    # A young person who said they need help now sees 112 and the services from the start.
+    if youth and not event.youth_urgent:
         texts = await hub.rota.texts(event.lang)
         for youth_conn in youth:
             youth_conn.send("still_waiting", services=texts.emergency)

@@ -76,7 +76,9 @@ class YouthSession:
             return
         await self.limits.check_open(self.key)
         created = await self.hub.chats.create_chat(
-            lang=frame.lang, max_waiting=self.limits.settings.max_waiting_chats
+            lang=frame.lang,
+            max_waiting=self.limits.settings.max_waiting_chats,
+            youth_urgent=frame.urgent,
         )
         if created is None:
             await self.limits.queue_full(self.key)
@@ -86,6 +88,8 @@ class YouthSession:
         self.conn.send("opened", token=token, state=chat.state.value)
         await self.hub.chats.announce_opened(chat)
         self.hub.queue_changed()
+        if chat.youth_urgent:
+            await self.hub.support.escalate_now(chat)
 
     async def _resume(self, frame: frames.ResumeFrame) -> None:
         if self.conn.chat_id is not None:

@@ -120,13 +120,17 @@ class ChatService:
     # --- youth ---------------------------------------------------------------------------
 
     @overload
-    async def create_chat(self, *, lang: str, max_waiting: None = None) -> tuple[Chat, str]: ...
+    async def create_chat(
+        self, *, lang: str, max_waiting: None = None, youth_urgent: bool = False
+    ) -> tuple[Chat, str]: ...
 
     @overload
-    async def create_chat(self, *, lang: str, max_waiting: int) -> tuple[Chat, str] | None: ...
+    async def create_chat(
+        self, *, lang: str, max_waiting: int, youth_urgent: bool = False
+    ) -> tuple[Chat, str] | None: ...
 
     async def create_chat(
-        self, *, lang: str, max_waiting: int | None = None
+        self, *, lang: str, max_waiting: int | None = None, youth_urgent: bool = False
     ) -> tuple[Chat, str] | None:
         """Create a waiting chat; returns it with the resume token (shown once, stored hashed),
         or None when ``max_waiting`` is given and that many chats already wait.
@@ -143,13 +147,19 @@ class ChatService:
                 lang=lang,
                 now=now,
                 max_waiting=max_waiting,
+                youth_urgent=youth_urgent,
             )
         )
         return None if chat is None else (chat, token)
 
     async def announce_opened(self, chat: Chat) -> None:
         await self.publish(
-            events.ChatWaiting(chat_id=chat.id, lang=chat.lang, waiting_since=chat.created_at)
+            events.ChatWaiting(
+                chat_id=chat.id,
+                lang=chat.lang,
+                waiting_since=chat.created_at,
+                youth_urgent=chat.youth_urgent,
+            )
         )
         await self.publish(events.QueueChanged())
 
@@ -326,7 +336,11 @@ class ChatService:
         if due:
             await self.publish(
                 events.ChatWaiting(
-                    chat_id=chat.id, lang=chat.lang, waiting_since=chat.created_at, reminder=True
+                    chat_id=chat.id,
+                    lang=chat.lang,
+                    waiting_since=chat.created_at,
+                    reminder=True,
+                    youth_urgent=chat.youth_urgent,
                 )
             )
 

@@ -279,6 +279,10 @@ class SupportService:
         for chat in overdue:
             await self._escalate(chat)
 
+    async def escalate_now(self, chat: Chat) -> None:
+        """A chat opened with "I need help now": escalated at once, not after the wait."""
+        await self._escalate(chat)
+
     async def _escalate(self, chat: Chat) -> None:
         async with self._db.write() as s:
             won = await store.take_escalation(s, chat_id=chat.id, now=self._clock.now())
@@ -291,6 +295,7 @@ class SupportService:
                 lang=chat.lang,
                 waiting_since=chat.created_at,
                 responder_ids=sorted(targets),
+                youth_urgent=chat.youth_urgent,
             )
         )
 

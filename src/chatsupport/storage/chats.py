@@ -41,6 +41,7 @@ def _chat(row: ChatRow) -> Chat:
         created_at=row.created_at,
         claimed_at=row.claimed_at,
         end_reason=EndReason(row.end_reason) if row.end_reason else None,
+        youth_urgent=row.youth_urgent,
     )
 
 
@@ -72,6 +73,7 @@ def create_row(
     lang: str,
     now: datetime,
     max_waiting: int | None = None,
+    youth_urgent: bool = False,
 ) -> Chat | None:
     """A new waiting chat, as synchronous Core for ``Database.run_write`` (one hop on SQLite:
     a young person's open waits for it before anyone is tagged).
@@ -98,6 +100,7 @@ def create_row(
             created_at=now,
             youth_seen_at=now,
             last_tagged_at=now,
+            youth_urgent=youth_urgent,
         )
     )
     return Chat(
@@ -109,6 +112,7 @@ def create_row(
         created_at=now,
         claimed_at=None,
         end_reason=None,
+        youth_urgent=youth_urgent,
     )
 
 

@@ -92,6 +92,7 @@ async def record_chat_end(
         end_reason=chat.end_reason,
         responder_role=role,
         had_messages=chat.last_seq > 0,
+        youth_urgent=chat.youth_urgent,
     )
     row = _record_row(replace(fields, backup_involved=backup_involved))
     if abusive:
@@ -116,6 +117,7 @@ def _record_row(fields: SystemFields) -> DiaryRecordRow:
         duration_secs=fields.duration_secs,
         lang=fields.lang,
         quick_exit=fields.quick_exit,
+        youth_urgent=fields.youth_urgent,
         responder_role=fields.responder_role,
         backup_involved=fields.backup_involved,
         origin=fields.origin.value,
@@ -223,6 +225,7 @@ def _fact(row: DiaryRecordRow) -> DiaryFact:
         responder_role=row.responder_role,
         backup_involved=row.backup_involved,
         origin=Origin(row.origin),
+        youth_urgent=row.youth_urgent,
     )
     return DiaryFact(system, _form(row) if row.filed else None)
 

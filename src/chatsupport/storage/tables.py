@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -123,6 +124,8 @@ class ChatRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     youth_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_tagged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: opened with "I need help now" (migration 0014): marked in consoles, escalated at once
+    youth_urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MessageRow(Base):
@@ -239,6 +242,7 @@ class DiaryRecordRow(Base):
     duration_secs: Mapped[int | None] = mapped_column(Integer, nullable=True)
     lang: Mapped[str] = mapped_column(String(8))
     quick_exit: Mapped[bool] = mapped_column(Boolean, default=False)
+    youth_urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     responder_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
     backup_involved: Mapped[bool] = mapped_column(Boolean, default=False)
     origin: Mapped[str] = mapped_column(String(16))
