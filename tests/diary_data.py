@@ -96,6 +96,7 @@ def _fact(rng: random.Random, start: date) -> DiaryFact:
         responder_role=None if origin is Origin.MISSED else role,
         backup_involved=False,
         origin=origin,
+        youth_urgent=rng.random() < 0.02,
     )
     form = None
     if answered and rng.random() >= 0.03:

@@ -56,7 +56,8 @@ def test_volumes_by_month_match_an_independent_count() -> None:
 
 
 def test_breakdowns_match_an_independent_count() -> None:
-    """Role, concern (primary and any), level, age band, referral and weekday x hour."""
+    """Role, "help now", concern (primary and any), level, age band, referral and weekday x
+    hour."""
     agg = aggregate(
         FACTS, start=START, end=END, granularity=Granularity.QUARTER, taxonomy=Taxonomy.default()
     )
@@ -77,6 +78,9 @@ def test_breakdowns_match_an_independent_count() -> None:
     assert all(v[f"counselling.age_band={a}@*"] == n for a, n in age.items())
     assert all(v[f"counselling.referral={r}@*"] == n for r, n in referral.items())
     assert all(v[f"attempts.weekday={d}@h{h:02d}"] == n for (d, h), n in slot.items())
+    urgent = Counter(str(f.system.youth_urgent).lower() for f in FACTS)
+    assert all(v[f"attempts.help_now={u}@*"] == n for u, n in urgent.items())
+    assert urgent["true"] > 0 and sum(urgent.values()) == v["attempts@*"]
     assert sum(anyc.values()) > len(couns) == v["counselling@*"]  # multi-select: no 100 %
 
 

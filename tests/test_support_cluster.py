@@ -65,16 +65,21 @@ async def expert_shift(two: Cluster) -> None:
 
 
 async def test_backup_on_another_process_is_alerted_reads_and_takes_over(two: Cluster) -> None:
-    """Expert and youth on process A, backup on B: the alert, the history, notes and live
-    messages reach B; B takes over and the youth on A is told and answered."""
+    """Expert and youth on process A, backup on B: the youth's "hätä nyt" alerts B at once,
+    the support alert, the history, notes and live messages reach B; B takes over and the
+    youth on A is told and answered."""
     a_node, b_node = two.nodes
     await expert_shift(two)
     async with responder(b_node, "sanna") as backup, responder(a_node, "aino") as expert:
         await asyncio.sleep(1.1)  # each process caches who is on duty for a second
         async with youth(a_node) as y:
-            await y.send(type="open")
+            await y.send(type="open", urgent=True)
             await y.expect("opened")
-            chat_id = (await expert.expect("tag"))["chat_id"]
+            tag = await expert.expect("tag")
+            chat_id = tag["chat_id"]
+            assert tag["youth_urgent"] is True
+            alert = await backup.expect("tag", chat_id=chat_id, urgent=True)
+            assert alert["youth_urgent"] is True
             await expert.send(type="claim", chat_id=chat_id)
             await y.expect("claimed")
             await expert.expect("claimed", chat_id=chat_id)

@@ -45,6 +45,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "experience_expert": "Kokemusasiantuntija",
         "contacts": "Yhteydenotot",
         "responder_role": "Vastaajan rooli",
+        "help_now": "Hätä nyt -valinta",
+        "help_now=true": "Nuori valitsi ”Minulla on hätä nyt”",
+        "help_now=false": "Ilman hätä-valintaa",
         "weekday_hour": "Viikonpäivä ja tunti",
         "concern_primary": "Pääasiallinen huoli",
         "concern_any": "Huoli (kaikki maininnat)",
@@ -76,6 +79,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "experience_expert": "Erfarenhetsexpert",
         "contacts": "Kontakter",
         "responder_role": "Svararens roll",
+        "help_now": "Valet ”Jag behöver hjälp nu”",
+        "help_now=true": "Den unga valde ”Jag behöver hjälp nu”",
+        "help_now=false": "Utan valet",
         "weekday_hour": "Veckodag och timme",
         "concern_primary": "Huvudsaklig oro",
         "concern_any": "Oro (alla omnämnanden)",
@@ -107,6 +113,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "experience_expert": "Experience expert",
         "contacts": "Contacts",
         "responder_role": "Responder role",
+        "help_now": "“I need help right now”",
+        "help_now=true": "The young person chose “I need help right now”",
+        "help_now=false": "Without that choice",
         "weekday_hour": "Weekday and hour",
         "concern_primary": "Primary concern",
         "concern_any": "Concern (any mention)",
@@ -241,6 +250,8 @@ class _Labeller:
             return _WEEKDAYS.get(self.lang, _WEEKDAYS["fi"])[int(code)]
         if dim in {d.value for d in Dimension}:
             return self.taxonomy.label(Dimension(dim), code, self.lang)
+        if dim == "help_now":  # yes/no rows: "true" alone would not say what was chosen
+            return text(f"help_now={code}", self.lang)
         return text(code, self.lang)
 
     def col_label(self, dim: str, code: str) -> str:

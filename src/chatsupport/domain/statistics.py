@@ -255,6 +255,7 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec("answered", "measure", "answered", None, "answer_class",
           _fixed("counselling", "other", "unfiled")),
     _Spec("responder_role", "role", "answered", "role", "role", _fixed(*ROLES)),
+    _Spec("help_now", "help_now", "attempts", "help_now", "youth_urgent", _fixed("true", "false")),
     _Spec("weekday_hour", "weekday", "attempts", "weekday", "weekday_hour",
           _fixed(*(str(d) for d in range(7))), col_dim="hour"),
     _Spec("concern_primary", Dimension.CONCERN.value, "counselling", "concern_primary",
