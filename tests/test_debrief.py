@@ -191,7 +191,8 @@ async def test_filed_after_the_shift_the_backup_asked_in_the_chat_is_asked(
         chat, _ = await rt.chats.create_chat(lang="fi")
         await rt.chats.claim(responder=expert, chat_id=chat.id)
         await rt.chats.post(chat_id=chat.id, sender=Sender.YOUTH, client_id="c1", text="hei")
-        await rt.hub.support.ask(expert=expert, chat_id=chat.id)
+        await rt.rota.consoles_seen([sanna])  # the backup is there when the expert asks
+        assert await rt.hub.support.ask(expert=expert, chat_id=chat.id) == sanna
         await rt.chats.responder_ends(responder_id=aino, chat_id=chat.id)
         await rt.rota.delete_shift(shift.id)
         assert await rt.hub.support.backup_of_expert(aino) is None

@@ -19,7 +19,7 @@ from tests.conftest import (
     need_service,
 )
 from tests.helpers import PASSWORD, login
-from tests.live import responder, youth
+from tests.live import WsClient, responder, youth
 from tests.rota_helpers import shift_body_now
 
 pytestmark = pytest.mark.slow
@@ -39,14 +39,16 @@ async def two(redis_url: str, unique_namespace: str, tmp_path: Path) -> Any:
 
 
 async def expert_shift(two: Cluster) -> None:
-    """Aino (experience expert) on a shift now with Sanna as backup, through the HTTP API."""
+    """Aino (experience expert) on a shift now with Sanna as backup, through the HTTP API;
+    Pekka and Paula are professionals on no shift."""
     async with httpx.AsyncClient(base_url=two.nodes[0].base) as client:
         r = await client.post(
             "/api/auth/login", json={"login_name": "koordi", "password": PASSWORD}
         )
         csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
         ids = {}
-        for login, role in (("aino", "experience_expert"), ("sanna", "professional")):
+        people = ("aino", "experience_expert"), ("sanna", "professional")
+        for login, role in (*people, ("pekka", "professional"), ("paula", "professional")):
             body = {"login_name": login, "display_name": login.title(), "role": role}
             created = await client.post(
                 "/api/responders", headers=csrf, json={**body, "password": PASSWORD}
@@ -129,3 +131,59 @@ async def test_a_debrief_asked_on_one_process_is_answered_on_the_other(two: Clus
         await expert.expect("debrief")  # the request itself, then its answer
         told = await expert.expect("debrief")
         assert told["debrief"]["answered_by"]["name"] == "Sanna"
+
+
+async def backup_gone(node: Any, expert: str) -> None:
+    """Wait until the expert's backup no longer counts as connected (a new console's
+    welcome says so; the live `backup` frame comes only with a sweep)."""
+    for _ in range(50):
+        async with responder(node, expert, hello=False) as probe:
+            await probe.send(type="hello", resume={})
+            if (await probe.expect("welcome"))["backup_present"] is False:
+                return
+        await asyncio.sleep(0.2)
+    raise AssertionError("the backup still counts as connected")
+
+
+async def stand_in_outcome(console: WsClient) -> str:
+    """ "won" (the alert again, now as the chat's backup) or the refusal's code."""
+    while True:
+        frame = console.seen.pop(0) if console.seen else await console.recv()
+        if frame["type"] == "error":
+            return str(frame["code"])
+        if frame["type"] == "support_alert" and frame["stand_in"] is False:
+            return "won"
+
+
+async def test_two_stand_ins_on_two_processes_answer_at_once_and_one_wins(two: Cluster) -> None:
+    """The backup has left; the expert on A asks; Pekka on A and Paula on B both get the
+    stand-in alert and answer at the same moment: exactly one becomes the backup, the other
+    is refused `support.taken`, and the expert hears who."""
+    a_node, b_node = two.nodes
+    await expert_shift(two)
+    async with responder(a_node, "aino") as expert, youth(a_node) as y:
+        async with responder(b_node, "sanna"):
+            await asyncio.sleep(1.1)  # each process caches who is on duty for a second
+            await y.send(type="open")
+            await y.expect("opened")
+            chat_id = (await expert.expect("tag"))["chat_id"]
+            await expert.send(type="claim", chat_id=chat_id)
+            await expert.expect("claimed", chat_id=chat_id)
+        async with responder(a_node, "pekka") as pekka, responder(b_node, "paula") as paula:
+            await backup_gone(a_node, "aino")
+            await expert.send(type="support", chat_id=chat_id)
+            assert (await expert.expect("support_requested"))["stand_in"] is True
+            for console in (pekka, paula):
+                assert (await console.expect("support_alert", chat_id=chat_id))["stand_in"]
+            await asyncio.gather(
+                pekka.send(type="stand_in", chat_id=chat_id),
+                paula.send(type="stand_in", chat_id=chat_id),
+            )
+            outcomes = {
+                "Pekka": await stand_in_outcome(pekka),
+                "Paula": await stand_in_outcome(paula),
+            }
+            assert sorted(outcomes.values()) == ["support.taken", "won"], outcomes
+            winner = next(name for name, got in outcomes.items() if got == "won")
+            told = await expert.expect("stand_in", chat_id=chat_id)
+            assert told["backup"]["name"] == winner

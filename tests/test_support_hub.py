@@ -158,6 +158,70 @@ async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str,
         assert await backup_flags(server) == [True]
 
 
+async def test_a_stand_in_answers_when_the_backup_is_not_there(
+    stack_values: dict[str, Any],
+) -> None:
+    """The expert's backup leaves mid-chat (DOMAIN.md 3.5: the stand-in is alerted): with no
+    professional connected the request is refused and nothing stored; then every connected
+    professional is asked, also one who connects meanwhile; the first to answer becomes the
+    chat's backup (reads it, writes notes), the others' alerts are withdrawn and a late
+    answer is refused; the expert is told who, also after a reload."""
+    values = {**stack_values, "sweep_interval_secs": 0.2}
+    async with live_server(values) as server:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await add_user(rt, "paula", Role.PROFESSIONAL, "Paula")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        async with responder(server, "aino") as expert, youth(server) as y:
+            async with responder(server, "sanna"):
+                rt.hub.invalidate_on_duty()
+                await expert.expect("backup", present=True)
+                chat_id, _ = await open_and_claim(y, expert)
+            await expert.expect("backup", present=False)
+            await refused(expert, "support.no_backup", type="support", chat_id=chat_id)
+            assert await backup_flags(server) == []  # nothing stored
+            async with (
+                responder(server, "pekka") as pekka,
+                responder(server, "paula") as paula,
+            ):
+                await expert.send(type="support", chat_id=chat_id)
+                asked = await expert.expect("support_requested", chat_id=chat_id)
+                assert asked["stand_in"] is True and asked["backup"] is None
+                for console in (pekka, paula):
+                    alert = await console.expect("support_alert", chat_id=chat_id)
+                    assert alert["stand_in"] is True
+                    assert alert["expert"] == {"role": "experience_expert", "name": "Aino"}
+                await refused(pekka, "support.not_backup", type="watch", chat_id=chat_id)
+                async with responder(server, "paula") as paula_later:
+                    again = await paula_later.expect("support_alert", chat_id=chat_id)
+                    assert again["stand_in"] is True
+                await refused(expert, "support.not_backup", type="stand_in", chat_id=chat_id)
+                await pekka.send(type="stand_in", chat_id=chat_id)
+                now_backup = await pekka.expect("support_alert", chat_id=chat_id, stand_in=False)
+                assert now_backup["expert"]["name"] == "Aino"
+                told = await expert.expect("stand_in", chat_id=chat_id)
+                assert told["backup"] == {"role": "professional", "name": "Pekka"}
+                await paula.expect("support_taken", chat_id=chat_id)
+                await refused(paula, "support.taken", type="stand_in", chat_id=chat_id)
+                await pekka.send(type="watch", chat_id=chat_id)
+                watching = await pekka.expect("watching", chat_id=chat_id)
+                assert [m["text"] for m in watching["messages"]] == ["hei"]
+                await pekka.send(type="note", chat_id=chat_id, text="olen tässä")
+                await expert.expect("note", chat_id=chat_id)
+                async with responder(server, "aino", resume={chat_id: 1}) as reloaded:
+                    chat = await reloaded.expect("chat", chat_id=chat_id)
+                    assert chat["support_asked"] is True
+                    assert chat["support_backup"] == {"role": "professional", "name": "Pekka"}
+                async with responder(server, "paula") as paula_after:
+                    late = [f for f in await paula_after.nothing_within(0.5)]
+                    assert "support_alert" not in [f["type"] for f in late + paula_after.seen]
+            await expert.send(type="end", chat_id=chat_id)
+            await y.expect("ended")
+        assert await backup_flags(server) == [True]
+
+
 async def test_unanswered_chat_escalates_once(stack_values: dict[str, Any]) -> None:
     """Past the escalation time every on-duty professional is tagged again as urgent (once),
     the youth gets the always-open services, and the coordinator sees the count."""

@@ -15,7 +15,7 @@ from tests.helpers import add_user
 from tests.live import LiveServer
 from tests.rota_helpers import put_on_shift_now
 from tests.test_web import WAIT_MS, console_page, youth_page, youth_writes_to
-from tests.web_checks import web_server
+from tests.web_checks import assert_accessible, web_server
 
 
 @pytest.fixture
@@ -108,3 +108,43 @@ async def test_with_the_backup_joined_each_answer_names_its_writer(
     assert "Sanna" in await expert.locator("article.chat .joined").inner_text()
     await expert.wait_for_selector(".support-ask[disabled]", timeout=WAIT_MS)
     assert "turvassa" in await expert.locator("article.chat .note").inner_text()
+
+
+async def test_a_stand_in_answers_when_the_backup_has_left(
+    server: LiveServer, browser: Browser
+) -> None:
+    """The backup closes the console mid-chat; "Pyydä tukea" then asks the professionals
+    connected now: Pekka's console offers "Toimi tukena", he answers and opens the chat as its
+    backup; Aino's chat says who backs her up, also after a reload. Axe on each view."""
+    rt = server.runtime
+    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+    sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+    await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+    backup = await console_page(browser, server, "sanna")
+    expert = await console_page(browser, server, "aino")
+    await expert.wait_for_selector("#backup-presence.ok", timeout=WAIT_MS)
+    rt.hub.invalidate_on_duty()
+    youth = await youth_page(browser, server)
+    await youth_writes_to(youth, expert, "Pelottaa")
+    await backup.context.close()  # the backup leaves
+    await expert.wait_for_selector("#backup-presence.warn", timeout=WAIT_MS)
+    other = await console_page(browser, server, "pekka")
+
+    await expert.click(".support-ask", timeout=WAIT_MS)
+    status = expert.locator("article.chat .stand-in-status")
+    await status.wait_for(timeout=WAIT_MS)
+    assert "pyyntö lähti kaikille nyt kirjautuneille ammattilaisille" in await status.inner_text()
+    alert = other.locator(".support-alert.stand-in")
+    await alert.wait_for(timeout=WAIT_MS)
+    assert "eikä hänen tukihenkilönsä ole paikalla" in await alert.inner_text()
+    await assert_accessible(other, "console-stand-in-alert")
+    await other.click(".support-alert.stand-in .stand-in-accept")
+    await other.click(".support-alert:not(.stand-in) .watch", timeout=WAIT_MS)
+    await other.wait_for_selector("article.watched .msg.youth", timeout=WAIT_MS)
+    await expert.wait_for_selector("article.chat .stand-in-status.ok", timeout=WAIT_MS)
+    assert "Tukenasi: ammattilainen Pekka." in await status.inner_text()
+    await assert_accessible(expert, "console-stand-in-answered")
+    await expert.reload()
+    await expert.wait_for_selector("article.chat .stand-in-status.ok", timeout=WAIT_MS)
+    assert "Pekka" in await expert.locator("article.chat .stand-in-status").inner_text()

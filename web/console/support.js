@@ -15,12 +15,15 @@ const TRANSFER_STATUS = {
 
 export const SUPPORT_ERRORS = {
   "support.not_expert": "Vain kokemusasiantuntija voi pyytää tukea.",
-  "support.no_backup": "Vuorollasi ei ole nyt tukihenkilöä.",
+  "support.no_backup": "Tukihenkilösi ei ole paikalla, eikä yhtään ammattilaista ole nyt kirjautuneena. Soita tukihenkilölle tai koordinaattorille.",
+  "support.taken": "Joku muu ehti jo tueksi, tai chat päättyi.",
   "support.not_backup": "Et ole tämän chatin tukihenkilö.",
   "transfer.self": "Chat on jo sinun.",
   "transfer.target_off_duty": "Valittu vastaaja ei ole nyt vuorossa.",
   "transfer.not_offered": "Siirtotarjous ei ole enää voimassa.",
 };
+
+const STAND_IN_ASKED = "Tukihenkilösi ei ole paikalla: pyyntö lähti kaikille nyt kirjautuneille ammattilaisille.";
 
 export function who(person) {
   return `${ROLE[person.role] || person.role} ${person.name}`.trim();
@@ -50,6 +53,7 @@ export class Support {
     this.announce = announce;
     this.backupPresent = null; // experts only: is the backup's console connected
     this.asked = new Set(); // own chats where support was asked
+    this.backups = new Map(); // own chat_id -> {role, name} backing me up, or null: stand-ins asked
     this.notes = new Map(); // chat_id -> [note frames], own and watched chats
     this.alerts = new Map(); // chat_id -> support_alert frame (for the backup)
     this.watching = new Map(); // chat_id -> {lang, messages, lastSeq, joined, ended}
@@ -83,7 +87,10 @@ export class Support {
 
   /** A holder's chat after a reload: support asked and the notes so far, as before it. */
   restore(frame) {
-    if (frame.support_asked) this.asked.add(frame.chat_id);
+    if (frame.support_asked) {
+      this.asked.add(frame.chat_id);
+      this.backups.set(frame.chat_id, frame.support_backup || null);
+    }
     if (frame.notes?.length) this.notes.set(frame.chat_id, frame.notes);
   }
 
@@ -94,13 +101,27 @@ export class Support {
 
   on_support_requested(frame) {
     this.asked.add(frame.chat_id);
-    this.announce("Tukipyyntö lähetetty tukihenkilölle.");
+    this.backups.set(frame.chat_id, frame.backup || null); // null: stand-ins asked, nobody yet
+    this.announce(frame.stand_in ? STAND_IN_ASKED : "Tukipyyntö lähetetty tukihenkilölle.");
     return true;
   }
 
   on_support_alert(frame) {
     this.alerts.set(frame.chat_id, frame);
-    this.announce(`${who(frame.expert)} pyytää tukea.`);
+    this.announce(`${who(frame.expert)} pyytää tukea.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`);
+    return true;
+  }
+
+  /** Expert: a professional answered my request as the stand-in backup. */
+  on_stand_in(frame) {
+    this.backups.set(frame.chat_id, frame.backup);
+    this.announce(`${who(frame.backup)} tukee sinua.`);
+    return true;
+  }
+
+  /** Someone else stood in (or the chat ended): the alert goes. */
+  on_support_taken(frame) {
+    this.alerts.delete(frame.chat_id);
     return true;
   }
 
@@ -242,10 +263,10 @@ export class Support {
   view() {
     const alerts = [...this.alerts.values()]
       .filter((a) => !this.watching.has(a.chat_id) && !this.chats.has(a.chat_id))
-      .map((a) =>
+      .map((a) => (a.stand_in ? this.standInAlert(a) :
         el("li", { class: "support-alert", "data-chat": a.chat_id },
           el("span", { text: `${who(a.expert)} pyytää tukea · kieli ${a.lang.toUpperCase()}` }),
-          el("button", { class: "primary watch", type: "button", onclick: () => this.watch(a.chat_id), text: "Avaa chat" })),
+          el("button", { class: "primary watch", type: "button", onclick: () => this.watch(a.chat_id), text: "Avaa chat" }))),
       );
     const offers = [...this.offers.values()].map((o) =>
       el("li", { class: "transfer-offer", "data-chat": o.chat_id },
@@ -257,7 +278,14 @@ export class Support {
     const watched = [...this.watching.entries()].map(([id, view]) => this.watchPanel(id, view));
     if (!items.length && !watched.length) return null;
     return el("section", { class: "support", "aria-label": "Tukipyynnöt ja siirrot" },
-      items.length ? el("ul", { id: "support-alerts", role: "alert" }, ...items) : null, ...watched);
+      items.length ? el("ul", { id: "support-alerts" }, ...items) : null, ...watched);
+  }
+
+  /** The expert's backup is not there: the first professional to answer stands in. */
+  standInAlert(a) {
+    return el("li", { class: "support-alert stand-in", "data-chat": a.chat_id },
+      el("span", { text: `${who(a.expert)} pyytää tukea, eikä hänen tukihenkilönsä ole paikalla · kieli ${a.lang.toUpperCase()}` }),
+      el("button", { class: "primary stand-in-accept", type: "button", onclick: () => this.act("stand_in", a.chat_id), text: "Toimi tukena" }));
   }
 
   watchPanel(chatId, view) {
@@ -281,8 +309,10 @@ export class Support {
     if (chat.ended) return null;
     const status = this.transfers.get(chatId);
     const joined = chat.joinedBy ? el("p", { class: "joined", text: `Mukana myös: ${who(chat.joinedBy)}` }) : null;
+    const standIn = this.backups.has(chatId) ? this.backupStatus(this.backups.get(chatId)) : null;
     return el("div", { class: "chat-tools" },
       joined,
+      standIn,
       isExpert
         ? el("button", { id: `support-${chatId}`, class: "support-ask", type: "button", disabled: this.asked.has(chatId), onclick: () => this.ask(chatId),
             text: this.asked.has(chatId) ? "Tukea pyydetty" : "Pyydä tukea" })
@@ -290,6 +320,11 @@ export class Support {
       this.transferPicker(chatId),
       status ? el("p", { class: "transfer-status", role: "status", text: TRANSFER_STATUS[status] || status }) : null,
       this.asked.has(chatId) || this.notes.has(chatId) ? this.notesView(chatId, true) : null);
+  }
+
+  backupStatus(backup) {
+    const text = backup ? `Tukenasi: ${who(backup)}.` : STAND_IN_ASKED;
+    return el("p", { class: `stand-in-status${backup ? " ok" : ""}`, role: "status", text });
   }
 
   transferPicker(chatId) {

@@ -19,6 +19,7 @@ from chatsupport.domain.support import (
     ChatEscalated,
     ChatHandedOver,
     NotePosted,
+    StandInAnswered,
     SupportAsked,
     TransferChanged,
 )
@@ -88,6 +89,7 @@ Event = Annotated[
     | QueueChanged
     # the backup rule, escalation and transfer (domain/support.py)
     | SupportAsked
+    | StandInAnswered
     | NotePosted
     | BackupJoined
     | ChatHandedOver
@@ -100,6 +102,7 @@ Event = Annotated[
 EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
 SUPPORT_EVENTS = (
     SupportAsked,
+    StandInAnswered,
     NotePosted,
     BackupJoined,
     ChatHandedOver,

@@ -2,12 +2,15 @@
 
 An experience expert is never left alone (DOMAIN.md 3.5): in a chat they can ask the backup
 professional of their shift for support; the backup reads the chat, writes notes that only the
-two of them see, joins or takes over. A chat nobody answers in time is escalated once; a
-responder can hand a chat to a colleague who accepts it. Nothing here does I/O.
+two of them see, joins or takes over. When that backup is not there, the professionals
+connected now are asked instead, and the first who answers stands in as the chat's backup. A
+chat nobody answers in time is escalated once; a responder can hand a chat to a colleague who
+accepts it. Nothing here does I/O.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,6 +26,7 @@ from chatsupport.domain.rota_schedule import RotaStatus
 SUPPORT_NOT_EXPERT = "support.not_expert"
 SUPPORT_NO_BACKUP = "support.no_backup"
 SUPPORT_NOT_BACKUP = "support.not_backup"
+SUPPORT_TAKEN = "support.taken"
 TRANSFER_TARGET_OFF_DUTY = "transfer.target_off_duty"
 TRANSFER_SELF = "transfer.self"
 TRANSFER_NOT_OFFERED = "transfer.not_offered"
@@ -74,6 +78,12 @@ def escalation_targets(status: RotaStatus, connected: frozenset[int]) -> frozens
     return frozenset((professionals | backups) & connected)
 
 
+def stand_ins(roles: Mapping[int, Role], connected: frozenset[int]) -> frozenset[int]:
+    """Who is asked when the expert's backup is not there: every professional connected now,
+    on duty or not (DOMAIN.md 3.5: the backup's stand-in is alerted)."""
+    return frozenset(rid for rid in connected if roles.get(rid) is Role.PROFESSIONAL)
+
+
 # --- events the processes tell each other (part of ``domain.events.Event``) ----------------
 
 
@@ -82,11 +92,25 @@ class _SupportEvent(BaseModel):
 
 
 class SupportAsked(_SupportEvent):
-    """The expert holding ``chat_id`` asked ``backup_id`` for support."""
+    """The expert holding ``chat_id`` asked ``backup_id`` for support; or, with no
+    ``backup_id``, asked the professionals ``stand_in_ids`` because the backup is not there."""
 
     kind: Literal["support_asked"] = "support_asked"
     chat_id: str
+    backup_id: int | None
+    expert_name: str
+    lang: str
+    stand_in_ids: list[int] = []
+
+
+class StandInAnswered(_SupportEvent):
+    """``backup_id`` answered first as the stand-in and is now the chat's backup."""
+
+    kind: Literal["stand_in"] = "stand_in"
+    chat_id: str
     backup_id: int
+    backup_name: str
+    expert_id: int | None
     expert_name: str
     lang: str
 

@@ -130,6 +130,13 @@ class SupportFrame(_ClientFrame):
     chat_id: ChatId
 
 
+class StandInFrame(_ClientFrame):
+    """A professional answers an expert's request for a stand-in: they become its backup."""
+
+    type: Literal["stand_in"]
+    chat_id: ChatId
+
+
 class WatchFrame(_ClientFrame):
     """The backup opens a chat it was asked about: history, notes and live messages."""
 
@@ -169,6 +176,7 @@ class TransferAnswerFrame(_ClientFrame):
 
 SUPPORT_FRAMES = (
     SupportFrame,
+    StandInFrame,
     WatchFrame,
     NoteFrame,
     JoinFrame,
@@ -185,6 +193,7 @@ ResponderFrame = Annotated[
     | ResponderEndFrame
     | BlockFrame
     | SupportFrame
+    | StandInFrame
     | WatchFrame
     | NoteFrame
     | JoinFrame
@@ -199,7 +208,7 @@ RESPONDER_FRAMES: TypeAdapter[ResponderFrame] = TypeAdapter(ResponderFrame)
 YOUTH_TYPES = frozenset({"open", "resume", "send", "typing", "end"})
 RESPONDER_TYPES = frozenset(
     {"hello", "claim", "send", "typing", "end", "block"}
-    | {"support", "watch", "note", "join", "take_over", "transfer", "transfer_answer"}
+    | {"support", "stand_in", "watch", "note", "join", "take_over", "transfer", "transfer_answer"}
 )
 
 # --- server -> client (schema) -----------------------------------------------------------
@@ -311,6 +320,8 @@ class ChatOut(_ServerFrame):
     notes: list[NoteOut] = Field(default_factory=list)
     #: opened with "I need help now"
     youth_urgent: bool = False
+    #: the backup asked in this chat, or the stand-in who answered (null: none yet)
+    support_backup: ResponderInfo | None = None
 
 
 class AckOut(_ServerFrame):
@@ -341,19 +352,40 @@ class EndedOut(_ServerFrame):
 
 
 class SupportRequestedOut(_ServerFrame):
-    """To the expert: the backup has been alerted."""
+    """To the expert: the backup has been alerted (``stand_in``: the backup is not there, the
+    professionals connected now were asked instead)."""
 
     type: Literal["support_requested"]
     chat_id: str
+    stand_in: bool = False
+    #: the backup alerted (null: the professionals connected now were asked as stand-ins)
+    backup: ResponderInfo | None = None
 
 
 class SupportAlertOut(_ServerFrame):
-    """To every console of the backup: the expert asks for support in ``chat_id``."""
+    """To every console of the backup: the expert asks for support in ``chat_id``; with
+    ``stand_in``, to every professional's: the backup is not there, can you stand in?"""
 
     type: Literal["support_alert"]
     chat_id: str
     expert: ResponderInfo
     lang: str
+    stand_in: bool = False
+
+
+class StandInOut(_ServerFrame):
+    """To the expert: ``backup`` answered the request as the stand-in backup."""
+
+    type: Literal["stand_in"]
+    chat_id: str
+    backup: ResponderInfo
+
+
+class SupportTakenOut(_ServerFrame):
+    """To the other professionals asked as stand-ins: someone answered; withdraw the alert."""
+
+    type: Literal["support_taken"]
+    chat_id: str
 
 
 class NoteOut(_ServerFrame):
@@ -498,6 +530,8 @@ ServerFrame = Annotated[
     | ErrorOut
     | SupportRequestedOut
     | SupportAlertOut
+    | StandInOut
+    | SupportTakenOut
     | NoteOut
     | WatchingOut
     | JoinedOut

@@ -298,6 +298,7 @@ class Hub:
                 return
             messages = await self._fetch(chat_id, conn.delivered.get(chat_id, 0))
             asked, beside = await self.support.state_of(chat)
+            backup = await self.support.asked_backup(chat_id) if asked else None
             await conn.write_now(
                 {
                     "v": 1,
@@ -310,6 +311,7 @@ class Hub:
                     "joined": {"role": beside[0], "name": beside[1]} if beside else None,
                     # what the holder's console showed before a reload: support asked, notes
                     "support_asked": asked,
+                    "support_backup": {"role": backup[0], "name": backup[1]} if backup else None,
                     "notes": await support_events.note_frames(self, chat_id),
                     "youth_urgent": chat.youth_urgent,
                 }

@@ -99,6 +99,10 @@ class ResponderSession:
             )
             for asked in await hub.support.asked_of(who.id):  # alerts missed while away
                 await conn.write_now(await support_alert(hub, asked.id, asked.responder_id))
+            if who.role is Role.PROFESSIONAL:  # experts still waiting for a stand-in
+                for asked in await hub.support.asking_stand_ins():
+                    frame = await support_alert(hub, asked.id, asked.responder_id, stand_in=True)
+                    await conn.write_now(frame)
             if on_duty:  # a chat that opened meanwhile may be tagged already (by its event)
                 for chat in await hub.waiting_now():
                     if chat.id not in conn.tagged:
@@ -159,12 +163,19 @@ class ResponderSession:
             self.conn.send("ack", client_id=frame.client_id, seq=message.seq, chat_id=frame.chat_id)
 
 
-async def support_alert(hub: Hub, chat_id: str, expert_id: int | None) -> dict[str, object]:
-    """The ``support_alert`` frame, re-derived from the database for a reconnecting backup."""
+async def support_alert(
+    hub: Hub, chat_id: str, expert_id: int | None, *, stand_in: bool = False
+) -> dict[str, object]:
+    """The ``support_alert`` frame, re-derived from the database for a reconnecting backup
+    (``stand_in``: for a professional, while the expert waits for a stand-in)."""
     names = await hub.chats.responder_names([expert_id] if expert_id else [])
     role, name = names.get(expert_id or 0, ("experience_expert", ""))
     chat = await hub.chats.get(chat_id)
     lang = chat.lang if chat else "fi"
     return frames.frame(
-        "support_alert", chat_id=chat_id, expert={"role": role, "name": name}, lang=lang
+        "support_alert",
+        chat_id=chat_id,
+        expert={"role": role, "name": name},
+        lang=lang,
+        stand_in=stand_in,
     )

@@ -20,8 +20,15 @@ async def handle(hub: Hub, conn: ResponderConnection, frame: object) -> None:
     me = conn.responder
     service = hub.support
     if isinstance(frame, frames.SupportFrame):
-        await service.ask(expert=me, chat_id=frame.chat_id)
-        conn.send("support_requested", chat_id=frame.chat_id)
+        backup = await service.ask(expert=me, chat_id=frame.chat_id)
+        names = await hub.chats.responder_names([backup] if backup else [])
+        role, name = names.get(backup or 0, ("", ""))
+        person = {"role": role, "name": name} if role else None
+        conn.send(
+            "support_requested", chat_id=frame.chat_id, stand_in=backup is None, backup=person
+        )
+    elif isinstance(frame, frames.StandInFrame):
+        await service.stand_in(professional=me, chat_id=frame.chat_id)
     elif isinstance(frame, frames.WatchFrame):
         await service.as_backup(responder_id=me.id, chat_id=frame.chat_id)
         await _audit_read(hub, conn, frame.chat_id)

@@ -28,9 +28,19 @@ def _consoles(hub: Hub, responder_id: int) -> list[ResponderConnection]:
 
 async def dispatch(hub: Hub, event: Any) -> None:
     if isinstance(event, s.SupportAsked):
-        for conn in _consoles(hub, event.backup_id):
-            who = _who(Role.EXPERIENCE_EXPERT, event.expert_name)
-            conn.send("support_alert", chat_id=event.chat_id, expert=who, lang=event.lang)
+        who = _who(Role.EXPERIENCE_EXPERT, event.expert_name)
+        stand_in = event.backup_id is None
+        for rid in event.stand_in_ids if stand_in else [event.backup_id]:
+            for conn in _consoles(hub, rid or 0):
+                conn.send(
+                    "support_alert",
+                    chat_id=event.chat_id,
+                    expert=who,
+                    lang=event.lang,
+                    stand_in=stand_in,
+                )
+    elif isinstance(event, s.StandInAnswered):
+        _stood_in(hub, event)
     elif isinstance(event, s.NotePosted):
         _note(hub, event)
     elif isinstance(event, s.BackupJoined):
@@ -41,6 +51,29 @@ async def dispatch(hub: Hub, event: Any) -> None:
         _transfer(hub, event)
     elif isinstance(event, s.ChatEscalated):
         await _escalated(hub, event)
+
+
+def _stood_in(hub: Hub, event: s.StandInAnswered) -> None:
+    """The stand-in's consoles get the alert as the chat's backup; the expert is told who;
+    every other professional console withdraws the stand-in alert."""
+    expert = _who(Role.EXPERIENCE_EXPERT, event.expert_name)
+    backup = _who(Role.PROFESSIONAL, event.backup_name)
+    for rid, conns in hub.responders.items():
+        for conn in conns:
+            if not conn.greeted:
+                continue
+            if rid == event.backup_id:
+                conn.send(
+                    "support_alert",
+                    chat_id=event.chat_id,
+                    expert=expert,
+                    lang=event.lang,
+                    stand_in=False,
+                )
+            elif rid == event.expert_id:
+                conn.send("stand_in", chat_id=event.chat_id, backup=backup)
+            elif conn.responder.role is Role.PROFESSIONAL:
+                conn.send("support_taken", chat_id=event.chat_id)
 
 
 def _note(hub: Hub, event: s.NotePosted) -> None:

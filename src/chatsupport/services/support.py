@@ -3,9 +3,14 @@
 Like ``ChatService``: change the database first (every race decided there, see
 ``storage.support``), then announce through the broker. Who may do what:
 
-* ``ask``: only an experience expert, on a chat they hold, while a shift of theirs with a
-  backup runs (``support.not_expert``, ``chat.not_yours``, ``support.no_backup``);
-* ``watch``/``join``/``take_over``: only the backup the expert asked (``support.not_backup``);
+* ``ask``: only an experience expert, on a chat they hold (``support.not_expert``,
+  ``chat.not_yours``); it goes to the backup of their running shift if that backup's console is
+  connected, else to every professional connected now, as stand-ins (``support.no_backup``
+  when there is none);
+* ``stand_in``: only a professional, first of all, while the expert's request for a stand-in
+  is open (``support.not_backup``, ``support.taken``): they become the chat's backup;
+* ``watch``/``join``/``take_over``: only the backup the expert asked, or the stand-in who
+  answered (``support.not_backup``);
 * ``note``: only the chat's holder or that backup; notes never reach the youth;
 * ``offer``: only the holder, to another responder on duty and connected now; ``answer``:
   only the responder offered, before the offer expires (``transfer.not_offered``).
@@ -25,6 +30,7 @@ from chatsupport.domain.support import (
     SUPPORT_NO_BACKUP,
     SUPPORT_NOT_BACKUP,
     SUPPORT_NOT_EXPERT,
+    SUPPORT_TAKEN,
     TRANSFER_NOT_OFFERED,
     TRANSFER_SELF,
     TRANSFER_TARGET_OFF_DUTY,
@@ -34,11 +40,13 @@ from chatsupport.domain.support import (
     HandOver,
     Note,
     NotePosted,
+    StandInAnswered,
     SupportAsked,
     TransferChanged,
     TransferOffer,
     TransferStatus,
     escalation_targets,
+    stand_ins,
 )
 from chatsupport.services.chats import ChatService
 from chatsupport.services.rota import RotaService
@@ -94,22 +102,65 @@ class SupportService:
 
     # --- the expert's backup ---------------------------------------------------------------
 
-    async def ask(self, *, expert: Responder, chat_id: str) -> int:
-        """Alert the backup of the expert's shift; the chat counts as "backup involved"."""
+    async def ask(self, *, expert: Responder, chat_id: str) -> int | None:
+        """Alert the backup of the expert's shift (its id is returned), or, when that backup is
+        not there, every professional connected now (None: stand-ins were asked). The chat
+        counts as "backup involved"."""
         if expert.role is not Role.EXPERIENCE_EXPERT:
             raise Forbidden("Only an experience expert asks for support.", code=SUPPORT_NOT_EXPERT)
         chat = await self._chats.responder_chat(responder_id=expert.id, chat_id=chat_id)
         backup = await self.backup_of_expert(expert.id)
-        if backup is None:
-            raise Conflict("No shift of yours with a backup runs now.", code=SUPPORT_NO_BACKUP)
+        connected = await self._connected()
+        asked: list[int] = []
+        if backup is None or backup not in connected:
+            roles = await self._chats.responder_names(sorted(connected))
+            asked = sorted(stand_ins({rid: Role(r) for rid, (r, _) in roles.items()}, connected))
+            if not asked:
+                raise Conflict(
+                    "Your backup is not here and no professional is connected now.",
+                    code=SUPPORT_NO_BACKUP,
+                )
+            backup = None
         async with self._db.write() as s:
             await store.mark_asked(s, chat_id=chat_id, backup_id=backup, now=self._clock.now())
         await self._chats.publish(
             SupportAsked(
-                chat_id=chat_id, backup_id=backup, expert_name=expert.display_name, lang=chat.lang
+                chat_id=chat_id,
+                backup_id=backup,
+                expert_name=expert.display_name,
+                lang=chat.lang,
+                stand_in_ids=asked,
             )
         )
         return backup
+
+    async def stand_in(self, *, professional: Responder, chat_id: str) -> None:
+        """The first professional to answer an expert's request for a stand-in becomes the
+        chat's backup (one conditional update); anyone later is refused."""
+        if professional.role is not Role.PROFESSIONAL:
+            raise Forbidden("Only a professional backs up an expert.", code=SUPPORT_NOT_BACKUP)
+        async with self._db.write() as s:
+            won = await store.take_stand_in(s, chat_id=chat_id, backup_id=professional.id)
+            chat = await chat_store.get(s, chat_id=chat_id) if won else None
+        if chat is None:
+            raise Conflict("Someone else answered, or the chat ended.", code=SUPPORT_TAKEN)
+        expert = chat.responder_id
+        names = await self._chats.responder_names([expert] if expert else [])
+        await self._chats.publish(
+            StandInAnswered(
+                chat_id=chat_id,
+                backup_id=professional.id,
+                backup_name=professional.display_name,
+                expert_id=expert,
+                expert_name=names[expert][1] if expert in names else "",
+                lang=chat.lang,
+            )
+        )
+
+    async def asking_stand_ins(self) -> list[Chat]:
+        """Active chats whose expert still waits for a stand-in (re-sent on reconnect)."""
+        async with self._db.read() as s:
+            return await store.asking_stand_ins(s)
 
     async def as_backup(self, *, responder_id: int, chat_id: str) -> Chat:
         """The active chat, if ``responder_id`` is the backup its expert asked for support."""
@@ -132,6 +183,15 @@ class SupportService:
                 return asked, None
             names = await chat_store.responder_names(s, responder_ids=[backup])
         return asked, names.get(backup)
+
+    async def asked_backup(self, chat_id: str) -> tuple[str, str] | None:
+        """(role, name) of the backup asked in the chat, or of the stand-in who answered."""
+        async with self._db.read() as s:
+            backup = await store.backup_of_chat(s, chat_id=chat_id)
+            if backup is None:
+                return None
+            names = await chat_store.responder_names(s, responder_ids=[backup])
+        return names.get(backup)
 
     async def asked_of(self, backup_id: int) -> list[Chat]:
         async with self._db.read() as s:

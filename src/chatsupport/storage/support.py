@@ -32,14 +32,52 @@ async def _ensure_row(session: AsyncSession, chat_id: str) -> None:
         pass
 
 
-async def mark_asked(session: AsyncSession, *, chat_id: str, backup_id: int, now: datetime) -> None:
-    """The expert asked ``backup_id`` for support: the backup is involved from now on."""
+async def mark_asked(
+    session: AsyncSession, *, chat_id: str, backup_id: int | None, now: datetime
+) -> None:
+    """The expert asked ``backup_id`` for support: the backup is involved from now on. None:
+    the stand-ins were asked, and the first to answer becomes the backup (``take_stand_in``)."""
     await _ensure_row(session, chat_id)
     await session.execute(
         update(ChatSupportRow)
         .where(ChatSupportRow.chat_id == chat_id)
         .values(backup_id=backup_id, asked_at=now, backup_involved=True)
     )
+
+
+async def take_stand_in(session: AsyncSession, *, chat_id: str, backup_id: int) -> bool:
+    """The first stand-in to answer becomes the chat's backup: True for the one caller (on any
+    process) whose conditional update changed the row, while the chat is still active."""
+    still_active = (
+        select(ChatRow.id)
+        .where(ChatRow.id == chat_id, ChatRow.state == ChatState.ACTIVE.value)
+        .exists()
+    )
+    result = await session.execute(
+        update(ChatSupportRow)
+        .where(
+            ChatSupportRow.chat_id == chat_id,
+            ChatSupportRow.asked_at.is_not(None),
+            ChatSupportRow.backup_id.is_(None),
+            still_active,
+        )
+        .values(backup_id=backup_id)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def asking_stand_ins(session: AsyncSession) -> list[Chat]:
+    """Active chats whose expert asked for a stand-in nobody has answered yet."""
+    rows = await session.scalars(
+        select(ChatRow)
+        .join(ChatSupportRow, ChatSupportRow.chat_id == ChatRow.id)
+        .where(
+            ChatSupportRow.asked_at.is_not(None),
+            ChatSupportRow.backup_id.is_(None),
+            ChatRow.state == ChatState.ACTIVE.value,
+        )
+    )
+    return [_chat(r) for r in rows]
 
 
 async def mark_involved(session: AsyncSession, *, chat_id: str) -> None:
