@@ -9,11 +9,14 @@ repository's own proxy configuration terminating TLS) run as real processes on l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,10 +165,23 @@ def nginx(upstreams: list[int], tmp: Path) -> Iterator[int]:
         stderr=subprocess.DEVNULL,  # nginx writes its errors to error.log above
     )
     try:
+        wait_until_listening(port, process)
         yield port
     finally:
         process.terminate()
         process.wait(10)
+
+
+def wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    """nginx forks and binds after Popen returns; on a loaded machine the first request came
+    before it listened (a refused connection, seen once in a full run)."""
+    for _ in range(200):
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited with {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nginx did not listen on {port}")
 
 
 def insecure_tls() -> ssl.SSLContext:
