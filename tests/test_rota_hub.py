@@ -139,3 +139,61 @@ async def test_cutoff_refuses_new_chats_but_shift_end_never_cuts_a_chat(
             await a.send(type="send", chat_id=chat_id, client_id="m1", text="Olen yhä täällä.")
             assert (await a.expect("ack"))["seq"] == 1
             assert (await y.expect("message"))["text"] == "Olen yhä täällä."
+
+
+async def test_a_youth_still_waiting_at_closing_is_told_and_may_still_be_answered(
+    stack_values: dict[str, Any],
+) -> None:
+    """DOMAIN.md 3.3: the shift ends at 16:00 with two chats still waiting. Each youth is
+    told once, with the next opening and the always-open services, and again on a
+    reconnect; the responder tagged before closing can still claim one; an extra shift opens
+    the service again and the youth still waiting hears so (`open_again`)."""
+    clock = FrozenClock(datetime(2026, 11, 23, 15, 30, tzinfo=HKI))
+    # The frozen clock jumps 40 minutes: a grace window longer than that keeps the connected
+    # youth from counting as gone (their heartbeat runs on real time).
+    values = {**stack_values, "sweep_interval_secs": 0.2, "resume_grace_secs": 7200}
+    async with live_server(values, clock=clock) as server:
+        rt = server.runtime
+        anna = await add_user(rt, "anna", Role.PROFESSIONAL)
+        await weekly_monday(server, [anna], 14, 16)
+        async with responder(server, "anna") as a, youth(server) as y, youth(server) as y2:
+            await y.send(type="open", lang="sv")
+            token = (await y.expect("opened"))["token"]
+            chat_id = (await a.expect("tag"))["chat_id"]
+            await y2.send(type="open", lang="fi")
+            token2 = (await y2.expect("opened"))["token"]
+            assert "closed_now" not in [f["type"] for f in await y.nothing_within(0.5)]
+            clock.advance(minutes=40)  # 16:10: closed
+            rt.hub.invalidate_on_duty()
+            told = await y.expect("closed_now", within=5)
+            closed = told["closed"]
+            assert closed["open"] is False and closed["lang"] == "sv"
+            assert closed["next_opens_at"].startswith("2026-11-30T14:00")
+            assert "112" in closed["texts"]["emergency"]
+            await y2.expect("closed_now", within=5)
+            async with youth(server) as reloaded:  # a reload of y2's page is told again
+                await reloaded.send(type="resume", token=token2, last_seq=0)
+                await reloaded.expect("resumed")
+                assert (await reloaded.expect("closed_now", within=5))["closed"]["lang"] == "fi"
+            later = await y.nothing_within(0.6)
+            assert "closed_now" not in [f["type"] for f in later]  # once per connection
+            await a.send(type="claim", chat_id=chat_id)  # tagged before closing: may still
+            await a.expect("claimed", chat_id=chat_id)
+            await y.expect("claimed")
+            async with youth(server) as again:  # y's chat is answered now: nothing to tell
+                await again.send(type="resume", token=token, last_seq=0)
+                await again.expect("resumed")
+                assert "closed_now" not in [f["type"] for f in await again.nothing_within(0.6)]
+            await rt.rota.save_shift(
+                Shift(
+                    0,
+                    ShiftRole.PROFESSIONAL,
+                    time(16, 5),
+                    time(17),
+                    frozenset([anna]),
+                    on_date=clock.now().astimezone(HKI).date(),
+                )
+            )
+            rt.hub.invalidate_on_duty()
+            await y2.expect("open_again", within=5)
+            assert "open_again" not in [f["type"] for f in y.seen + await y.nothing_within(0.6)]

@@ -125,6 +125,13 @@ const handlers = {
     state.joinedBy = frame.responder;
     announce(t().anotherJoined);
   },
+  closed_now(frame) {
+    state.closedWhileWaiting = frame.closed; // next opening and the always-open services
+    announce(t().closedWhileWaiting);
+  },
+  open_again() {
+    state.closedWhileWaiting = null;
+  },
   still_waiting(frame) {
     state.stillWaiting = frame.services; // always-open services, as the coordinator set them
     announce(t().stillWaiting);
@@ -213,6 +220,7 @@ function startChat(urgent = false) {
   state.feedback = null;
   state.joinedBy = null;
   state.stillWaiting = null;
+  state.closedWhileWaiting = null;
   state.screen = "connecting";
   connect({ type: "open", lang: state.lang, acks: "resends", urgent: state.urgent });
   render();
@@ -426,9 +434,10 @@ function waiting() {
     noSpeaker(),
     ahead !== null ? el("p", { id: "queue-place", text: t().queueAhead(ahead) }) : null,
     minutes ? el("p", { id: "queue-estimate", text: t().queueEstimate(minutes) }) : null,
-    state.stillWaiting
+    state.stillWaiting && !state.closedWhileWaiting
       ? el("div", { id: "still-waiting", class: "services" }, el("p", { text: t().stillWaiting }), el("p", { text: state.stillWaiting }))
       : null,
+    closedWhileWaiting(),
     messageList(),
     composer(),
     el("button", { id: "end", class: "secondary", type: "button", onclick: endChat, text: t().end }),
@@ -446,6 +455,20 @@ function urgentHelp() {
     el("a", { id: "call-112", class: "call", href: "tel:112", text: t().call112 }),
     el("p", { text: t().urgentSeen }),
     el("p", { class: "services", text: services }),
+  );
+}
+
+/** The service closed with this chat still in the queue (DOMAIN.md 3.3). */
+function closedWhileWaiting() {
+  const closed = state.closedWhileWaiting;
+  if (!closed) return null;
+  const next = closed.next_opens_at ? formatLocal(closed.next_opens_at, closed.time_zone) : null;
+  return el(
+    "div",
+    { id: "closed-waiting", class: "services" },
+    el("p", { text: t().closedWhileWaiting }),
+    el("p", { text: closed.texts?.emergency || t().emergency }),
+    el("p", { class: "next-open", text: next ? `${t().nextOpen}: ${next}` : t().noNextOpen }),
   );
 }
 

@@ -229,6 +229,7 @@ class YouthConnection(Connection):
         super().__init__(socket, queue_size=queue_size, fetch=fetch)
         self.chat_id: str | None = None
         self.open_times: list[float] = []
+        self.told_closed = False  # sent ``closed_now`` while its chat waits (hub._tell_closed)
 
 
 class ResponderConnection(Connection):

@@ -444,6 +444,20 @@ class BackupOut(_ServerFrame):
     present: bool
 
 
+class ClosedNowOut(_ServerFrame):
+    """To a youth whose chat still waits when the service closes: when it opens next and
+    the always-open services (the ``closed`` object of ``service.closed``)."""
+
+    type: Literal["closed_now"]
+    closed: dict[str, Any]
+
+
+class OpenAgainOut(_ServerFrame):
+    """To a youth told ``closed_now`` whose chat still waits: the service opened again."""
+
+    type: Literal["open_again"]
+
+
 class StillWaitingOut(_ServerFrame):
     """To a youth waiting past the escalation time: services open right now."""
 
@@ -539,6 +553,8 @@ ServerFrame = Annotated[
     | TransferOut
     | BackupOut
     | StillWaitingOut
+    | ClosedNowOut
+    | OpenAgainOut
     | DebriefOut,
     Field(discriminator="type"),
 ]

@@ -418,10 +418,33 @@ class Hub:
                 await self.rota.consoles_still_seen(list(self.responders))
                 self._on_duty.refresh_soon()  # time moves shifts in and out
                 await support_events.tell_backup_presence(self)
+                await self._tell_waiting_youth_if_closed()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database may be restarting; try next round
                 log.warning("housekeeping skipped a round: %s", type(exc).__name__)
+
+    async def _tell_waiting_youth_if_closed(self) -> None:
+        """DOMAIN.md 3.3: a young person still in the queue when the service closes is told,
+        with the next opening and the always-open services; told again if it reopens."""
+        youth = [c for conns in self.youth.values() for c in conns if c.chat_id]
+        if not youth:
+            return
+        if (await self.rota.status()).open:
+            told = [c for c in youth if c.told_closed]
+            if told:
+                still = {chat.id for chat in await self.waiting_now()}
+                for conn in told:
+                    conn.told_closed = False
+                    if conn.chat_id in still:
+                        conn.send("open_again")
+            return
+        waiting = {chat.id: chat for chat in await self.waiting_now()}
+        for conn in youth:
+            chat = waiting.get(conn.chat_id or "")
+            if chat is not None and not conn.told_closed:
+                conn.told_closed = True
+                conn.send("closed_now", closed=(await self.rota.opening(chat.lang)).view())
 
     def _youth_due_for_touch(self) -> list[str]:
         """This process's connected youth whose chat was not marked seen for a third of the
