@@ -56,8 +56,8 @@ def test_volumes_by_month_match_an_independent_count() -> None:
 
 
 def test_breakdowns_match_an_independent_count() -> None:
-    """Role, "help now", concern (primary and any), level, age band, referral and weekday x
-    hour."""
+    """Role, "help now", quick exit, language, concern (primary and any), level, age band,
+    referral and weekday x hour."""
     agg = aggregate(
         FACTS, start=START, end=END, granularity=Granularity.QUARTER, taxonomy=Taxonomy.default()
     )
@@ -81,6 +81,11 @@ def test_breakdowns_match_an_independent_count() -> None:
     urgent = Counter(str(f.system.youth_urgent).lower() for f in FACTS)
     assert all(v[f"attempts.help_now={u}@*"] == n for u, n in urgent.items())
     assert urgent["true"] > 0 and sum(urgent.values()) == v["attempts@*"]
+    left = Counter(str(f.system.quick_exit).lower() for f in FACTS)
+    assert all(v[f"attempts.quick_exit={q}@*"] == n for q, n in left.items())
+    langs = Counter(f.system.lang for f in FACTS)
+    assert all(v[f"attempts.lang={lang}@*"] == n for lang, n in langs.items())
+    assert set(langs) == {"fi", "sv", "en"}
     assert sum(anyc.values()) > len(couns) == v["counselling@*"]  # multi-select: no 100 %
 
 

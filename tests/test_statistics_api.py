@@ -22,8 +22,8 @@ from tests.helpers import add_user, error_code, login, running_app
 FACTS = generate(2000)
 RANGE = {"start": "2025-01-01", "end": "2025-12-31"}
 TABLES = [
-    "contacts", "answered", "responder_role", "help_now", "weekday_hour", "concern_primary",
-    "concern_any", "concern_level", "age_band", "referral",
+    "contacts", "answered", "responder_role", "help_now", "quick_exit", "language",
+    "weekday_hour", "concern_primary", "concern_any", "concern_level", "age_band", "referral",
 ]  # fmt: skip
 
 

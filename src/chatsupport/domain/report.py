@@ -27,6 +27,8 @@ from chatsupport.domain.suppression import Hidden, suppress
 from chatsupport.domain.taxonomy import Dimension, Taxonomy
 
 SECONDARY_MARK = ".."
+# Row codes labelled per table ("help_now=true"): yes/no flags and the chat language.
+_CODED_ROWS = frozenset({"help_now", "quick_exit", "lang"})
 DEFAULT_THRESHOLD = 5
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -48,6 +50,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "help_now": "Hätä nyt -valinta",
         "help_now=true": "Nuori valitsi ”Minulla on hätä nyt”",
         "help_now=false": "Ilman hätä-valintaa",
+        "quick_exit": "Poistu nopeasti",
+        "quick_exit=true": "Nuori lähti Poistu nopeasti -napilla",
+        "quick_exit=false": "Muut",
+        "language": "Kieli",
+        "lang": "Kieli",
+        "lang=fi": "Suomi",
+        "lang=sv": "Ruotsi",
+        "lang=en": "Englanti",
         "weekday_hour": "Viikonpäivä ja tunti",
         "concern_primary": "Pääasiallinen huoli",
         "concern_any": "Huoli (kaikki maininnat)",
@@ -82,6 +92,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "help_now": "Valet ”Jag behöver hjälp nu”",
         "help_now=true": "Den unga valde ”Jag behöver hjälp nu”",
         "help_now=false": "Utan valet",
+        "quick_exit": "Lämna snabbt",
+        "quick_exit=true": "Den unga lämnade med Lämna snabbt",
+        "quick_exit=false": "Övriga",
+        "language": "Språk",
+        "lang": "Språk",
+        "lang=fi": "Finska",
+        "lang=sv": "Svenska",
+        "lang=en": "Engelska",
         "weekday_hour": "Veckodag och timme",
         "concern_primary": "Huvudsaklig oro",
         "concern_any": "Oro (alla omnämnanden)",
@@ -116,6 +134,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "help_now": "“I need help right now”",
         "help_now=true": "The young person chose “I need help right now”",
         "help_now=false": "Without that choice",
+        "quick_exit": "Leave quickly",
+        "quick_exit=true": "The young person left with Leave quickly",
+        "quick_exit=false": "Others",
+        "language": "Language",
+        "lang": "Language",
+        "lang=fi": "Finnish",
+        "lang=sv": "Swedish",
+        "lang=en": "English",
         "weekday_hour": "Weekday and hour",
         "concern_primary": "Primary concern",
         "concern_any": "Concern (any mention)",
@@ -250,8 +276,8 @@ class _Labeller:
             return _WEEKDAYS.get(self.lang, _WEEKDAYS["fi"])[int(code)]
         if dim in {d.value for d in Dimension}:
             return self.taxonomy.label(Dimension(dim), code, self.lang)
-        if dim == "help_now":  # yes/no rows: "true" alone would not say what was chosen
-            return text(f"help_now={code}", self.lang)
+        if dim in _CODED_ROWS:  # "true" or "sv" alone would not say what was counted
+            return text(f"{dim}={code}", self.lang)
         return text(code, self.lang)
 
     def col_label(self, dim: str, code: str) -> str:
