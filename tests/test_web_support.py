@@ -129,6 +129,10 @@ async def test_a_stand_in_answers_when_the_backup_has_left(
     await youth_writes_to(youth, expert, "Pelottaa")
     await backup.context.close()  # the backup leaves
     await expert.wait_for_selector("#backup-presence.warn", timeout=WAIT_MS)
+    away = expert.locator("article.chat .backup-away")  # the chat goes on: where help is now
+    await away.wait_for(timeout=WAIT_MS)
+    assert "pyyntö menee kaikille nyt kirjautuneille ammattilaisille" in await away.inner_text()
+    await assert_accessible(expert, "console-backup-away")
     other = await console_page(browser, server, "pekka")
 
     await expert.click(".support-ask", timeout=WAIT_MS)

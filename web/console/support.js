@@ -23,6 +23,8 @@ export const SUPPORT_ERRORS = {
   "transfer.not_offered": "Siirtotarjous ei ole enää voimassa.",
 };
 
+// DOMAIN.md 3.5: the chat goes on when the backup drops out; say where support comes from now.
+const BACKUP_AWAY = "Tukihenkilösi ei ole nyt paikalla. Jos tarvitset tukea, paina Pyydä tukea: pyyntö menee kaikille nyt kirjautuneille ammattilaisille.";
 const STAND_IN_ASKED = "Tukihenkilösi ei ole paikalla: pyyntö lähti kaikille nyt kirjautuneille ammattilaisille.";
 
 export function who(person) {
@@ -309,7 +311,8 @@ export class Support {
     if (chat.ended) return null;
     const status = this.transfers.get(chatId);
     const joined = chat.joinedBy ? el("p", { class: "joined", text: `Mukana myös: ${who(chat.joinedBy)}` }) : null;
-    const standIn = this.backups.has(chatId) ? this.backupStatus(this.backups.get(chatId)) : null;
+    const standIn = this.backups.has(chatId) ? this.backupStatus(this.backups.get(chatId))
+      : isExpert && this.backupPresent === false ? el("p", { class: "backup-away", text: BACKUP_AWAY }) : null;
     return el("div", { class: "chat-tools" },
       joined,
       standIn,
