@@ -325,6 +325,8 @@ REQUESTS: dict[str, Spec] = {
     "POST /api/diary/records/{chat_id}": lambda w, r: Call(
         f"/api/diary/records/{w.ended[OTHER[r]]}", valid_form()
     ),
+    "GET /api/transcripts/{chat_id}": lambda w, r: Call(f"/api/transcripts/{w.ended[OTHER[r]]}"),
+    "DELETE /api/transcripts/{chat_id}": lambda w, r: Call(f"/api/transcripts/{w.ended[OTHER[r]]}"),
     "POST /api/diary/taxonomy/{dimension}": lambda w, r: Call(
         "/api/diary/taxonomy/referral",
         {"code": "MATRIX", "labels": {"fi": "Matriisi", "sv": "Matris", "en": "Matrix"}},

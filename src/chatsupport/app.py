@@ -22,6 +22,7 @@ from chatsupport.api import (
     rota_routes,
     statistics_routes,
     support_routes,
+    transcript_routes,
     two_factor_routes,
     web_routes,
     ws_routes,
@@ -60,6 +61,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(support_routes.router)
     app.include_router(debrief_routes.router)
+    app.include_router(transcript_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(two_factor_routes.router)

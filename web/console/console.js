@@ -5,6 +5,7 @@ import { ReconnectingSocket, el, newClientId } from "../common/socket.js";
 import { TwoFactorPanel } from "../common/two_factor.js";
 import { Canned } from "./canned.js";
 import { Debriefs } from "./debrief.js";
+import { Transcripts } from "./transcripts.js";
 import { Diary } from "./diary.js";
 import { Support, SUPPORT_ERRORS, messageItem } from "./support.js";
 
@@ -51,6 +52,7 @@ let socket = null;
 let flashTimer = null;
 let alertTimer = null;
 const debriefs = new Debriefs({ api, rerender: () => render(), announce, me: () => state.me });
+const transcripts = new Transcripts({ api, rerender: () => render(), announce, me: () => state.me });
 const diary = new Diary({ api, rerender: () => render(), announce, onFiled: (response) => debriefs.filed(response) });
 const canned = new Canned({ api, drafts: state.drafts, rerender: () => render() });
 const support = new Support({ api, send: (frame) => socket.send(frame), chats: state.chats, rerender: () => render(), announce, me: () => state.me });
@@ -300,7 +302,7 @@ function loginView() {
 function consoleView() {
   if (state.mustEnrol) return enrolView();
   const settings = state.showTwoFactor ? twoFactor.node : null;
-  return el("div", { class: "console" }, statusBar(), el("main", {}, settings, noticeBar(), debriefs.view(), waitingList(), support.view(), diary.view(), chatPanels()));
+  return el("div", { class: "console" }, statusBar(), el("main", {}, settings, noticeBar(), debriefs.view(), waitingList(), support.view(), diary.view(), chatPanels(), transcripts.view()));
 }
 
 // A session that must enrol a second factor sees only this (the API refuses everything else).

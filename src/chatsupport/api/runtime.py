@@ -28,6 +28,7 @@ from chatsupport.services.retention import (
 )
 from chatsupport.services.rota import RotaService, RotaSettings
 from chatsupport.services.support import SupportService, SupportSettings
+from chatsupport.services.transcripts import TranscriptService
 from chatsupport.services.two_factor import TwoFactor, TwoFactorSettings
 from chatsupport.settings import Settings, resolve_secret_key
 from chatsupport.storage.database import Database
@@ -55,6 +56,7 @@ class Runtime:
     two_factor: TwoFactor = field(init=False)
     consoles: ConsoleSessions = field(init=False)
     debriefs: DebriefService = field(init=False)
+    transcripts: TranscriptService = field(init=False)
 
     async def close(self) -> None:
         await self.retention.stop()
@@ -135,6 +137,7 @@ async def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
     runtime.audit = AuditService(db=db, clock=clock, retention_days=settings.audit_retention_days)
     hub.audit = runtime.audit
     runtime.debriefs = DebriefService(db=db, clock=clock, chats=chats, support=support)
+    runtime.transcripts = TranscriptService(db=db)
     runtime.retention = RetentionService(
         db=db,
         clock=clock,

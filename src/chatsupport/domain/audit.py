@@ -31,6 +31,9 @@ AUDITED_ROUTES: dict[tuple[str, str], str] = {
     ("PUT", "/api/canned/{reply_id}"): "canned.update",
     ("DELETE", "/api/canned/{reply_id}"): "canned.delete",
     ("GET", "/api/statistics/export"): "statistics.export",
+    # a professional rereads an ended chat, or deletes its text once documented
+    ("GET", "/api/transcripts/{chat_id}"): "transcript.read",
+    ("DELETE", "/api/transcripts/{chat_id}"): "transcript.delete",
 }
 #: Actions recorded outside HTTP (the live hub).
 TRANSCRIPT_READ = "transcript.read"  # a backup opened an expert's chat to read it

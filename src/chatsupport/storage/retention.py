@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import ChatState
-from chatsupport.storage.tables import ChatRow, DiaryPendingRow, MessageRow
+from chatsupport.storage.tables import ChatRow, DiaryPendingRow, MessageRow, SupportNoteRow
 
 CLOSED = (ChatState.ENDED.value, ChatState.MISSED.value)
 
@@ -40,9 +40,12 @@ async def purge_closed_before(session: AsyncSession, *, cutoff: datetime) -> Pur
 
 
 async def forget_transcript(session: AsyncSession, *, chat_id: str) -> int:
-    """Delete a closed chat's messages now (the youth asked for it). Open chats are kept."""
+    """Delete a closed chat's messages and private notes now (the youth asked for it, or its
+    professional has documented it); the row, with no text, stays until its purge. Open chats
+    are kept. Returns the messages deleted."""
     closed = select(ChatRow.id).where(ChatRow.id == chat_id, ChatRow.state.in_(CLOSED))
     result = await session.execute(delete(MessageRow).where(MessageRow.chat_id.in_(closed)))
+    await session.execute(delete(SupportNoteRow).where(SupportNoteRow.chat_id.in_(closed)))
     return _count(result)
 
 
