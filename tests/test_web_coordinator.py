@@ -339,7 +339,7 @@ async def test_every_section_passes_axe(server: LiveServer, browser: Browser) ->
     """axe-core finds no WCAG 2.1 A/AA violation on any coordinator section."""
     page = await signed_in(browser, server, "koordi")
     await page.wait_for_selector("#nav-vastaajat", timeout=WAIT_MS)
-    for section in ("vastaajat", "vuorot", "tekstit", "valmiit", "luokitus", "tilastot"):
+    for section in ("vastaajat", "vuorot", "tekstit", "valmiit", "luokitus", "tilastot", "loki"):
         await page.click(f"#nav-{section}")
         await page.wait_for_selector(f"#nav-{section}[aria-current]", timeout=WAIT_MS)
         await page.wait_for_selector("main h2", timeout=WAIT_MS)  # the section has drawn
@@ -368,3 +368,29 @@ async def test_unanswered_debriefs_show_on_the_responders_page(
     await page.reload()
     await page.wait_for_selector("#responders", timeout=WAIT_MS)
     assert await panel.count() == 0
+
+
+async def test_the_audit_trail_shows_who_did_what(server: LiveServer, browser: Browser) -> None:
+    """ "Tapahtumaloki": an account the coordinator made and a transcript a professional read
+    show with names, in words, newest first; no text of any chat."""
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        r = await client.post(
+            "/api/auth/login", json={"login_name": "koordi", "password": PASSWORD}
+        )
+        csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
+        body = {"login_name": "uusi", "display_name": "Uusi Ulla", "role": "professional"}
+        made = await client.post(
+            "/api/responders", headers=csrf, json={**body, "password": PASSWORD}
+        )
+        assert made.status_code == 201, made.text
+        path = f"/api/responders/{made.json()['id']}"
+        renamed = await client.patch(path, headers=csrf, json={"display_name": "Ulla U"})
+        assert renamed.status_code == 200, renamed.text
+    page = await signed_in(browser, server, "koordi")
+    await page.click("#nav-loki")
+    table = page.locator("#audit-table")
+    await table.wait_for(timeout=WAIT_MS)
+    rows = await table.locator("tbody tr").all_inner_texts()
+    assert "Muutti tiliä" in rows[0] and "Tili: Ulla U" in rows[0]  # newest first, by name
+    assert "Loi tilin" in rows[1] and "Kaisa Koordinaattori (Koordinaattori)" in rows[1]
+    await assert_accessible(page, "coordinator-audit")

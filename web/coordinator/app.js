@@ -1,5 +1,5 @@
 // The coordinator pages: log in, then one page with a nav to the sections (responders, rota,
-// youth texts, canned replies, diary codes, statistics). The section lives in the URL hash, so reload and
+// youth texts, canned replies, diary codes, statistics, the audit trail). The section lives in the URL hash, so reload and
 // the back button keep it.
 import { loginForm } from "../common/login.js";
 import { TwoFactorPanel } from "../common/two_factor.js";
@@ -10,6 +10,7 @@ import { showTexts } from "./texts.js";
 import { showTaxonomy } from "./taxonomy.js";
 import { showCanned } from "./canned.js";
 import { showStatistics } from "./statistics.js";
+import { showAudit } from "./audit.js";
 
 const TITLE = "Koordinaattorin sivut";
 const SECTIONS = [
@@ -19,6 +20,7 @@ const SECTIONS = [
   { hash: "valmiit", label: "Valmiit vastaukset", show: showCanned },
   { hash: "luokitus", label: "Päiväkirjan luokitus", show: showTaxonomy },
   { hash: "tilastot", label: "Tilastot", show: showStatistics },
+  { hash: "loki", label: "Tapahtumaloki", show: showAudit },
   { hash: "oma-tili", label: "Oma tili", show: showOwnAccount },
 ];
 
