@@ -24,6 +24,7 @@ from tests.test_web import (
     youth_page,
     youth_writes_to,
 )
+from tests.test_web_support import expert_and_backup_consoles
 from tests.web_checks import assert_accessible, web_server
 
 
@@ -37,16 +38,10 @@ async def test_a_heavy_chat_brings_the_backup_to_debrief(
     server: LiveServer, browser: Browser
 ) -> None:
     rt = server.runtime
-    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
-    sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+    backup, expert = await expert_and_backup_consoles(server, browser)
     await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
-    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
-    backup = await console_page(browser, server, "sanna")
     other = await console_page(browser, server, "pekka")
-    expert = await console_page(browser, server, "aino")
     expert.on("dialog", lambda dialog: dialog.accept())
-    await expert.wait_for_selector("#backup-presence.ok", timeout=WAIT_MS)
-    rt.hub.invalidate_on_duty()
     assert await expert.locator("#debriefs .debrief").count() == 0
     await assert_accessible(expert, "console-debrief-expert-empty")
 

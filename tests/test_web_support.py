@@ -24,11 +24,9 @@ async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
         yield live
 
 
-async def expert_chat_with_backup_watching(
-    server: LiveServer, browser: Browser
-) -> tuple[Page, Page, Page]:
-    """Aino (expert, backed by Sanna) holds a chat the youth wrote in, asks for support, and
-    Sanna opens it read-only. Returns the backup's, the expert's and the youth's pages."""
+async def expert_and_backup_consoles(server: LiveServer, browser: Browser) -> tuple[Page, Page]:
+    """Aino (experience expert) on a shift now with Sanna as backup, both consoles open and
+    the shift open (the backup's console seen): (the backup's page, the expert's page)."""
     rt = server.runtime
     aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
     sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
@@ -37,6 +35,15 @@ async def expert_chat_with_backup_watching(
     expert = await console_page(browser, server, "aino")
     await expert.wait_for_selector("#backup-presence.ok", timeout=WAIT_MS)
     rt.hub.invalidate_on_duty()
+    return backup, expert
+
+
+async def expert_chat_with_backup_watching(
+    server: LiveServer, browser: Browser
+) -> tuple[Page, Page, Page]:
+    """Aino (expert, backed by Sanna) holds a chat the youth wrote in, asks for support, and
+    Sanna opens it read-only. Returns the backup's, the expert's and the youth's pages."""
+    backup, expert = await expert_and_backup_consoles(server, browser)
     youth = await youth_page(browser, server)
     await youth_writes_to(youth, expert, "En tiedä mitä tehdä")
 
@@ -116,15 +123,8 @@ async def test_a_stand_in_answers_when_the_backup_has_left(
     """The backup closes the console mid-chat; "Pyydä tukea" then asks the professionals
     connected now: Pekka's console offers "Toimi tukena", he answers and opens the chat as its
     backup; Aino's chat says who backs her up, also after a reload. Axe on each view."""
-    rt = server.runtime
-    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
-    sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
-    await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
-    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
-    backup = await console_page(browser, server, "sanna")
-    expert = await console_page(browser, server, "aino")
-    await expert.wait_for_selector("#backup-presence.ok", timeout=WAIT_MS)
-    rt.hub.invalidate_on_duty()
+    backup, expert = await expert_and_backup_consoles(server, browser)
+    await add_user(server.runtime, "pekka", Role.PROFESSIONAL, "Pekka")
     youth = await youth_page(browser, server)
     await youth_writes_to(youth, expert, "Pelottaa")
     await backup.context.close()  # the backup leaves

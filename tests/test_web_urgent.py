@@ -11,12 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser
 
-from chatsupport.domain.roles import Role
-from chatsupport.domain.rota import ShiftRole
-from tests.helpers import add_user
 from tests.live import LiveServer
-from tests.rota_helpers import put_on_shift_now
-from tests.test_web import WAIT_MS, console_page, youth_page
+from tests.test_web import WAIT_MS, youth_page
+from tests.test_web_support import expert_and_backup_consoles
 from tests.web_checks import assert_accessible, web_server
 
 
@@ -29,14 +26,7 @@ async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
 async def test_help_now_shows_112_and_marks_the_chat_for_the_expert_and_backup(
     server: LiveServer, browser: Browser
 ) -> None:
-    rt = server.runtime
-    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
-    sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
-    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
-    backup = await console_page(browser, server, "sanna")
-    expert = await console_page(browser, server, "aino")
-    await expert.wait_for_selector("#backup-presence.ok", timeout=WAIT_MS)
-    rt.hub.invalidate_on_duty()
+    backup, expert = await expert_and_backup_consoles(server, browser)
 
     first = await youth_page(browser, server)  # an ordinary chat opened first
     await first.click("#start")

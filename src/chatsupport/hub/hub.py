@@ -345,14 +345,7 @@ class Hub:
         if conn.responder.id in on_duty:
             for chat in waiting.values():
                 if chat.id not in conn.tagged:
-                    tag(
-                        conn,
-                        chat.id,
-                        chat.lang,
-                        chat.created_at,
-                        False,
-                        youth_urgent=chat.youth_urgent,
-                    )
+                    tag_waiting(conn, chat)
 
     def _youth_resync_job(self) -> Callable[[Connection], Awaitable[None]]:
         async def job(conn: Connection) -> None:
@@ -491,6 +484,11 @@ class Hub:
     def queue_changed(self) -> None:
         self._queue_dirty.set()
         self._last_queue.clear()
+
+
+def tag_waiting(conn: ResponderConnection, chat: Chat) -> None:
+    """Tag a chat read from the queue (not a reminder; a youth's "help now" shows)."""
+    tag(conn, chat.id, chat.lang, chat.created_at, False, youth_urgent=chat.youth_urgent)
 
 
 def tag(

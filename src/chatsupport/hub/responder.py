@@ -9,7 +9,7 @@ from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
 from chatsupport.hub import frames, support
 from chatsupport.hub.connection import Connection, ResponderConnection
-from chatsupport.hub.hub import Hub, tag
+from chatsupport.hub.hub import Hub, tag_waiting
 from chatsupport.services.limits import AbuseLimits
 
 
@@ -106,14 +106,7 @@ class ResponderSession:
             if on_duty:  # a chat that opened meanwhile may be tagged already (by its event)
                 for chat in await hub.waiting_now():
                     if chat.id not in conn.tagged:
-                        tag(
-                            conn,
-                            chat.id,
-                            chat.lang,
-                            chat.created_at,
-                            False,
-                            youth_urgent=chat.youth_urgent,
-                        )
+                        tag_waiting(conn, chat)
             for chat_id in active:
                 await hub.chat_job(chat_id)(conn)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Exists, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,11 @@ async def _ensure_row(session: AsyncSession, chat_id: str) -> None:
         pass
 
 
+def _chat_is(chat_id: str, state: ChatState) -> Exists:
+    """For a conditional update: the chat is (still) in ``state`` when the update runs."""
+    return select(ChatRow.id).where(ChatRow.id == chat_id, ChatRow.state == state.value).exists()
+
+
 async def mark_asked(
     session: AsyncSession, *, chat_id: str, backup_id: int | None, now: datetime
 ) -> None:
@@ -48,18 +53,13 @@ async def mark_asked(
 async def take_stand_in(session: AsyncSession, *, chat_id: str, backup_id: int) -> bool:
     """The first stand-in to answer becomes the chat's backup: True for the one caller (on any
     process) whose conditional update changed the row, while the chat is still active."""
-    still_active = (
-        select(ChatRow.id)
-        .where(ChatRow.id == chat_id, ChatRow.state == ChatState.ACTIVE.value)
-        .exists()
-    )
     result = await session.execute(
         update(ChatSupportRow)
         .where(
             ChatSupportRow.chat_id == chat_id,
             ChatSupportRow.asked_at.is_not(None),
             ChatSupportRow.backup_id.is_(None),
-            still_active,
+            _chat_is(chat_id, ChatState.ACTIVE),
         )
         .values(backup_id=backup_id)
     )
@@ -157,17 +157,12 @@ async def take_escalation(session: AsyncSession, *, chat_id: str, now: datetime)
     """Claim the chat's one escalation; True for the one caller (on any process) that wins,
     and only while the chat still waits (a claim may have come in since it was read)."""
     await _ensure_row(session, chat_id)
-    still_waiting = (
-        select(ChatRow.id)
-        .where(ChatRow.id == chat_id, ChatRow.state == ChatState.WAITING.value)
-        .exists()
-    )
     result = await session.execute(
         update(ChatSupportRow)
         .where(
             ChatSupportRow.chat_id == chat_id,
             ChatSupportRow.escalated_at.is_(None),
-            still_waiting,
+            _chat_is(chat_id, ChatState.WAITING),
         )
         .values(escalated_at=now)
     )
