@@ -151,8 +151,10 @@ async def test_each_staff_action_leaves_exactly_one_entry(settings_values: dict[
             params={"start": "2026-01-01", "end": "2026-12-31", "format": "csv"},
         )
 
-        http_actions = set(AUDITED_ROUTES.values())
-        assert set(seen) == http_actions  # every audited route was exercised above
+        # every audited route was exercised above, but the professional's transcript reads
+        # and deletions (a coordinator may not: tests/test_transcripts.py audits those)
+        http_actions = set(AUDITED_ROUTES.values()) - {"transcript.read", "transcript.delete"}
+        assert set(seen) == http_actions
 
         unknown = {**WEEKLY, "responder_ids": [999]}
         refused = await client.post("/api/rota/shifts", headers=csrf, json=unknown)

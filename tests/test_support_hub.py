@@ -255,6 +255,42 @@ async def test_unanswered_chat_escalates_once(stack_values: dict[str, Any]) -> N
             assert [f for f in later if f["type"] == "tag" and f["urgent"]] == []
 
 
+async def test_the_coordinator_sees_the_service_right_now(stack_values: dict[str, Any]) -> None:
+    """ "Tilanne nyt": open, the queue with its escalated chat (a "help now" one), the chat
+    under way, who is on duty and connected, and the expert shift that does not open because
+    its backup is away; names and counts only."""
+    async with live_server(stack_values) as server:
+        rt = server.runtime
+        anna = await add_user(rt, "anna", Role.PROFESSIONAL, "Anna")
+        bert = await add_user(rt, "bert", Role.PROFESSIONAL, "Bert")
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        cilla = await add_user(rt, "cilla", Role.PROFESSIONAL, "Cilla")
+        await add_user(rt, "koordi", Role.COORDINATOR)
+        await put_on_shift_now(rt, [anna, cilla])
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=bert)
+        async with responder(server, "anna") as a, youth(server) as y1, youth(server) as y2:
+            rt.hub.invalidate_on_duty()
+            await open_and_claim(y1, a)
+            await y2.send(type="open", lang="fi", urgent=True)
+            await y2.expect("opened")
+            await a.expect("tag", urgent=True)  # escalated at once
+            async with httpx.AsyncClient(base_url=server.base) as client:
+                await login(client, "koordi")
+                now = (await client.get("/api/support/now")).json()
+        assert now == {
+            "open": True,
+            "accepts_new_chats": True,
+            "waiting": 1,
+            "waiting_escalated": 1,
+            "active": 1,
+            "on_duty": [
+                {"id": anna, "role": "professional", "name": "Anna", "connected": True},
+                {"id": cilla, "role": "professional", "name": "Cilla", "connected": False},
+            ],
+            "backups_away": [{"experts": ["Aino"], "backup": "Bert"}],
+        }
+
+
 async def test_unanswered_chat_on_expert_shift_alerts_the_backup(
     stack_values: dict[str, Any],
 ) -> None:

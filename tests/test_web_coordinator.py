@@ -14,11 +14,13 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import ShiftRole
 from chatsupport.storage import diary
 from tests.conftest import FAST_HASH
 from tests.diary_data import generate
 from tests.helpers import PASSWORD, add_user
 from tests.live import LiveServer, live_server
+from tests.rota_helpers import put_on_shift_now
 from tests.web_checks import assert_accessible
 
 WAIT_MS = 10_000
@@ -339,7 +341,17 @@ async def test_every_section_passes_axe(server: LiveServer, browser: Browser) ->
     """axe-core finds no WCAG 2.1 A/AA violation on any coordinator section."""
     page = await signed_in(browser, server, "koordi")
     await page.wait_for_selector("#nav-vastaajat", timeout=WAIT_MS)
-    for section in ("vastaajat", "vuorot", "tekstit", "valmiit", "luokitus", "tilastot", "loki"):
+    sections = (
+        "vastaajat",
+        "tilanne",
+        "vuorot",
+        "tekstit",
+        "valmiit",
+        "luokitus",
+        "tilastot",
+        "loki",
+    )
+    for section in sections:
         await page.click(f"#nav-{section}")
         await page.wait_for_selector(f"#nav-{section}[aria-current]", timeout=WAIT_MS)
         await page.wait_for_selector("main h2", timeout=WAIT_MS)  # the section has drawn
@@ -394,3 +406,24 @@ async def test_the_audit_trail_shows_who_did_what(server: LiveServer, browser: B
     assert "Muutti tiliä" in rows[0] and "Tili: Ulla U" in rows[0]  # newest first, by name
     assert "Loi tilin" in rows[1] and "Kaisa Koordinaattori (Koordinaattori)" in rows[1]
     await assert_accessible(page, "coordinator-audit")
+
+
+async def test_the_situation_now_shows_what_needs_attention(
+    server: LiveServer, browser: Browser
+) -> None:
+    """ "Tilanne nyt": open, one chat waiting, Pekka on duty without his console, and the
+    expert's shift that does not open because Bert (the backup) is away; axe passes."""
+    rt = server.runtime
+    await put_on_shift_now(rt, [await responder_id(server, "pekka")])
+    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+    bert = await add_user(rt, "bert", Role.PROFESSIONAL, "Bert")
+    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=bert)
+    await rt.chats.create_chat(lang="fi")
+    page = await signed_in(browser, server, "koordi")
+    await page.click("#nav-tilanne")
+    await page.wait_for_selector("#situation", timeout=WAIT_MS)
+    text = await page.inner_text("#situation")
+    assert "Chat on auki." in text and "Jonossa: 1" in text
+    assert "Pekka P (Ammattilainen) \u2013 ei kirjautuneena konsoliin" in text
+    assert "Aino: tukihenkilö Bert ei ole kirjautuneena konsoliin" in text
+    await assert_accessible(page, "coordinator-situation")

@@ -1,4 +1,4 @@
-// The coordinator pages: log in, then one page with a nav to the sections (responders, rota,
+// The coordinator pages: log in, then one page with a nav to the sections (responders, the situation now, rota,
 // youth texts, canned replies, diary codes, statistics, the audit trail). The section lives in the URL hash, so reload and
 // the back button keep it.
 import { loginForm } from "../common/login.js";
@@ -11,10 +11,12 @@ import { showTaxonomy } from "./taxonomy.js";
 import { showCanned } from "./canned.js";
 import { showStatistics } from "./statistics.js";
 import { showAudit } from "./audit.js";
+import { showSituation } from "./situation.js";
 
 const TITLE = "Koordinaattorin sivut";
 const SECTIONS = [
   { hash: "vastaajat", label: "Vastaajat", show: showResponders },
+  { hash: "tilanne", label: "Tilanne nyt", show: showSituation },
   { hash: "vuorot", label: "Vuorot", show: showRota },
   { hash: "tekstit", label: "Nuoren tekstit", show: showTexts },
   { hash: "valmiit", label: "Valmiit vastaukset", show: showCanned },

@@ -1,5 +1,6 @@
-"""Backup support and transfer over HTTP: the coordinator's escalation count, and who a
-responder may hand a chat to. The live flow itself is on the WebSocket (docs/protocol.md)."""
+"""Backup support and transfer over HTTP: the coordinator's escalation count and "Tilanne
+nyt", and who a responder may hand a chat to. The live flow itself is on the WebSocket
+(docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,51 @@ class ColleagueOut(BaseModel):
     id: int
     role: str
     name: str
+
+
+class OnDutyOut(BaseModel):
+    id: int
+    role: str
+    name: str
+    #: the console is connected (seen by any process within three sweep intervals)
+    connected: bool
+
+
+class BackupAwayOut(BaseModel):
+    experts: list[str]
+    backup: str
+
+
+class SituationOut(BaseModel):
+    """The service right now (docs/architecture.md, "Tilanne nyt"): no chat ids, no text."""
+
+    open: bool
+    accepts_new_chats: bool
+    waiting: int
+    #: of those, escalated (waited past CHATSUPPORT_ESCALATE_AFTER_SECS, or "help now")
+    waiting_escalated: int
+    active: int
+    on_duty: list[OnDutyOut]
+    #: expert shifts running without their backup's console (so they do not open)
+    backups_away: list[BackupAwayOut]
+
+
+@router.get("/now")
+async def situation(_: CoordinatorDep, rt: RuntimeDep) -> SituationOut:
+    now = await rt.hub.support.situation()
+    return SituationOut(
+        open=now.open,
+        accepts_new_chats=now.accepts_new_chats,
+        waiting=now.waiting,
+        waiting_escalated=now.waiting_escalated,
+        active=now.active,
+        on_duty=[
+            OnDutyOut(id=p.id, role=p.role, name=p.name, connected=p.connected) for p in now.on_duty
+        ],
+        backups_away=[
+            BackupAwayOut(experts=list(b.experts), backup=b.backup) for b in now.backups_away
+        ],
+    )
 
 
 @router.get("/escalated")

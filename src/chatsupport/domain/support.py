@@ -84,6 +84,35 @@ def stand_ins(roles: Mapping[int, Role], connected: frozenset[int]) -> frozenset
     return frozenset(rid for rid in connected if roles.get(rid) is Role.PROFESSIONAL)
 
 
+@dataclass(frozen=True, slots=True)
+class OnDuty:
+    id: int
+    role: str
+    name: str
+    connected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BackupAway:
+    """An experience-expert shift that runs but does not open: its backup is not connected."""
+
+    experts: tuple[str, ...]
+    backup: str
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """The service right now, for the coordinator: counts and names, no chat ids or text."""
+
+    open: bool
+    accepts_new_chats: bool
+    waiting: int
+    waiting_escalated: int
+    active: int
+    on_duty: tuple[OnDuty, ...]
+    backups_away: tuple[BackupAway, ...]
+
+
 # --- events the processes tell each other (part of ``domain.events.Event``) ----------------
 
 

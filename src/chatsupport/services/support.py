@@ -26,6 +26,7 @@ from chatsupport.domain.chat import Chat, ChatState
 from chatsupport.domain.clock import Clock
 from chatsupport.domain.errors import CHAT_CAP_REACHED, CHAT_NOT_ACTIVE, Conflict, Forbidden
 from chatsupport.domain.roles import Role
+from chatsupport.domain.rota import ShiftRole
 from chatsupport.domain.support import (
     SUPPORT_NO_BACKUP,
     SUPPORT_NOT_BACKUP,
@@ -34,12 +35,15 @@ from chatsupport.domain.support import (
     TRANSFER_NOT_OFFERED,
     TRANSFER_SELF,
     TRANSFER_TARGET_OFF_DUTY,
+    BackupAway,
     BackupJoined,
     ChatEscalated,
     ChatHandedOver,
     HandOver,
     Note,
     NotePosted,
+    OnDuty,
+    Situation,
     StandInAnswered,
     SupportAsked,
     TransferChanged,
@@ -50,6 +54,7 @@ from chatsupport.domain.support import (
 )
 from chatsupport.services.chats import ChatService
 from chatsupport.services.rota import RotaService
+from chatsupport.storage import chat_counts
 from chatsupport.storage import chats as chat_store
 from chatsupport.storage import rota as rota_store
 from chatsupport.storage import support as store
@@ -364,6 +369,38 @@ class SupportService:
         ids = (await self._rota.on_duty_now() & await self._connected()) - {exclude}
         names = await self._chats.responder_names(sorted(ids))
         return [(rid, *names[rid]) for rid in sorted(names)]
+
+    async def situation(self) -> Situation:
+        """Open or not, the queue and chats under way, who is on duty and connected, and the
+        expert shifts that do not open because their backup is away."""
+        status = await self._rota.status()
+        connected = await self._connected()
+        async with self._db.read() as s:
+            by_state = await chat_counts.open_by_state(s)
+            escalated = await store.escalated_waiting(s)
+        experts = [o.shift for o in status.active if o.shift.role is ShiftRole.EXPERIENCE_EXPERT]
+        away = [sh for sh in experts if sh.backup_id is not None and sh.backup_id not in connected]
+        people = set(status.on_duty) | {r for sh in away for r in sh.responder_ids}
+        people |= {sh.backup_id for sh in away if sh.backup_id is not None}
+        names = await self._chats.responder_names(sorted(people))
+        return Situation(
+            open=status.open,
+            accepts_new_chats=status.accepts_new_chats(self._rota.settings.intake_cutoff),
+            waiting=by_state.get(ChatState.WAITING.value, 0),
+            waiting_escalated=escalated,
+            active=by_state.get(ChatState.ACTIVE.value, 0),
+            on_duty=tuple(
+                OnDuty(rid, *names.get(rid, ("professional", "")), rid in connected)
+                for rid in sorted(status.on_duty)
+            ),
+            backups_away=tuple(
+                BackupAway(
+                    tuple(names.get(r, ("", ""))[1] for r in sorted(sh.responder_ids)),
+                    names.get(sh.backup_id or 0, ("", ""))[1],
+                )
+                for sh in away
+            ),
+        )
 
     async def escalated_waiting(self) -> int:
         async with self._db.read() as s:
