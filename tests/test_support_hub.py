@@ -210,6 +210,10 @@ async def test_a_stand_in_answers_when_the_backup_is_not_there(
                 assert [m["text"] for m in watching["messages"]] == ["hei"]
                 await pekka.send(type="note", chat_id=chat_id, text="olen tässä")
                 await expert.expect("note", chat_id=chat_id)
+                await expert.send(type="support", chat_id=chat_id)  # asked again: Pekka still
+                again = await expert.expect("support_requested", chat_id=chat_id)
+                assert again["stand_in"] is False and again["backup"]["name"] == "Pekka"
+                await pekka.expect("support_alert", chat_id=chat_id, stand_in=False)
                 async with responder(server, "aino", resume={chat_id: 1}) as reloaded:
                     chat = await reloaded.expect("chat", chat_id=chat_id)
                     assert chat["support_asked"] is True

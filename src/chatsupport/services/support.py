@@ -114,8 +114,13 @@ class SupportService:
         if expert.role is not Role.EXPERIENCE_EXPERT:
             raise Forbidden("Only an experience expert asks for support.", code=SUPPORT_NOT_EXPERT)
         chat = await self._chats.responder_chat(responder_id=expert.id, chat_id=chat_id)
-        backup = await self.backup_of_expert(expert.id)
         connected = await self._connected()
+        async with self._db.read() as s:
+            # Asked again: the professional already backing this chat (a stand-in who
+            # answered, say) is alerted again rather than replaced, if still connected.
+            backup = await store.backup_of_chat(s, chat_id=chat_id)
+        if backup is None or backup not in connected:
+            backup = await self.backup_of_expert(expert.id)
         asked: list[int] = []
         if backup is None or backup not in connected:
             roles = await self._chats.responder_names(sorted(connected))
