@@ -187,7 +187,8 @@ async def test_a_stand_in_answers_when_the_backup_is_not_there(
                 responder(server, "paula") as paula,
             ):
                 await expert.send(type="support", chat_id=chat_id)
-                asked = await expert.expect("support_requested", chat_id=chat_id)
+                # (the sweep may ask them first, reason backup_left: the next test)
+                asked = await expert.expect("support_requested", chat_id=chat_id, reason="asked")
                 assert asked["stand_in"] is True and asked["backup"] is None
                 for console in (pekka, paula):
                     alert = await console.expect("support_alert", chat_id=chat_id)
@@ -211,7 +212,7 @@ async def test_a_stand_in_answers_when_the_backup_is_not_there(
                 await pekka.send(type="note", chat_id=chat_id, text="olen tässä")
                 await expert.expect("note", chat_id=chat_id)
                 await expert.send(type="support", chat_id=chat_id)  # asked again: Pekka still
-                again = await expert.expect("support_requested", chat_id=chat_id)
+                again = await expert.expect("support_requested", chat_id=chat_id, reason="asked")
                 assert again["stand_in"] is False and again["backup"]["name"] == "Pekka"
                 await pekka.expect("support_alert", chat_id=chat_id, stand_in=False)
                 async with responder(server, "aino", resume={chat_id: 1}) as reloaded:
@@ -224,6 +225,76 @@ async def test_a_stand_in_answers_when_the_backup_is_not_there(
             await expert.send(type="end", chat_id=chat_id)
             await y.expect("ended")
         assert await backup_flags(server) == [True]
+
+
+async def test_the_stand_ins_are_alerted_when_the_backup_leaves_mid_chat(
+    stack_values: dict[str, Any],
+) -> None:
+    """DOMAIN.md 3.5: the expert's backup drops out while the expert holds two chats. With no
+    professional connected nothing is stored; a professional who signs in is asked for both
+    chats without the expert asking, once (not again every sweep), also after a reload; the
+    expert is told why; the stand-in who answers becomes the backup of that chat. Only the
+    chat a stand-in answered counts as backup involved."""
+    values = {**stack_values, "sweep_interval_secs": 0.2}
+    async with live_server(values) as server:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        async with responder(server, "aino") as expert, youth(server) as y1, youth(server) as y2:
+            async with responder(server, "sanna"):
+                rt.hub.invalidate_on_duty()
+                await expert.expect("backup", present=True)
+                first, _ = await open_and_claim(y1, expert)
+                second, _ = await open_and_claim(y2, expert)
+            await expert.expect("backup", present=False)
+            quiet = await expert.nothing_within(0.6)  # three sweeps, nobody to ask
+            assert "support_requested" not in [f["type"] for f in quiet]
+            async with responder(server, "pekka") as pekka:
+                for chat_id in (first, second):
+                    alert = await pekka.expect("support_alert", chat_id=chat_id)
+                    assert (alert["stand_in"], alert["reason"]) == (True, "backup_left")
+                    assert alert["expert"] == {"role": "experience_expert", "name": "Aino"}
+                    told = await expert.expect("support_requested", chat_id=chat_id)
+                    assert (told["stand_in"], told["backup"], told["reason"]) == (
+                        True,
+                        None,
+                        "backup_left",
+                    )
+                again = await pekka.nothing_within(0.6)  # asked once, not every sweep
+                assert "support_alert" not in [f["type"] for f in again]
+            async with responder(server, "pekka") as pekka:  # a reload: the alerts come back
+                for chat_id in (first, second):
+                    alert = await pekka.expect("support_alert", chat_id=chat_id)
+                    assert (alert["stand_in"], alert["reason"]) == (True, "backup_left")
+                await pekka.send(type="stand_in", chat_id=second)
+                backing = await pekka.expect("support_alert", chat_id=second, stand_in=False)
+                assert backing["reason"] == "backup_left"
+                assert (await expert.expect("stand_in", chat_id=second))["backup"]["name"] == "Pekka"
+                await pekka.send(type="watch", chat_id=second)
+                await pekka.expect("watching", chat_id=second)
+                async with responder(server, "aino", resume={first: 1, second: 1}) as reloaded:
+                    chats = {
+                        c["chat_id"]: c
+                        for c in [await reloaded.expect("chat"), await reloaded.expect("chat")]
+                    }
+                    assert chats[first]["support_reason"] == "backup_left"
+                    assert chats[first]["support_backup"] is None  # still asking
+                    assert chats[second]["support_backup"] == {
+                        "role": "professional",
+                        "name": "Pekka",
+                    }
+                later = await pekka.nothing_within(0.6)  # Pekka backs the second: not re-asked
+                assert [f["chat_id"] for f in later if f["type"] == "support_alert"] == []
+                for chat_id, y in ((first, y1), (second, y2)):
+                    await expert.send(type="end", chat_id=chat_id)
+                    await y.expect("ended")
+        async with rt.db.read() as s:  # the records in the order the chats ended
+            flags = await s.scalars(
+                select(DiaryRecordRow.backup_involved).order_by(DiaryRecordRow.id)
+            )
+        assert list(flags) == [False, True]
 
 
 async def test_unanswered_chat_escalates_once(stack_values: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from tests.web_checks import assert_accessible, web_server
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
-    async with web_server(tmp_path) as live:
+    async with web_server(tmp_path, sweep_interval_secs=0.5) as live:  # presence checks
         yield live
 
 
@@ -120,9 +120,11 @@ async def test_with_the_backup_joined_each_answer_names_its_writer(
 async def test_a_stand_in_answers_when_the_backup_has_left(
     server: LiveServer, browser: Browser
 ) -> None:
-    """The backup closes the console mid-chat; "Pyydä tukea" then asks the professionals
-    connected now: Pekka's console offers "Toimi tukena", he answers and opens the chat as its
-    backup; Aino's chat says who backs her up, also after a reload. Axe on each view."""
+    """The backup closes the console mid-chat (DOMAIN.md 3.5): with no professional signed in,
+    Aino's chat says where help is now; when Pekka signs in, his console is alerted without
+    Aino asking ("Toimi tukena") and Aino's chat says support was asked for her; he answers
+    and opens the chat as its backup; Aino's chat says who backs her up, also after a reload.
+    Axe on each view."""
     backup, expert = await expert_and_backup_consoles(server, browser)
     await add_user(server.runtime, "pekka", Role.PROFESSIONAL, "Pekka")
     youth = await youth_page(browser, server)
@@ -135,14 +137,17 @@ async def test_a_stand_in_answers_when_the_backup_has_left(
     await assert_accessible(expert, "console-backup-away")
     other = await console_page(browser, server, "pekka")
 
-    await expert.click(".support-ask", timeout=WAIT_MS)
+    alert = other.locator(".support-alert.stand-in.backup-left")
+    await alert.wait_for(timeout=WAIT_MS)
+    assert "Kokemusasiantuntija Aino on chatissa ilman tukihenkilöä" in (
+        (await alert.inner_text()).capitalize()
+    )
+    await assert_accessible(other, "console-stand-in-alert")
     status = expert.locator("article.chat .stand-in-status")
     await status.wait_for(timeout=WAIT_MS)
-    assert "pyyntö lähti kaikille nyt kirjautuneille ammattilaisille" in await status.inner_text()
-    alert = other.locator(".support-alert.stand-in")
-    await alert.wait_for(timeout=WAIT_MS)
-    assert "eikä hänen tukihenkilönsä ole paikalla" in await alert.inner_text()
-    await assert_accessible(other, "console-stand-in-alert")
+    assert "Pyysimme puolestasi tukea" in await status.inner_text()
+    asked = expert.locator("article.chat .support-ask")
+    assert (await asked.inner_text(), await asked.is_disabled()) == ("Tukea pyydetty", True)
     await other.click(".support-alert.stand-in .stand-in-accept")
     await other.click(".support-alert:not(.stand-in) .watch", timeout=WAIT_MS)
     await other.wait_for_selector("article.watched .msg.youth", timeout=WAIT_MS)

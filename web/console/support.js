@@ -26,6 +26,8 @@ export const SUPPORT_ERRORS = {
 // DOMAIN.md 3.5: the chat goes on when the backup drops out; say where support comes from now.
 const BACKUP_AWAY = "Tukihenkilösi ei ole nyt paikalla. Jos tarvitset tukea, paina Pyydä tukea: pyyntö menee kaikille nyt kirjautuneille ammattilaisille.";
 const STAND_IN_ASKED = "Tukihenkilösi ei ole paikalla: pyyntö lähti kaikille nyt kirjautuneille ammattilaisille.";
+// The server asked for the expert when the backup left mid-chat (reason "backup_left").
+const STAND_IN_AUTO = "Tukihenkilösi yhteys katkesi. Pyysimme puolestasi tukea kaikilta nyt kirjautuneilta ammattilaisilta.";
 
 export function who(person) {
   return `${ROLE[person.role] || person.role} ${person.name}`.trim();
@@ -56,6 +58,7 @@ export class Support {
     this.backupPresent = null; // experts only: is the backup's console connected
     this.asked = new Set(); // own chats where support was asked
     this.backups = new Map(); // own chat_id -> {role, name} backing me up, or null: stand-ins asked
+    this.reasons = new Map(); // own chat_id -> why support was asked ("asked", "backup_left")
     this.notes = new Map(); // chat_id -> [note frames], own and watched chats
     this.alerts = new Map(); // chat_id -> support_alert frame (for the backup)
     this.watching = new Map(); // chat_id -> {lang, messages, lastSeq, joined, ended}
@@ -92,6 +95,7 @@ export class Support {
     if (frame.support_asked) {
       this.asked.add(frame.chat_id);
       this.backups.set(frame.chat_id, frame.support_backup || null);
+      this.reasons.set(frame.chat_id, frame.support_reason || "asked");
     }
     if (frame.notes?.length) this.notes.set(frame.chat_id, frame.notes);
   }
@@ -102,15 +106,19 @@ export class Support {
   }
 
   on_support_requested(frame) {
+    const auto = frame.reason === "backup_left";
     this.asked.add(frame.chat_id);
     this.backups.set(frame.chat_id, frame.backup || null); // null: stand-ins asked, nobody yet
-    this.announce(frame.stand_in ? STAND_IN_ASKED : "Tukipyyntö lähetetty tukihenkilölle.");
+    this.reasons.set(frame.chat_id, frame.reason || "asked");
+    this.announce(auto ? STAND_IN_AUTO : frame.stand_in ? STAND_IN_ASKED : "Tukipyyntö lähetetty tukihenkilölle.");
     return true;
   }
 
   on_support_alert(frame) {
     this.alerts.set(frame.chat_id, frame);
-    this.announce(`${who(frame.expert)} pyytää tukea.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`);
+    this.announce(frame.reason === "backup_left"
+      ? `${who(frame.expert)} on chatissa ilman tukihenkilöä: tukihenkilön yhteys katkesi.`
+      : `${who(frame.expert)} pyytää tukea.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`);
     return true;
   }
 
@@ -285,8 +293,11 @@ export class Support {
 
   /** The expert's backup is not there: the first professional to answer stands in. */
   standInAlert(a) {
-    return el("li", { class: "support-alert stand-in", "data-chat": a.chat_id },
-      el("span", { text: `${who(a.expert)} pyytää tukea, eikä hänen tukihenkilönsä ole paikalla · kieli ${a.lang.toUpperCase()}` }),
+    const text = a.reason === "backup_left"
+      ? `${who(a.expert)} on chatissa ilman tukihenkilöä: tukihenkilön yhteys katkesi · kieli ${a.lang.toUpperCase()}`
+      : `${who(a.expert)} pyytää tukea, eikä hänen tukihenkilönsä ole paikalla · kieli ${a.lang.toUpperCase()}`;
+    return el("li", { class: `support-alert stand-in${a.reason === "backup_left" ? " backup-left" : ""}`, "data-chat": a.chat_id },
+      el("span", { text }),
       el("button", { class: "primary stand-in-accept", type: "button", onclick: () => this.act("stand_in", a.chat_id), text: "Toimi tukena" }));
   }
 
@@ -311,7 +322,7 @@ export class Support {
     if (chat.ended) return null;
     const status = this.transfers.get(chatId);
     const joined = chat.joinedBy ? el("p", { class: "joined", text: `Mukana myös: ${who(chat.joinedBy)}` }) : null;
-    const standIn = this.backups.has(chatId) ? this.backupStatus(this.backups.get(chatId))
+    const standIn = this.backups.has(chatId) ? this.backupStatus(this.backups.get(chatId), this.reasons.get(chatId))
       : isExpert && this.backupPresent === false ? el("p", { class: "backup-away", text: BACKUP_AWAY }) : null;
     return el("div", { class: "chat-tools" },
       joined,
@@ -325,8 +336,8 @@ export class Support {
       this.asked.has(chatId) || this.notes.has(chatId) ? this.notesView(chatId, true) : null);
   }
 
-  backupStatus(backup) {
-    const text = backup ? `Tukenasi: ${who(backup)}.` : STAND_IN_ASKED;
+  backupStatus(backup, reason) {
+    const text = backup ? `Tukenasi: ${who(backup)}.` : reason === "backup_left" ? STAND_IN_AUTO : STAND_IN_ASKED;
     return el("p", { class: `stand-in-status${backup ? " ok" : ""}`, role: "status", text });
   }
 

@@ -39,6 +39,14 @@ class HandOver(StrEnum):
     TRANSFER = "transfer"
 
 
+class SupportReason(StrEnum):
+    """Why the stand-ins or the backup were asked: the expert pressed "Pyydä tukea", or the
+    server asked because the backup of the expert's shift left while the chat went on."""
+
+    ASKED = "asked"
+    BACKUP_LEFT = "backup_left"
+
+
 class TransferStatus(StrEnum):
     OFFERED = "offered"
     ACCEPTED = "accepted"
@@ -130,6 +138,9 @@ class SupportAsked(_SupportEvent):
     expert_name: str
     lang: str
     stand_in_ids: list[int] = []
+    reason: SupportReason = SupportReason.ASKED
+    #: with ``BACKUP_LEFT`` the expert did not ask: their consoles are told (any process)
+    expert_id: int | None = None
 
 
 class StandInAnswered(_SupportEvent):
@@ -142,6 +153,7 @@ class StandInAnswered(_SupportEvent):
     expert_id: int | None
     expert_name: str
     lang: str
+    reason: SupportReason = SupportReason.ASKED  # of the request the stand-in answered
 
 
 class NotePosted(_SupportEvent):

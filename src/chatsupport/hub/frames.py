@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from chatsupport.domain.chat import Message
 from chatsupport.domain.debrief import Debrief
+from chatsupport.domain.support import SupportReason
 
 PROTOCOL_VERSION = 1
 MAX_JSON_DEPTH = 8
@@ -322,6 +323,8 @@ class ChatOut(_ServerFrame):
     youth_urgent: bool = False
     #: the backup asked in this chat, or the stand-in who answered (null: none yet)
     support_backup: ResponderInfo | None = None
+    #: why support was asked (``asked``, ``backup_left``); null when it was not
+    support_reason: SupportReason | None = None
 
 
 class AckOut(_ServerFrame):
@@ -360,6 +363,8 @@ class SupportRequestedOut(_ServerFrame):
     stand_in: bool = False
     #: the backup alerted (null: the professionals connected now were asked as stand-ins)
     backup: ResponderInfo | None = None
+    #: ``asked``: the expert asked; ``backup_left``: the server asked, the backup left
+    reason: SupportReason = SupportReason.ASKED
 
 
 class SupportAlertOut(_ServerFrame):
@@ -371,6 +376,8 @@ class SupportAlertOut(_ServerFrame):
     expert: ResponderInfo
     lang: str
     stand_in: bool = False
+    #: of the request that made the chat's backup, or that is open now
+    reason: SupportReason = SupportReason.ASKED
 
 
 class StandInOut(_ServerFrame):

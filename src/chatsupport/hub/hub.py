@@ -299,6 +299,7 @@ class Hub:
             messages = await self._fetch(chat_id, conn.delivered.get(chat_id, 0))
             asked, beside = await self.support.state_of(chat)
             backup = await self.support.asked_backup(chat_id) if asked else None
+            reason = await self.support.asked_reason(chat_id) if asked else None
             await conn.write_now(
                 {
                     "v": 1,
@@ -312,6 +313,7 @@ class Hub:
                     # what the holder's console showed before a reload: support asked, notes
                     "support_asked": asked,
                     "support_backup": {"role": backup[0], "name": backup[1]} if backup else None,
+                    "support_reason": reason.value if reason else None,
                     "notes": await support_events.note_frames(self, chat_id),
                     "youth_urgent": chat.youth_urgent,
                 }

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from chatsupport.domain.chat import Sender
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
+from chatsupport.domain.support import SupportReason
 from chatsupport.hub import frames, support
 from chatsupport.hub.connection import Connection, ResponderConnection
 from chatsupport.hub.hub import Hub, tag_waiting
@@ -100,7 +101,7 @@ class ResponderSession:
             for asked in await hub.support.asked_of(who.id):  # alerts missed while away
                 await conn.write_now(await support_alert(hub, asked.id, asked.responder_id))
             if who.role is Role.PROFESSIONAL:  # experts still waiting for a stand-in
-                for asked in await hub.support.asking_stand_ins():
+                for asked, _ in await hub.support.asking_stand_ins():
                     frame = await support_alert(hub, asked.id, asked.responder_id, stand_in=True)
                     await conn.write_now(frame)
             if on_duty:  # a chat that opened meanwhile may be tagged already (by its event)
@@ -165,10 +166,12 @@ async def support_alert(
     role, name = names.get(expert_id or 0, ("experience_expert", ""))
     chat = await hub.chats.get(chat_id)
     lang = chat.lang if chat else "fi"
+    reason = await hub.support.asked_reason(chat_id) or SupportReason.ASKED
     return frames.frame(
         "support_alert",
         chat_id=chat_id,
         expert={"role": role, "name": name},
         lang=lang,
         stand_in=stand_in,
+        reason=reason.value,
     )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from chatsupport.domain.audit import TRANSCRIPT_READ
 from chatsupport.domain.errors import ChatSupportError
+from chatsupport.domain.support import SupportReason
 from chatsupport.hub import frames
 from chatsupport.hub.support_events import watching_job
 
@@ -25,7 +26,11 @@ async def handle(hub: Hub, conn: ResponderConnection, frame: object) -> None:
         role, name = names.get(backup or 0, ("", ""))
         person = {"role": role, "name": name} if role else None
         conn.send(
-            "support_requested", chat_id=frame.chat_id, stand_in=backup is None, backup=person
+            "support_requested",
+            chat_id=frame.chat_id,
+            stand_in=backup is None,
+            backup=person,
+            reason=SupportReason.ASKED.value,
         )
     elif isinstance(frame, frames.StandInFrame):
         await service.stand_in(professional=me, chat_id=frame.chat_id)

@@ -28,17 +28,7 @@ def _consoles(hub: Hub, responder_id: int) -> list[ResponderConnection]:
 
 async def dispatch(hub: Hub, event: Any) -> None:
     if isinstance(event, s.SupportAsked):
-        who = _who(Role.EXPERIENCE_EXPERT, event.expert_name)
-        stand_in = event.backup_id is None
-        for rid in event.stand_in_ids if stand_in else [event.backup_id]:
-            for conn in _consoles(hub, rid or 0):
-                conn.send(
-                    "support_alert",
-                    chat_id=event.chat_id,
-                    expert=who,
-                    lang=event.lang,
-                    stand_in=stand_in,
-                )
+        _asked(hub, event)
     elif isinstance(event, s.StandInAnswered):
         _stood_in(hub, event)
     elif isinstance(event, s.NotePosted):
@@ -51,6 +41,32 @@ async def dispatch(hub: Hub, event: Any) -> None:
         _transfer(hub, event)
     elif isinstance(event, s.ChatEscalated):
         await _escalated(hub, event)
+
+
+def _asked(hub: Hub, event: s.SupportAsked) -> None:
+    """The backup, or every stand-in, is alerted; when the server asked because the backup
+    left, the expert's consoles are told too (the one who asks is answered by the handler)."""
+    who = _who(Role.EXPERIENCE_EXPERT, event.expert_name)
+    stand_in = event.backup_id is None
+    for rid in event.stand_in_ids if stand_in else [event.backup_id]:
+        for conn in _consoles(hub, rid or 0):
+            conn.send(
+                "support_alert",
+                chat_id=event.chat_id,
+                expert=who,
+                lang=event.lang,
+                stand_in=stand_in,
+                reason=event.reason.value,
+            )
+    if event.reason is s.SupportReason.BACKUP_LEFT:
+        for conn in _consoles(hub, event.expert_id or 0):
+            conn.send(
+                "support_requested",
+                chat_id=event.chat_id,
+                stand_in=True,
+                backup=None,
+                reason=event.reason.value,
+            )
 
 
 def _stood_in(hub: Hub, event: s.StandInAnswered) -> None:
@@ -69,6 +85,7 @@ def _stood_in(hub: Hub, event: s.StandInAnswered) -> None:
                     expert=expert,
                     lang=event.lang,
                     stand_in=False,
+                    reason=event.reason.value,
                 )
             elif rid == event.expert_id:
                 conn.send("stand_in", chat_id=event.chat_id, backup=backup)
@@ -153,7 +170,8 @@ async def _escalated(hub: Hub, event: s.ChatEscalated) -> None:
 
 
 async def tell_backup_presence(hub: Hub) -> None:
-    """Tell each connected expert when their backup's presence changed (every sweep)."""
+    """Tell each connected expert when their backup's presence changed, and while the backup
+    is away put the expert's unbacked chats to the stand-ins (every sweep; DOMAIN.md 3.5)."""
     for conns in list(hub.responders.values()):
         experts = [c for c in conns if c.greeted and c.responder.role is Role.EXPERIENCE_EXPERT]
         if not experts:
@@ -163,6 +181,8 @@ async def tell_backup_presence(hub: Hub) -> None:
             if present is not None and present != conn.backup_present:
                 conn.send("backup", present=present)
             conn.backup_present = present
+        if present is False:
+            await hub.support.ask_while_backup_away(experts[0].responder)
 
 
 async def note_frames(hub: Hub, chat_id: str) -> list[dict[str, object]]:

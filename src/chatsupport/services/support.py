@@ -46,6 +46,7 @@ from chatsupport.domain.support import (
     Situation,
     StandInAnswered,
     SupportAsked,
+    SupportReason,
     TransferChanged,
     TransferOffer,
     TransferStatus,
@@ -152,6 +153,7 @@ class SupportService:
         async with self._db.write() as s:
             won = await store.take_stand_in(s, chat_id=chat_id, backup_id=professional.id)
             chat = await chat_store.get(s, chat_id=chat_id) if won else None
+            reason = await store.asked_reason(s, chat_id=chat_id) if won else None
         if chat is None:
             raise Conflict("Someone else answered, or the chat ended.", code=SUPPORT_TAKEN)
         expert = chat.responder_id
@@ -164,13 +166,55 @@ class SupportService:
                 expert_id=expert,
                 expert_name=names[expert][1] if expert in names else "",
                 lang=chat.lang,
+                reason=reason or SupportReason.ASKED,
             )
         )
 
-    async def asking_stand_ins(self) -> list[Chat]:
-        """Active chats whose expert still waits for a stand-in (re-sent on reconnect)."""
+    async def ask_while_backup_away(self, expert: Responder) -> list[str]:
+        """DOMAIN.md 3.5: the backup of the expert's shift is not connected while the expert
+        holds chats. Each chat with nobody backing it is put to the professionals connected
+        now as stand-ins, as if the expert had asked (``SupportReason.BACKUP_LEFT``). Safe to
+        call every sweep, on every process: a chat is asked once (``ask_stand_ins_once``).
+        Returns the chats asked now; none while no professional is connected."""
+        chats = await self._chats.active_for(expert.id)
+        if not chats:
+            return []
+        connected = await self._connected()
+        roles = await self._chats.responder_names(sorted(connected))
+        asked = sorted(stand_ins({rid: Role(r) for rid, (r, _) in roles.items()}, connected))
+        if not asked:
+            return []
+        now = self._clock.now()
+        won: list[Chat] = []
+        for chat in chats:
+            async with self._db.write() as s:
+                if await store.ask_stand_ins_once(
+                    s, chat_id=chat.id, expert_id=expert.id, connected=connected, now=now
+                ):
+                    won.append(chat)
+        for chat in won:
+            await self._chats.publish(
+                SupportAsked(
+                    chat_id=chat.id,
+                    backup_id=None,
+                    expert_name=expert.display_name,
+                    lang=chat.lang,
+                    stand_in_ids=asked,
+                    reason=SupportReason.BACKUP_LEFT,
+                    expert_id=expert.id,
+                )
+            )
+        return [chat.id for chat in won]
+
+    async def asking_stand_ins(self) -> list[tuple[Chat, SupportReason]]:
+        """Active chats whose expert still waits for a stand-in, and why (re-sent on reconnect)."""
         async with self._db.read() as s:
             return await store.asking_stand_ins(s)
+
+    async def asked_reason(self, chat_id: str) -> SupportReason | None:
+        """Why the chat's backup or stand-ins were last asked; None when nobody was."""
+        async with self._db.read() as s:
+            return await store.asked_reason(s, chat_id=chat_id)
 
     async def as_backup(self, *, responder_id: int, chat_id: str) -> Chat:
         """The active chat, if ``responder_id`` is the backup its expert asked for support."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Exists, delete, func, select, update
+from sqlalchemy import Exists, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatsupport.domain.chat import Chat, ChatState
-from chatsupport.domain.support import Note, TransferOffer
+from chatsupport.domain.support import Note, SupportReason, TransferOffer
 from chatsupport.storage.chats import _chat
 from chatsupport.storage.tables import ChatRow, ChatSupportRow, SupportNoteRow, TransferOfferRow
 
@@ -46,8 +46,47 @@ async def mark_asked(
     await session.execute(
         update(ChatSupportRow)
         .where(ChatSupportRow.chat_id == chat_id)
-        .values(backup_id=backup_id, asked_at=now, backup_involved=True)
+        .values(
+            backup_id=backup_id,
+            asked_at=now,
+            asked_reason=SupportReason.ASKED.value,
+            backup_involved=True,
+        )
     )
+
+
+async def ask_stand_ins_once(
+    session: AsyncSession,
+    *,
+    chat_id: str,
+    expert_id: int,
+    connected: frozenset[int],
+    now: datetime,
+) -> bool:
+    """The expert's backup left: put the chat to the stand-ins unless it is backed already (a
+    backup asked or stood in who is ``connected``) or its stand-ins are being asked. One
+    conditional update: True for the one caller (any process, any sweep) that changed the row.
+    Not *involved* yet: that takes a stand-in who answers."""
+    await _ensure_row(session, chat_id)
+    never_asked = and_(ChatSupportRow.asked_at.is_(None), ChatSupportRow.backup_id.is_(None))
+    backup_gone = and_(
+        ChatSupportRow.backup_id.is_not(None), ChatSupportRow.backup_id.not_in(connected)
+    )
+    held = (
+        select(ChatRow.id)
+        .where(
+            ChatRow.id == chat_id,
+            ChatRow.state == ChatState.ACTIVE.value,
+            ChatRow.responder_id == expert_id,
+        )
+        .exists()
+    )
+    result = await session.execute(
+        update(ChatSupportRow)
+        .where(ChatSupportRow.chat_id == chat_id, or_(never_asked, backup_gone), held)
+        .values(backup_id=None, asked_at=now, asked_reason=SupportReason.BACKUP_LEFT.value)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def take_stand_in(session: AsyncSession, *, chat_id: str, backup_id: int) -> bool:
@@ -61,15 +100,15 @@ async def take_stand_in(session: AsyncSession, *, chat_id: str, backup_id: int) 
             ChatSupportRow.backup_id.is_(None),
             _chat_is(chat_id, ChatState.ACTIVE),
         )
-        .values(backup_id=backup_id)
+        .values(backup_id=backup_id, backup_involved=True)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-async def asking_stand_ins(session: AsyncSession) -> list[Chat]:
-    """Active chats whose expert asked for a stand-in nobody has answered yet."""
-    rows = await session.scalars(
-        select(ChatRow)
+async def asking_stand_ins(session: AsyncSession) -> list[tuple[Chat, SupportReason]]:
+    """Active chats whose stand-ins are being asked (nobody has answered yet), and why."""
+    rows = await session.execute(
+        select(ChatRow, ChatSupportRow.asked_reason)
         .join(ChatSupportRow, ChatSupportRow.chat_id == ChatRow.id)
         .where(
             ChatSupportRow.asked_at.is_not(None),
@@ -77,7 +116,25 @@ async def asking_stand_ins(session: AsyncSession) -> list[Chat]:
             ChatRow.state == ChatState.ACTIVE.value,
         )
     )
-    return [_chat(r) for r in rows]
+    return [(_chat(row), _reason(reason)) for row, reason in rows]
+
+
+async def asked_reason(session: AsyncSession, *, chat_id: str) -> SupportReason | None:
+    """Why the chat's backup or stand-ins were last asked; None when nobody was."""
+    row = (
+        await session.execute(
+            select(ChatSupportRow.asked_at, ChatSupportRow.asked_reason).where(
+                ChatSupportRow.chat_id == chat_id
+            )
+        )
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return _reason(row[1])
+
+
+def _reason(stored: str | None) -> SupportReason:
+    return SupportReason(stored) if stored else SupportReason.ASKED  # NULL: before 0015
 
 
 async def mark_involved(session: AsyncSession, *, chat_id: str) -> None:

@@ -307,6 +307,8 @@ class ChatSupportRow(Base):
         ForeignKey("responders.id", ondelete="SET NULL"), nullable=True
     )
     asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    #: ``SupportReason`` of the last request; NULL on rows older than migration 0015: "asked"
+    asked_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     backup_involved: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     #: the backup joined (the youth was told): asking alone marks it involved, not joined
