@@ -187,3 +187,31 @@ async def test_two_stand_ins_on_two_processes_answer_at_once_and_one_wins(two: C
             winner = next(name for name, got in outcomes.items() if got == "won")
             told = await expert.expect("stand_in", chat_id=chat_id)
             assert told["backup"]["name"] == winner
+
+
+async def test_the_backup_leaves_and_a_stand_in_on_the_other_process_is_alerted(
+    two: Cluster,
+) -> None:
+    """DOMAIN.md 3.5 across processes: the expert holds a chat on A, the backup's console on
+    B closes; the sweep on A asks Paula on B as the stand-in without the expert asking, and
+    tells the expert why; Paula answers and the expert on A hears who backs her up."""
+    a_node, b_node = two.nodes
+    await expert_shift(two)
+    async with responder(a_node, "aino") as expert, youth(a_node) as y:
+        async with responder(b_node, "sanna"):
+            await asyncio.sleep(1.1)  # each process caches who is on duty for a second
+            await y.send(type="open")
+            await y.expect("opened")
+            chat_id = (await expert.expect("tag"))["chat_id"]
+            await expert.send(type="claim", chat_id=chat_id)
+            await expert.expect("claimed", chat_id=chat_id)
+        async with responder(b_node, "paula") as paula:
+            alert = await paula.expect("support_alert", within=20, chat_id=chat_id)
+            assert (alert["stand_in"], alert["reason"]) == (True, "backup_left")
+            told = await expert.expect("support_requested", within=20, chat_id=chat_id)
+            assert (told["stand_in"], told["reason"]) == (True, "backup_left")
+            await paula.send(type="stand_in", chat_id=chat_id)
+            backing = await paula.expect("support_alert", chat_id=chat_id, stand_in=False)
+            assert backing["reason"] == "backup_left"
+            answered = await expert.expect("stand_in", chat_id=chat_id)
+            assert answered["backup"] == {"role": "professional", "name": "Paula"}

@@ -139,9 +139,7 @@ async def test_a_stand_in_answers_when_the_backup_has_left(
 
     alert = other.locator(".support-alert.stand-in.backup-left")
     await alert.wait_for(timeout=WAIT_MS)
-    assert "Kokemusasiantuntija Aino on chatissa ilman tukihenkilöä" in (
-        (await alert.inner_text()).capitalize()
-    )
+    assert "Kokemusasiantuntija Aino on chatissa ilman tukihenkilöä" in await alert.inner_text()
     await assert_accessible(other, "console-stand-in-alert")
     status = expert.locator("article.chat .stand-in-status")
     await status.wait_for(timeout=WAIT_MS)

@@ -33,6 +33,12 @@ export function who(person) {
   return `${ROLE[person.role] || person.role} ${person.name}`.trim();
 }
 
+/** ``who`` at the start of a sentence. */
+function Who(person) {
+  const text = who(person);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** One message of a chat: the youth's, mine, or (with the backup in the chat) the other
  * adult's, named by role and name. A responder message with no author (stored before
  * messages had one) counts as mine in my own chat and as "Vastaaja" in a watched one. */
@@ -117,8 +123,8 @@ export class Support {
   on_support_alert(frame) {
     this.alerts.set(frame.chat_id, frame);
     this.announce(frame.reason === "backup_left"
-      ? `${who(frame.expert)} on chatissa ilman tukihenkilöä: tukihenkilön yhteys katkesi.`
-      : `${who(frame.expert)} pyytää tukea.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`);
+      ? `${Who(frame.expert)} on chatissa ilman tukihenkilöä: tukihenkilön yhteys katkesi.`
+      : `${Who(frame.expert)} pyytää tukea.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`);
     return true;
   }
 
@@ -275,7 +281,7 @@ export class Support {
       .filter((a) => !this.watching.has(a.chat_id) && !this.chats.has(a.chat_id))
       .map((a) => (a.stand_in ? this.standInAlert(a) :
         el("li", { class: "support-alert", "data-chat": a.chat_id },
-          el("span", { text: `${who(a.expert)} pyytää tukea · kieli ${a.lang.toUpperCase()}` }),
+          el("span", { text: `${Who(a.expert)} pyytää tukea · kieli ${a.lang.toUpperCase()}` }),
           el("button", { class: "primary watch", type: "button", onclick: () => this.watch(a.chat_id), text: "Avaa chat" }))),
       );
     const offers = [...this.offers.values()].map((o) =>
@@ -294,8 +300,8 @@ export class Support {
   /** The expert's backup is not there: the first professional to answer stands in. */
   standInAlert(a) {
     const text = a.reason === "backup_left"
-      ? `${who(a.expert)} on chatissa ilman tukihenkilöä: tukihenkilön yhteys katkesi · kieli ${a.lang.toUpperCase()}`
-      : `${who(a.expert)} pyytää tukea, eikä hänen tukihenkilönsä ole paikalla · kieli ${a.lang.toUpperCase()}`;
+      ? `${Who(a.expert)} on chatissa ilman tukihenkilöä: tukihenkilön yhteys katkesi · kieli ${a.lang.toUpperCase()}`
+      : `${Who(a.expert)} pyytää tukea, eikä hänen tukihenkilönsä ole paikalla · kieli ${a.lang.toUpperCase()}`;
     return el("li", { class: `support-alert stand-in${a.reason === "backup_left" ? " backup-left" : ""}`, "data-chat": a.chat_id },
       el("span", { text }),
       el("button", { class: "primary stand-in-accept", type: "button", onclick: () => this.act("stand_in", a.chat_id), text: "Toimi tukena" }));
