@@ -271,7 +271,8 @@ async def test_the_stand_ins_are_alerted_when_the_backup_leaves_mid_chat(
                 await pekka.send(type="stand_in", chat_id=second)
                 backing = await pekka.expect("support_alert", chat_id=second, stand_in=False)
                 assert backing["reason"] == "backup_left"
-                assert (await expert.expect("stand_in", chat_id=second))["backup"]["name"] == "Pekka"
+                answered = await expert.expect("stand_in", chat_id=second)
+                assert answered["backup"]["name"] == "Pekka"
                 await pekka.send(type="watch", chat_id=second)
                 await pekka.expect("watching", chat_id=second)
                 async with responder(server, "aino", resume={first: 1, second: 1}) as reloaded:
