@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     intake_cutoff_mins: int = Field(default=15, ge=0, le=240)
     escalate_after_secs: float = Field(default=300.0, gt=0)
     transfer_offer_secs: float = Field(default=60.0, gt=0)
+    #: a chat's responder with no console connected this long is gone: others may claim it
+    holder_gone_secs: float = Field(default=60.0, gt=0)
 
     # Abuse limits on the anonymous side (docs/security.md); keyed by a daily keyed hash.
     youth_connections_per_key: int = Field(default=20, ge=1)

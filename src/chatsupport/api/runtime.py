@@ -190,6 +190,7 @@ def support_settings(settings: Settings) -> SupportSettings:
     return SupportSettings(
         escalate_after=timedelta(seconds=settings.escalate_after_secs),
         transfer_offer=timedelta(seconds=settings.transfer_offer_secs),
+        holder_gone=timedelta(seconds=settings.holder_gone_secs),
     )
 
 

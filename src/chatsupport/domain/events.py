@@ -18,6 +18,8 @@ from chatsupport.domain.support import (
     BackupJoined,
     ChatEscalated,
     ChatHandedOver,
+    HolderBack,
+    HolderGone,
     NotePosted,
     StandInAnswered,
     SupportAsked,
@@ -95,6 +97,8 @@ Event = Annotated[
     | ChatHandedOver
     | TransferChanged
     | ChatEscalated
+    | HolderGone
+    | HolderBack
     # debriefs after a heavy chat (domain/debrief.py)
     | DebriefChanged,
     Field(discriminator="kind"),
@@ -108,6 +112,8 @@ SUPPORT_EVENTS = (
     ChatHandedOver,
     TransferChanged,
     ChatEscalated,
+    HolderGone,
+    HolderBack,
 )
 
 

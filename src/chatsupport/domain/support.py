@@ -37,6 +37,7 @@ class HandOver(StrEnum):
 
     TAKE_OVER = "take_over"
     TRANSFER = "transfer"
+    HOLDER_GONE = "holder_gone"  # claimed from a responder whose console was gone
 
 
 class SupportReason(StrEnum):
@@ -84,6 +85,21 @@ def escalation_targets(status: RotaStatus, connected: frozenset[int]) -> frozens
     }
     backups = {o.shift.backup_id for o in status.active if o.shift.backup_id is not None}
     return frozenset((professionals | backups) & connected)
+
+
+def holder_gone_targets(
+    status: RotaStatus,
+    roles: Mapping[int, Role],
+    connected: frozenset[int],
+    *,
+    holder_id: int | None,
+) -> frozenset[int]:
+    """Who is asked to continue a chat whose responder is gone: everyone on an open shift, the
+    backups of running expert shifts and every professional; only those connected, not the
+    holder (docs/protocol.md, "A chat whose responder is gone")."""
+    on_shift = {rid for o in status.open_shifts for rid in o.shift.responder_ids}
+    wanted = (on_shift & connected) | escalation_targets(status, connected)
+    return frozenset((wanted | stand_ins(roles, connected)) - {holder_id})
 
 
 def stand_ins(roles: Mapping[int, Role], connected: frozenset[int]) -> frozenset[int]:
@@ -184,6 +200,25 @@ class ChatHandedOver(_SupportEvent):
     to_role: Role
     to_name: str
     reason: HandOver
+
+
+class HolderGone(_SupportEvent):
+    """The responder holding ``chat_id`` has been gone too long: ``responder_ids`` get its tag
+    again (``holder_gone``), the youth is told."""
+
+    kind: Literal["holder_gone"] = "holder_gone"
+    chat_id: str
+    lang: str
+    waiting_since: datetime
+    youth_urgent: bool = False
+    responder_ids: list[int]
+
+
+class HolderBack(_SupportEvent):
+    """The gone responder came back before anyone claimed the chat: tags withdrawn."""
+
+    kind: Literal["holder_back"] = "holder_back"
+    chat_id: str
 
 
 class TransferChanged(_SupportEvent):

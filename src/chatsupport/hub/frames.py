@@ -288,12 +288,15 @@ class TagOut(_ServerFrame):
     urgent: bool = False
     #: the young person opened it with "I need help now" (every tag of the chat says so)
     youth_urgent: bool = False
+    #: an active chat whose responder is gone: ``claim`` takes it over
+    holder_gone: bool = False
 
 
 class TakenOut(_ServerFrame):
     type: Literal["taken"]
     chat_id: str
-    reason: Literal["claimed", "left"]
+    #: claimed by someone, the youth left, or (a chat whose responder was gone) they came back
+    reason: Literal["claimed", "left", "back"]
 
 
 class ClaimedOut(_ServerFrame):
@@ -431,7 +434,7 @@ class HandedOverOut(_ServerFrame):
     type: Literal["handed_over"]
     chat_id: str
     to: ResponderInfo
-    reason: Literal["take_over", "transfer"]
+    reason: Literal["take_over", "transfer", "holder_gone"]
 
 
 class TransferOut(_ServerFrame):
@@ -470,6 +473,18 @@ class StillWaitingOut(_ServerFrame):
 
     type: Literal["still_waiting"]
     services: str
+
+
+class HolderAwayOut(_ServerFrame):
+    """To the youth: the responder's console has been gone a while; others were asked."""
+
+    type: Literal["holder_away"]
+
+
+class HolderBackOut(_ServerFrame):
+    """To the youth: that responder is back."""
+
+    type: Literal["holder_back"]
 
 
 class DebriefPerson(BaseModel):
@@ -560,6 +575,8 @@ ServerFrame = Annotated[
     | TransferOut
     | BackupOut
     | StillWaitingOut
+    | HolderAwayOut
+    | HolderBackOut
     | ClosedNowOut
     | OpenAgainOut
     | DebriefOut,

@@ -263,6 +263,7 @@ class Hub:
         for conns in self.responders.values():
             for conn in conns:
                 if conn.responder.id == event.responder_id:
+                    conn.tagged.discard(event.chat_id)  # theirs now, not a tag to withdraw
                     if event.chat_id not in conn.chats:  # the winner's other tabs
                         self.follow(conn, event.chat_id, after_seq=0)
                         conn.push(self.chat_job(event.chat_id))
@@ -280,12 +281,12 @@ class Hub:
             else:  # the socket stays open: the youth may start a new chat on it
                 conn.send("ended", **fields)
             self.unfollow(conn, event.chat_id)
-        if event.state is ChatState.MISSED:
-            for conns in self.responders.values():
-                for conn in conns:
-                    if event.chat_id in conn.tagged:
-                        conn.tagged.discard(event.chat_id)
-                        conn.send("taken", chat_id=event.chat_id, reason="left")
+        # A missed chat's tags, or those of an active chat whose responder was gone, go.
+        for conns in self.responders.values():
+            for conn in conns:
+                if event.chat_id in conn.tagged:
+                    conn.tagged.discard(event.chat_id)
+                    conn.send("taken", chat_id=event.chat_id, reason="left")
 
     # --- composite frames (run inside a connection's writer, in order) -------------------
 
@@ -327,6 +328,7 @@ class Hub:
         """Events may have been lost: every connection re-reads its view from the database."""
         self.invalidate_on_duty()
         waiting = {c.id: c for c in await self.waiting_now()}
+        gone = {c.id for c in await self.support.gone_chats()}  # tags that stay
         on_duty = await self.on_duty()
         for youth_conns in list(self.youth.values()):
             for youth in youth_conns:
@@ -334,14 +336,18 @@ class Hub:
         for responder_conns in list(self.responders.values()):
             for conn in responder_conns:
                 if conn.greeted:
-                    self._resync_tags(conn, waiting, on_duty)
+                    self._resync_tags(conn, waiting, gone, on_duty)
                     conn.push(self._responder_resync_job())
         self._queue_dirty.set()
 
     def _resync_tags(
-        self, conn: ResponderConnection, waiting: dict[str, Any], on_duty: frozenset[int]
+        self,
+        conn: ResponderConnection,
+        waiting: dict[str, Any],
+        gone: set[str],
+        on_duty: frozenset[int],
     ) -> None:
-        for chat_id in list(conn.tagged - waiting.keys()):
+        for chat_id in list(conn.tagged - waiting.keys() - gone):
             conn.tagged.discard(chat_id)
             conn.send("taken", chat_id=chat_id, reason="claimed")
         if conn.responder.id in on_duty:
@@ -493,6 +499,20 @@ def tag_waiting(conn: ResponderConnection, chat: Chat) -> None:
     tag(conn, chat.id, chat.lang, chat.created_at, False, youth_urgent=chat.youth_urgent)
 
 
+def tag_gone(conn: ResponderConnection, chat: Chat) -> None:
+    """Tag an active chat whose responder is gone (urgent: someone is in the chat alone)."""
+    tag(
+        conn,
+        chat.id,
+        chat.lang,
+        chat.created_at,
+        False,
+        urgent=True,
+        youth_urgent=chat.youth_urgent,
+        holder_gone=True,
+    )
+
+
 def tag(
     conn: ResponderConnection,
     chat_id: str,
@@ -501,14 +521,22 @@ def tag(
     reminder: bool,
     urgent: bool = False,
     youth_urgent: bool = False,
+    holder_gone: bool = False,
 ) -> None:
     conn.tagged.add(chat_id)
-    conn.push(_tag_text(chat_id, lang, since.isoformat(), reminder, urgent, youth_urgent))
+    since_text = since.isoformat()
+    conn.push(_tag_text(chat_id, lang, since_text, reminder, urgent, youth_urgent, holder_gone))
 
 
 @functools.lru_cache(maxsize=256)
 def _tag_text(
-    chat_id: str, lang: str, since: str, reminder: bool, urgent: bool, youth_urgent: bool
+    chat_id: str,
+    lang: str,
+    since: str,
+    reminder: bool,
+    urgent: bool,
+    youth_urgent: bool,
+    holder_gone: bool,
 ) -> str:
     """A tag goes to every responder alike: encoded once, not once per connection."""
     return frames.encode(
@@ -520,6 +548,7 @@ def _tag_text(
             reminder=reminder,
             urgent=urgent,
             youth_urgent=youth_urgent,
+            holder_gone=holder_gone,
         )
     )
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from chatsupport.domain.chat import Sender
+from chatsupport.domain.chat import ChatState, Sender
 from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
-from chatsupport.domain.support import SupportReason
+from chatsupport.domain.support import HandOver, SupportReason
 from chatsupport.hub import frames, support
 from chatsupport.hub.connection import Connection, ResponderConnection
-from chatsupport.hub.hub import Hub, tag_waiting
+from chatsupport.hub.hub import Hub, tag_gone, tag_waiting
 from chatsupport.services.limits import AbuseLimits
 
 
@@ -76,9 +76,15 @@ class ResponderSession:
         active = await self.hub.chats.active_for(self.conn.responder.id)
         for chat in active:
             self.hub.follow(self.conn, chat.id, after_seq=frame.resume.get(chat.id, 0))
-        self.conn.push(self._welcome_job([c.id for c in active]))
+        held = [c.id for c in active]
+        lost = [chat_id for chat_id in frame.resume if chat_id not in held]
+        self.conn.push(self._welcome_job(held, lost))
 
-    def _welcome_job(self, active: list[str]) -> Callable[[Connection], Awaitable[None]]:
+    def _welcome_job(
+        self, active: list[str], lost: list[str]
+    ) -> Callable[[Connection], Awaitable[None]]:
+        """``active``: the chats this responder holds; ``lost``: chats the console still
+        showed (``resume``) that ended or changed hands while it was away."""
         hub = self.hub
 
         async def job(conn: Connection) -> None:
@@ -108,6 +114,11 @@ class ResponderSession:
                 for chat in await hub.waiting_now():
                     if chat.id not in conn.tagged:
                         tag_waiting(conn, chat)
+            if active:  # this responder's chats marked gone are theirs again
+                await hub.support.holder_back(who.id)
+            if on_duty or who.role is Role.PROFESSIONAL:
+                await _tag_chats_with_holder_gone(hub, conn)
+            await _tell_what_changed_while_away(hub, conn, lost)
             for chat_id in active:
                 await hub.chat_job(chat_id)(conn)
 
@@ -118,6 +129,12 @@ class ResponderSession:
             on_duty = self.conn.responder.id in await self.hub.on_duty()
             if not on_duty:
                 raise ChatSupportError("You are not on duty now.", code="chat.not_on_duty")
+        chat = await self.hub.chats.get(chat_id)
+        if chat is not None and chat.state is ChatState.ACTIVE:
+            # Someone holds it: only a chat whose holder is gone can be taken over. The
+            # hand-over's announcement brings this console the chat (docs/protocol.md).
+            await self.hub.support.adopt(responder=self.conn.responder, chat_id=chat_id)
+            return
         await self.hub.chats.claim(responder=self.conn.responder, chat_id=chat_id)
         self.hub.follow(self.conn, chat_id, after_seq=0)
         self.conn.push(self._claimed_job(chat_id))
@@ -155,6 +172,40 @@ class ResponderSession:
         )
         if self.conn.wants_ack(frame.chat_id, new):
             self.conn.send("ack", client_id=frame.client_id, seq=message.seq, chat_id=frame.chat_id)
+
+
+async def _tag_chats_with_holder_gone(hub: Hub, conn: ResponderConnection) -> None:
+    """A console that connects while a chat's responder is gone gets that chat's tag."""
+    for chat in await hub.support.gone_chats():
+        if chat.responder_id != conn.responder.id and chat.id not in conn.tagged:
+            tag_gone(conn, chat)
+
+
+async def _tell_what_changed_while_away(
+    hub: Hub, conn: ResponderConnection, chat_ids: list[str]
+) -> None:
+    """Chats the console still showed but this responder no longer holds: ``ended``, or
+    ``handed_over`` when someone else holds it now (taken over while the console was away)."""
+    for chat_id in chat_ids:
+        chat = await hub.chats.get(chat_id)
+        if chat is None:
+            continue
+        if chat.state is ChatState.ACTIVE and chat.responder_id is not None:
+            names = await hub.chats.responder_names([chat.responder_id])
+            role, name = names.get(chat.responder_id, ("professional", ""))
+            await conn.write_now(
+                frames.frame(
+                    "handed_over",
+                    chat_id=chat_id,
+                    to={"role": role, "name": name},
+                    reason=HandOver.HOLDER_GONE.value,
+                )
+            )
+        elif chat.state not in (ChatState.WAITING, ChatState.ACTIVE):
+            reason = chat.end_reason.value if chat.end_reason else "youth_left"
+            await conn.write_now(
+                frames.frame("ended", chat_id=chat_id, reason=reason, state=chat.state.value)
+            )
 
 
 async def support_alert(

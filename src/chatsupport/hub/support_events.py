@@ -41,6 +41,12 @@ async def dispatch(hub: Hub, event: Any) -> None:
         _transfer(hub, event)
     elif isinstance(event, s.ChatEscalated):
         await _escalated(hub, event)
+    elif isinstance(event, s.HolderGone):
+        _holder_gone(hub, event)
+    elif isinstance(event, s.HolderBack):
+        _withdraw_tags(hub, event.chat_id, reason="back")
+        for youth in hub.youth.get(event.chat_id, ()):
+            youth.send("holder_back")
 
 
 def _asked(hub: Hub, event: s.SupportAsked) -> None:
@@ -116,7 +122,41 @@ def _joined(hub: Hub, chat_id: str, who: dict[str, str], *, joiner: int | None) 
             conn.send("joined", responder=who)
 
 
+def _holder_gone(hub: Hub, event: s.HolderGone) -> None:
+    """The chat is back in the claim lists of those asked; the youth is told."""
+    from chatsupport.hub.hub import tag  # the hub module imports this one
+
+    for rid in event.responder_ids:
+        for conn in _consoles(hub, rid):
+            if event.chat_id in conn.chats:
+                continue
+            tag(
+                conn,
+                event.chat_id,
+                event.lang,
+                event.waiting_since,
+                False,
+                urgent=True,
+                youth_urgent=event.youth_urgent,
+                holder_gone=True,
+            )
+    for youth in hub.youth.get(event.chat_id, ()):
+        youth.send("holder_away")
+
+
+def _withdraw_tags(hub: Hub, chat_id: str, *, reason: str, keep: int | None = None) -> None:
+    for rid, conns in hub.responders.items():
+        for conn in conns:
+            if chat_id in conn.tagged and rid != keep:
+                conn.tagged.discard(chat_id)
+                conn.send("taken", chat_id=chat_id, reason=reason)
+
+
 def _handed_over(hub: Hub, event: s.ChatHandedOver) -> None:
+    if event.reason is s.HandOver.HOLDER_GONE:  # claimed: the others' tags go
+        _withdraw_tags(hub, event.chat_id, reason="claimed", keep=event.to_id)
+    for conn in _consoles(hub, event.to_id):
+        conn.tagged.discard(event.chat_id)
     to = _who(event.to_role, event.to_name)
     _joined(hub, event.chat_id, to, joiner=None)
     for conn in _consoles(hub, event.from_id):

@@ -5,7 +5,8 @@ reads and writes storage and supplies ``now`` and who is connected.
 
 "Connected" means a responder console seen by any process within the presence window: each
 process records its own consoles on ``hello`` and at every sweep, and forgets a responder
-when its last console on that process closes (``console_presence``).
+when its last console on that process closes (``console_presence``: the row is kept, marked
+closed, so that how long a chat's responder has been gone can be counted from it).
 """
 
 from __future__ import annotations
@@ -280,7 +281,7 @@ class RotaService:
 
     async def console_gone(self, responder_id: int) -> None:
         async with self._writing() as s:
-            await store.forget_presence(s, responder_id=responder_id)
+            await store.forget_presence(s, responder_id=responder_id, now=self._clock.now())
 
 
 def check_lang(lang: str) -> None:

@@ -19,12 +19,18 @@ Like ``ChatService``: change the database first (every race decided there, see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from chatsupport.domain.accounts import Responder
 from chatsupport.domain.chat import Chat, ChatState
 from chatsupport.domain.clock import Clock
-from chatsupport.domain.errors import CHAT_CAP_REACHED, CHAT_NOT_ACTIVE, Conflict, Forbidden
+from chatsupport.domain.errors import (
+    CHAT_CAP_REACHED,
+    CHAT_NOT_ACTIVE,
+    CHAT_TAKEN,
+    Conflict,
+    Forbidden,
+)
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import ShiftRole
 from chatsupport.domain.support import (
@@ -40,6 +46,8 @@ from chatsupport.domain.support import (
     ChatEscalated,
     ChatHandedOver,
     HandOver,
+    HolderBack,
+    HolderGone,
     Note,
     NotePosted,
     OnDuty,
@@ -51,6 +59,7 @@ from chatsupport.domain.support import (
     TransferOffer,
     TransferStatus,
     escalation_targets,
+    holder_gone_targets,
     stand_ins,
 )
 from chatsupport.services.chats import ChatService
@@ -68,6 +77,8 @@ class SupportSettings:
     escalate_after: timedelta
     #: An unanswered transfer offer lapses after this long.
     transfer_offer: timedelta
+    #: A chat's responder with no console connected this long is gone: others are asked.
+    holder_gone: timedelta = timedelta(seconds=60)
 
 
 class SupportService:
@@ -377,10 +388,80 @@ class SupportService:
         if accept:
             await self._announce_hand_over(chat_id, offer.from_id, responder, HandOver.TRANSFER)
 
+    # --- a chat whose responder is gone ------------------------------------------------------
+
+    async def adopt(self, *, responder: Responder, chat_id: str) -> None:
+        """Claim an active chat whose holder is gone: it changes hands once (the gone mark is
+        cleared by one conditional update, then the hand-over), within the claimer's cap."""
+        cap = self._chats.limits.responder_chat_cap
+        async with self._db.write() as s:
+            chat = await chat_store.get(s, chat_id=chat_id)
+            if chat is None or chat.responder_id is None or chat.responder_id == responder.id:
+                raise Conflict("Someone else took the chat.", code=CHAT_TAKEN)
+            if not await store.clear_holder_gone(s, chat_id=chat_id):
+                raise Conflict(
+                    "Someone else took the chat, or its responder is back.", code=CHAT_TAKEN
+                )
+            if len(await chat_store.active_for(s, responder_id=responder.id)) >= cap:
+                raise Conflict("You already hold as many chats as allowed.", code=CHAT_CAP_REACHED)
+            gone = chat.responder_id
+            if not await store.hand_over(s, chat_id=chat_id, from_id=gone, to_id=responder.id):
+                raise Conflict("The chat ended or changed hands.", code=CHAT_TAKEN)
+        await self._announce_hand_over(chat_id, gone, responder, HandOver.HOLDER_GONE)
+
+    async def holder_back(self, responder_id: int) -> None:
+        """The responder's console is back: chats of theirs marked gone are theirs again (each
+        unless someone claimed it first); the tags are withdrawn, the youth told."""
+        async with self._db.read() as s:
+            gone = [c for c in await store.gone_chats(s) if c.responder_id == responder_id]
+        for chat in gone:
+            async with self._db.write() as s:
+                back = await store.clear_holder_gone(s, chat_id=chat.id)
+            if back:
+                await self._chats.publish(HolderBack(chat_id=chat.id))
+
+    async def gone_chats(self) -> list[Chat]:
+        """Active chats whose holder is gone (tags for a console that connects)."""
+        async with self._db.read() as s:
+            return await store.gone_chats(s)
+
+    async def _mark_holders_gone(self, now: datetime) -> None:
+        since = now - self.settings.holder_gone
+        async with self._db.read() as s:
+            present = await rota_store.seen_since(s, since=since)
+            gone = await store.holders_gone(s, present=present)
+        for chat in gone:
+            async with self._db.write() as s:
+                won = await store.mark_holder_gone(
+                    s, chat_id=chat.id, holder_id=chat.responder_id or 0, now=now
+                )
+            if won:
+                await self._announce_holder_gone(chat)
+
+    async def _announce_holder_gone(self, chat: Chat) -> None:
+        connected = await self._connected()
+        roles = await self._chats.responder_names(sorted(connected))
+        targets = holder_gone_targets(
+            await self._rota.status(),
+            {rid: Role(r) for rid, (r, _) in roles.items()},
+            connected,
+            holder_id=chat.responder_id,
+        )
+        await self._chats.publish(
+            HolderGone(
+                chat_id=chat.id,
+                lang=chat.lang,
+                waiting_since=chat.created_at,
+                youth_urgent=chat.youth_urgent,
+                responder_ids=sorted(targets),
+            )
+        )
+
     # --- housekeeping (every process; conditional updates make it safe) ---------------------
 
     async def sweep(self) -> None:
-        """Lapse expired offers and escalate chats waiting past the escalation time."""
+        """Lapse expired offers, escalate chats waiting past the escalation time, and mark the
+        chats whose responder is gone."""
         now = self._clock.now()
         async with self._db.read() as s:
             expired = await store.expired_offers(s, now=now)
@@ -392,6 +473,7 @@ class SupportService:
                 await self._announce_offer(offer, TransferStatus.EXPIRED, Role.PROFESSIONAL, "")
         for chat in overdue:
             await self._escalate(chat)
+        await self._mark_holders_gone(now)
 
     async def escalate_now(self, chat: Chat) -> None:
         """A chat opened with "I need help now": escalated at once, not after the wait."""

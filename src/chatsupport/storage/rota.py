@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -180,7 +180,9 @@ async def touch_presence(session: AsyncSession, *, responder_ids: list[int], now
 
     One upsert, so two processes marking the same responder at once do not collide.
     """
-    rows = [{"responder_id": rid, "seen_at": now} for rid in sorted(set(responder_ids))]
+    rows = [
+        {"responder_id": rid, "seen_at": now, "closed": False} for rid in sorted(set(responder_ids))
+    ]
     if not rows:
         return
     dialect = session.get_bind().dialect.name
@@ -189,18 +191,32 @@ async def touch_presence(session: AsyncSession, *, responder_ids: list[int], now
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[ConsolePresenceRow.responder_id],
-            set_={"seen_at": statement.excluded.seen_at},
+            set_={"seen_at": statement.excluded.seen_at, "closed": False},
         )
     )
 
 
-async def forget_presence(session: AsyncSession, *, responder_id: int) -> None:
+async def forget_presence(session: AsyncSession, *, responder_id: int, now: datetime) -> None:
+    """The responder's last console on this process closed: not connected from now on."""
     await session.execute(
-        delete(ConsolePresenceRow).where(ConsolePresenceRow.responder_id == responder_id)
+        update(ConsolePresenceRow)
+        .where(ConsolePresenceRow.responder_id == responder_id)
+        .values(seen_at=now, closed=True)
     )
 
 
 async def present_since(session: AsyncSession, *, since: datetime) -> frozenset[int]:
+    """Responders with a console connected now (seen by a sweep since ``since``)."""
+    rows = await session.scalars(
+        select(ConsolePresenceRow.responder_id).where(
+            ConsolePresenceRow.seen_at >= since, ConsolePresenceRow.closed.is_(False)
+        )
+    )
+    return frozenset(rows)
+
+
+async def seen_since(session: AsyncSession, *, since: datetime) -> frozenset[int]:
+    """Responders whose console was connected at some moment since ``since`` (open or not)."""
     rows = await session.scalars(
         select(ConsolePresenceRow.responder_id).where(ConsolePresenceRow.seen_at >= since)
     )

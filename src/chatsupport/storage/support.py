@@ -237,6 +237,68 @@ async def escalated_waiting(session: AsyncSession) -> int:
     return int(count or 0)
 
 
+# --- a chat whose responder is gone ----------------------------------------------------------
+
+
+async def holders_gone(session: AsyncSession, *, present: frozenset[int]) -> list[Chat]:
+    """Active chats whose holder is not among ``present`` and that are not marked gone yet."""
+    rows = await session.scalars(
+        select(ChatRow)
+        .outerjoin(ChatSupportRow, ChatSupportRow.chat_id == ChatRow.id)
+        .where(
+            ChatRow.state == ChatState.ACTIVE.value,
+            ChatRow.responder_id.is_not(None),
+            ChatRow.responder_id.not_in(present),
+            ChatSupportRow.holder_gone_at.is_(None),
+        )
+    )
+    return [_chat(r) for r in rows]
+
+
+async def mark_holder_gone(
+    session: AsyncSession, *, chat_id: str, holder_id: int, now: datetime
+) -> bool:
+    """Mark the chat's holder gone; True for the one caller (any process) that changed the row,
+    while the chat is still active and held by ``holder_id``."""
+    await _ensure_row(session, chat_id)
+    held = (
+        select(ChatRow.id)
+        .where(
+            ChatRow.id == chat_id,
+            ChatRow.state == ChatState.ACTIVE.value,
+            ChatRow.responder_id == holder_id,
+        )
+        .exists()
+    )
+    result = await session.execute(
+        update(ChatSupportRow)
+        .where(ChatSupportRow.chat_id == chat_id, ChatSupportRow.holder_gone_at.is_(None), held)
+        .values(holder_gone_at=now)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def clear_holder_gone(session: AsyncSession, *, chat_id: str) -> bool:
+    """Take the chat out of the gone state: True for the one caller (a claim, or the holder's
+    return; any process) whose conditional update changed the row."""
+    result = await session.execute(
+        update(ChatSupportRow)
+        .where(ChatSupportRow.chat_id == chat_id, ChatSupportRow.holder_gone_at.is_not(None))
+        .values(holder_gone_at=None)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def gone_chats(session: AsyncSession) -> list[Chat]:
+    """Active chats whose holder is marked gone (their tags, for a console that connects)."""
+    rows = await session.scalars(
+        select(ChatRow)
+        .join(ChatSupportRow, ChatSupportRow.chat_id == ChatRow.id)
+        .where(ChatRow.state == ChatState.ACTIVE.value, ChatSupportRow.holder_gone_at.is_not(None))
+    )
+    return [_chat(r) for r in rows]
+
+
 # --- notes -----------------------------------------------------------------------------------
 
 

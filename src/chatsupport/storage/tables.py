@@ -219,6 +219,9 @@ class ConsolePresenceRow(Base):
         ForeignKey("responders.id", ondelete="CASCADE"), primary_key=True
     )
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: its last console on a process closed at ``seen_at`` (kept: how long a chat's responder
+    #: has been gone is counted from it); a console that says ``hello`` clears it
+    closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 # --- contact diary (issue 5) --------------------------------------------------------------
@@ -311,6 +314,8 @@ class ChatSupportRow(Base):
     asked_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     backup_involved: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    #: the holder's console has been gone since (set once; cleared on a claim or their return)
+    holder_gone_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     #: the backup joined (the youth was told): asking alone marks it involved, not joined
     joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
