@@ -163,6 +163,7 @@ const handlers = {
     addMessages(chat, frame.messages || []);
   },
   chat(frame) {
+    state.waiting.delete(frame.chat_id); // a chat whose responder was gone, now mine
     const chat = chatOf(frame.chat_id, frame.lang);
     chat.youthUrgent = Boolean(frame.youth_urgent);
     addMessages(chat, frame.messages);
@@ -211,8 +212,9 @@ function handleFrame(frame) {
 
 function alertTag(tag) {
   beep();
-  const body = tag.youth_urgent ? "Nuori tarvitsee apua heti (hätä nyt)." : "Nuori odottaa vastaajaa.";
-  announce(tag.youth_urgent ? `Hätä nyt: ${body}` : "Uusi chat odottaa vastaajaa.");
+  const body = tag.youth_urgent ? "Nuori tarvitsee apua heti (hätä nyt)."
+    : tag.holder_gone ? "Vastaajan yhteys katkesi: nuori odottaa jatkoa." : "Nuori odottaa vastaajaa.";
+  announce(tag.youth_urgent ? `Hätä nyt: ${body}` : tag.holder_gone ? body : "Uusi chat odottaa vastaajaa.");
   if ("Notification" in window && Notification.permission === "granted") {
     new Notification(tag.youth_urgent ? "Hätä nyt: chat odottaa" : "Chat odottaa", { body, tag: tag.chat_id, requireInteraction: true });
   }
@@ -365,9 +367,9 @@ function waitingList() {
   const items = waitingInOrder().map((tag) =>
     el(
       "li",
-      { class: `tag${tag.urgent || tag.youth_urgent ? " urgent" : ""}${tag.youth_urgent ? " youth-urgent" : ""}`, "data-chat": tag.chat_id },
-      el("span", { text: `${tagLabel(tag)}Odottaa ${since(tag.waiting_since)} · kieli ${tag.lang.toUpperCase()}${speaks(tag.lang) ? "" : " (et vastaa tällä kielellä)"}${tag.reminder && !tag.urgent ? " · muistutus" : ""}` }),
-      el("button", { class: "primary claim", type: "button", onclick: () => claim(tag.chat_id), text: "Vastaa" }),
+      { class: `tag${tag.urgent || tag.youth_urgent ? " urgent" : ""}${tag.youth_urgent ? " youth-urgent" : ""}${tag.holder_gone ? " holder-gone" : ""}`, "data-chat": tag.chat_id },
+      el("span", { text: `${tagLabel(tag)}${tag.holder_gone ? HOLDER_GONE : `Odottaa ${since(tag.waiting_since)}`} · kieli ${tag.lang.toUpperCase()}${speaks(tag.lang) ? "" : " (et vastaa tällä kielellä)"}${tag.reminder && !tag.urgent ? " · muistutus" : ""}` }),
+      el("button", { class: "primary claim", type: "button", onclick: () => claim(tag.chat_id), text: tag.holder_gone ? "Jatka keskustelua" : "Vastaa" }),
     ),
   );
   return el(
@@ -378,15 +380,20 @@ function waitingList() {
   );
 }
 
-// "Hätä nyt" says more than "kiireellinen" (the escalation that comes with it at once).
+// "Hätä nyt" says more than "kiireellinen" (the escalation that comes with it at once); a
+// chat whose responder is gone has a young person in it already.
+const HOLDER_GONE = "Vastaajan yhteys katkesi kesken chatin: nuori odottaa jatkoa";
+
 function tagLabel(tag) {
   if (tag.youth_urgent) return "HÄTÄ NYT · ";
+  if (tag.holder_gone) return "VASTAAJA POISSA · ";
   return tag.urgent ? "KIIREELLINEN · " : "";
 }
 
-// "Hätä nyt" first, then the longest wait: the queue itself stays in opening order.
+// "Hätä nyt" first, then chats whose responder is gone, then the longest wait: the queue
+// itself stays in opening order.
 function waitingInOrder() {
-  const rank = (tag) => (tag.youth_urgent ? 0 : 1);
+  const rank = (tag) => (tag.youth_urgent ? 0 : tag.holder_gone ? 1 : 2);
   return [...state.waiting.values()].sort((a, b) => rank(a) - rank(b) || a.waiting_since.localeCompare(b.waiting_since));
 }
 

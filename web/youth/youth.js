@@ -31,6 +31,7 @@ const state = {
   endedReason: null,
   feedback: null, // {ticket, sent}: the one-time "did this help?" ticket of this chat (memory only)
   urgent: false, // opened with "I need help now": the queue screen shows 112 first
+  holderAway: false, // the adult's connection was lost; another may continue (holder_away)
   error: null,
   connection: "open",
 };
@@ -98,6 +99,7 @@ const handlers = {
     state.screen = frame.state === "active" ? "active" : "waiting";
     state.responder = frame.responder;
     state.joinedBy = frame.joined || null; // still told another adult is here after a reload
+    state.holderAway = false; // a holder_away follows when the adult is still gone
     frame.messages.forEach(addMessage);
     flushOutbox();
     if (state.screen === "active" && !state.feedback) requestFeedbackTicket();
@@ -123,7 +125,17 @@ const handlers = {
   joined(frame) {
     // another worker joined or took over (the backup, or a transfer): say so, no gap
     state.joinedBy = frame.responder;
+    state.holderAway = false;
     announce(t().anotherJoined);
+  },
+  holder_away() {
+    // the adult's console has been gone a while; others were asked to continue
+    state.holderAway = true;
+    announce(t().holderAway);
+  },
+  holder_back() {
+    state.holderAway = false;
+    announce(t().holderBack);
   },
   closed_now(frame) {
     state.closedWhileWaiting = frame.closed; // next opening and the always-open services
@@ -219,6 +231,7 @@ function startChat(urgent = false) {
   state.error = null;
   state.feedback = null;
   state.joinedBy = null;
+  state.holderAway = false;
   state.stillWaiting = null;
   state.closedWhileWaiting = null;
   state.screen = "connecting";
@@ -483,6 +496,7 @@ function active() {
     state.joinedBy
       ? el("p", { id: "joined", class: "who", role: "status", text: `${t().anotherJoined} ${t().answeredBy(t()[state.joinedBy.role] || state.joinedBy.role, state.joinedBy.name)}` })
       : null,
+    state.holderAway ? el("p", { id: "holder-away", class: "notice", role: "status", text: t().holderAway }) : null,
     messageList(),
     el("p", { id: "typing", class: "typing", "aria-live": "polite", text: state.typing ? t().typing : "" }),
     composer(),

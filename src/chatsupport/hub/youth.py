@@ -129,6 +129,8 @@ class YouthSession:
                     last_seq=conn.delivered.get(chat_id, 0),
                 )
             )
+            if chat.state is ChatState.ACTIVE and chat.id in await hub.support.gone_chat_ids():
+                await conn.write_now(frames.frame("holder_away"))  # still true after a reload
 
         return job
 
