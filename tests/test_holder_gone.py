@@ -51,8 +51,8 @@ async def test_a_chat_whose_responder_is_gone_is_claimed_by_one_of_two(
     """Sanna's console closes mid-chat. After the grace, Pekka (on duty) and Paula (a
     professional off duty, also on a console that connects later) get the chat's tag with
     `holder_gone`; the youth is told and keeps writing. Both claim at once: one wins and gets
-    the whole history, the other `chat.taken`; the youth hears another adult continues and
-    gets the winner's answer. Sanna's console, back, is told the chat changed hands; the
+    the whole history, the other `chat.taken`; the youth hears who answers now and gets the
+    winner's answer. Sanna's console, back, is told the chat changed hands; the
     diary records the role of the one who ended it."""
     async with live_server(fast(stack_values)) as server:
         await team(server)
@@ -85,8 +85,8 @@ async def test_a_chat_whose_responder_is_gone_is_claimed_by_one_of_two(
             winner = pekka if winner_name == "Pekka" else paula
             history = await winner.expect("chat", chat_id=chat_id)
             assert [m["text"] for m in history["messages"]] == ["hei", "onko siellä ketään?"]
-            joined = await y.expect("joined")
-            assert joined["responder"]["name"] == winner_name
+            continued = await y.expect("claimed")  # the page says who answers now
+            assert continued["responder"]["name"] == winner_name
             await winner.send(type="send", chat_id=chat_id, client_id="w1", text="Olen tässä.")
             answer = await y.expect("message", seq=3)
             assert answer["text"] == "Olen tässä."

@@ -105,8 +105,10 @@ const handlers = {
     if (state.screen === "active" && !state.feedback) requestFeedbackTicket();
   },
   claimed(frame) {
+    // also when another adult continues a chat whose adult's connection was lost
     state.screen = "active";
     state.responder = frame.responder;
+    state.holderAway = false;
     requestFeedbackTicket();
     announce(t().joined);
   },

@@ -112,14 +112,18 @@ def _note(hub: Hub, event: s.NotePosted) -> None:
             )
 
 
-def _joined(hub: Hub, chat_id: str, who: dict[str, str], *, joiner: int | None) -> None:
+def _joined(
+    hub: Hub, chat_id: str, who: dict[str, str], *, joiner: int | None, youth_frame: str = "joined"
+) -> None:
+    """``youth_frame``: ``joined`` (another adult is here too) or ``claimed`` (this adult
+    answers now: the one before is gone)."""
     for conn in hub.watchers.get(chat_id, ()):
         if isinstance(conn, ResponderConnection):
             if conn.responder.id == joiner and chat_id in conn.watching:
                 conn.joined.add(chat_id)  # the backup may now write in the chat
             conn.send("joined", chat_id=chat_id, responder=who)
         else:
-            conn.send("joined", responder=who)
+            conn.send(youth_frame, responder=who)
 
 
 def _holder_gone(hub: Hub, event: s.HolderGone) -> None:
@@ -158,7 +162,8 @@ def _handed_over(hub: Hub, event: s.ChatHandedOver) -> None:
     for conn in _consoles(hub, event.to_id):
         conn.tagged.discard(event.chat_id)
     to = _who(event.to_role, event.to_name)
-    _joined(hub, event.chat_id, to, joiner=None)
+    gone = event.reason is s.HandOver.HOLDER_GONE
+    _joined(hub, event.chat_id, to, joiner=None, youth_frame="claimed" if gone else "joined")
     for conn in _consoles(hub, event.from_id):
         if event.chat_id in conn.chats:
             conn.send("handed_over", chat_id=event.chat_id, to=to, reason=event.reason.value)
