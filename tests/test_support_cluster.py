@@ -38,6 +38,25 @@ async def two(redis_url: str, unique_namespace: str, tmp_path: Path) -> Any:
         await drop_postgres_database(url)
 
 
+@pytest.fixture
+async def two_quick(redis_url: str, unique_namespace: str, tmp_path: Path) -> Any:
+    """``two`` with a short sweep and a 2-second grace for a responder's gone console."""
+    need_service("PostgreSQL", POSTGRES_URL, 5432)
+    url = await create_postgres_database()
+    quick = {"sweep_interval_secs": "0.5", "holder_gone_secs": "2"}
+    try:
+        async with cluster(
+            database_url=url,
+            redis_url=redis_url,
+            namespace=unique_namespace,
+            tmp=tmp_path,
+            extra=quick,
+        ) as c:
+            yield c
+    finally:
+        await drop_postgres_database(url)
+
+
 async def expert_shift(two: Cluster) -> None:
     """Aino (experience expert) on a shift now with Sanna as backup, through the HTTP API;
     Pekka and Paula are professionals on no shift."""
@@ -215,3 +234,33 @@ async def test_the_backup_leaves_and_a_stand_in_on_the_other_process_is_alerted(
             assert backing["reason"] == "backup_left"
             answered = await expert.expect("stand_in", chat_id=chat_id)
             assert answered["backup"] == {"role": "professional", "name": "Paula"}
+
+
+async def test_a_chat_whose_responder_is_gone_is_continued_from_the_other_process(
+    two_quick: Cluster,
+) -> None:
+    """Youth and holder on A, a colleague on B: the holder's console closes; after the grace
+    one process marks the chat, B's console gets its tag (`holder_gone`), claims it, gets the
+    history, and the youth on A is told who answers now and gets the answer."""
+    two = two_quick
+    a_node, b_node = two.nodes
+    await expert_shift(two)
+    async with responder(b_node, "paula") as paula, youth(a_node) as y:
+        async with responder(b_node, "sanna"), responder(a_node, "aino") as expert:
+            await asyncio.sleep(1.1)  # each process caches who is on duty for a second
+            await y.send(type="open")
+            await y.expect("opened")
+            chat_id = (await expert.expect("tag"))["chat_id"]
+            await expert.send(type="claim", chat_id=chat_id)
+            await expert.expect("claimed", chat_id=chat_id)
+            await y.send(type="send", client_id="y1", text="hei")
+            await expert.expect("message", chat_id=chat_id, seq=1)
+        tag = await paula.expect("tag", within=30, chat_id=chat_id, holder_gone=True)
+        assert tag["urgent"] is True
+        await y.expect("holder_away")
+        await paula.send(type="claim", chat_id=chat_id)
+        history = await paula.expect("chat", chat_id=chat_id)
+        assert [m["text"] for m in history["messages"]] == ["hei"]
+        await y.expect("claimed", responder={"role": "professional", "name": "Paula"})
+        await paula.send(type="send", chat_id=chat_id, client_id="p1", text="Jatketaan.")
+        assert (await y.expect("message", seq=2))["text"] == "Jatketaan."
