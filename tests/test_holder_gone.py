@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from chatsupport.domain.roles import Role
 from chatsupport.storage.tables import DiaryRecordRow
-from tests.helpers import add_user
+from tests.helpers import add_user, login
 from tests.live import LiveServer, WsClient, live_server, responder, youth
 from tests.rota_helpers import put_on_shift_now
 from tests.test_support_hub import open_and_claim
@@ -30,6 +31,7 @@ async def team(server: LiveServer) -> None:
     sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
     pekka = await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
     await add_user(rt, "paula", Role.PROFESSIONAL, "Paula")
+    await add_user(rt, "koordi", Role.COORDINATOR)
     await put_on_shift_now(rt, [sanna, pekka])
     rt.hub.invalidate_on_duty()
 
@@ -68,6 +70,10 @@ async def test_a_chat_whose_responder_is_gone_is_claimed_by_one_of_two(
                 tag = await console.expect("tag", chat_id=chat_id, holder_gone=True)
                 assert tag["urgent"] is True
             await y.expect("holder_away")
+            async with httpx.AsyncClient(base_url=server.base) as client:
+                await login(client, "koordi")  # "Tilanne nyt" counts it
+                now = (await client.get("/api/support/now")).json()
+            assert (now["active"], now["active_holder_gone"]) == (1, 1)
             await y.send(type="send", client_id="y2", text="onko siellä ketään?")
             await y.expect("message", seq=2)
             async with responder(server, "paula") as paula_later:

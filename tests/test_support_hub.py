@@ -359,6 +359,7 @@ async def test_the_coordinator_sees_the_service_right_now(stack_values: dict[str
             "waiting": 1,
             "waiting_escalated": 1,
             "active": 1,
+            "active_holder_gone": 0,
             "on_duty": [
                 {"id": anna, "role": "professional", "name": "Anna", "connected": True},
                 {"id": cilla, "role": "professional", "name": "Cilla", "connected": False},

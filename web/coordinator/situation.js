@@ -27,7 +27,8 @@ async function draw(main) {
       el("ul", { class: "figures" },
         el("li", { id: "situation-waiting", text: `Jonossa: ${now.waiting}` }),
         el("li", { id: "situation-escalated", class: now.waiting_escalated ? "alert" : "", text: `Joista kiireellisiä (odottanut liian kauan tai nuori valitsi ”hätä nyt”): ${now.waiting_escalated}` }),
-        el("li", { id: "situation-active", text: `Käynnissä olevia keskusteluja: ${now.active}` })),
+        el("li", { id: "situation-active", text: `Käynnissä olevia keskusteluja: ${now.active}` }),
+        el("li", { id: "situation-holder-gone", class: now.active_holder_gone ? "alert" : "", text: `Joista vastaajan yhteys katkennut (odottaa jatkajaa): ${now.active_holder_gone}` })),
       el("h3", { text: "Vuorossa nyt" }),
       now.on_duty.length
         ? el("ul", { id: "situation-on-duty" }, ...now.on_duty.map((p) =>

@@ -45,6 +45,8 @@ class SituationOut(BaseModel):
     #: of those, escalated (waited past CHATSUPPORT_ESCALATE_AFTER_SECS, or "help now")
     waiting_escalated: int
     active: int
+    #: of those, chats whose responder's console has been gone CHATSUPPORT_HOLDER_GONE_SECS
+    active_holder_gone: int
     on_duty: list[OnDutyOut]
     #: expert shifts running without their backup's console (so they do not open)
     backups_away: list[BackupAwayOut]
@@ -59,6 +61,7 @@ async def situation(_: CoordinatorDep, rt: RuntimeDep) -> SituationOut:
         waiting=now.waiting,
         waiting_escalated=now.waiting_escalated,
         active=now.active,
+        active_holder_gone=now.active_holder_gone,
         on_duty=[
             OnDutyOut(id=p.id, role=p.role, name=p.name, connected=p.connected) for p in now.on_duty
         ],

@@ -133,6 +133,7 @@ class Situation:
     waiting: int
     waiting_escalated: int
     active: int
+    active_holder_gone: int  # of the active chats, those whose responder is gone
     on_duty: tuple[OnDuty, ...]
     backups_away: tuple[BackupAway, ...]
 

@@ -513,6 +513,7 @@ class SupportService:
         async with self._db.read() as s:
             by_state = await chat_counts.open_by_state(s)
             escalated = await store.escalated_waiting(s)
+            gone = len(await store.gone_chats(s))
         experts = [o.shift for o in status.active if o.shift.role is ShiftRole.EXPERIENCE_EXPERT]
         away = [sh for sh in experts if sh.backup_id is not None and sh.backup_id not in connected]
         people = set(status.on_duty) | {r for sh in away for r in sh.responder_ids}
@@ -524,6 +525,7 @@ class SupportService:
             waiting=by_state.get(ChatState.WAITING.value, 0),
             waiting_escalated=escalated,
             active=by_state.get(ChatState.ACTIVE.value, 0),
+            active_holder_gone=gone,
             on_duty=tuple(
                 OnDuty(rid, *names.get(rid, ("professional", "")), rid in connected)
                 for rid in sorted(status.on_duty)
