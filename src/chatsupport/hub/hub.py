@@ -415,8 +415,12 @@ class Hub:
                 await self.chats.touch_youth(due)
                 self._youth_touched.update(dict.fromkeys(due, time.monotonic()))
                 await self.chats.sweep()
-                await self.support.sweep()  # escalations and lapsed transfer offers
+                # Presence first: a console connected here is never taken for gone.
                 await self.rota.consoles_still_seen(list(self.responders))
+                here = frozenset(self.responders)
+                # escalations, lapsed transfer offers, chats whose responder is gone
+                await self.support.sweep(connected_here=here)
+                await self.support.holders_back(here)  # a mark made while they were away
                 self._on_duty.refresh_soon()  # time moves shifts in and out
                 await support_events.tell_backup_presence(self)
                 await self._tell_waiting_youth_if_closed()

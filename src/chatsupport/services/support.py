@@ -412,8 +412,14 @@ class SupportService:
     async def holder_back(self, responder_id: int) -> None:
         """The responder's console is back: chats of theirs marked gone are theirs again (each
         unless someone claimed it first); the tags are withdrawn, the youth told."""
+        await self.holders_back(frozenset({responder_id}))
+
+    async def holders_back(self, responder_ids: frozenset[int]) -> None:
+        """``holder_back`` for each of ``responder_ids`` (the sweep: consoles on this process)."""
+        if not responder_ids:
+            return
         async with self._db.read() as s:
-            gone = [c for c in await store.gone_chats(s) if c.responder_id == responder_id]
+            gone = [c for c in await store.gone_chats(s) if c.responder_id in responder_ids]
         for chat in gone:
             async with self._db.write() as s:
                 back = await store.clear_holder_gone(s, chat_id=chat.id)
@@ -429,10 +435,10 @@ class SupportService:
         async with self._db.read() as s:
             return await store.gone_chats(s)
 
-    async def _mark_holders_gone(self, now: datetime) -> None:
+    async def _mark_holders_gone(self, now: datetime, connected_here: frozenset[int]) -> None:
         since = now - self.settings.holder_gone
         async with self._db.read() as s:
-            present = await rota_store.seen_since(s, since=since)
+            present = await rota_store.seen_since(s, since=since) | connected_here
             gone = await store.holders_gone(s, present=present)
         for chat in gone:
             async with self._db.write() as s:
@@ -463,9 +469,10 @@ class SupportService:
 
     # --- housekeeping (every process; conditional updates make it safe) ---------------------
 
-    async def sweep(self) -> None:
+    async def sweep(self, connected_here: frozenset[int] = frozenset()) -> None:
         """Lapse expired offers, escalate chats waiting past the escalation time, and mark the
-        chats whose responder is gone."""
+        chats whose responder is gone (never one with a console on this process,
+        ``connected_here``, whatever the presence table says)."""
         now = self._clock.now()
         async with self._db.read() as s:
             expired = await store.expired_offers(s, now=now)
@@ -477,7 +484,7 @@ class SupportService:
                 await self._announce_offer(offer, TransferStatus.EXPIRED, Role.PROFESSIONAL, "")
         for chat in overdue:
             await self._escalate(chat)
-        await self._mark_holders_gone(now)
+        await self._mark_holders_gone(now, connected_here)
 
     async def escalate_now(self, chat: Chat) -> None:
         """A chat opened with "I need help now": escalated at once, not after the wait."""
