@@ -77,7 +77,9 @@ class ResponderSession:
         for chat in active:
             self.hub.follow(self.conn, chat.id, after_seq=frame.resume.get(chat.id, 0))
         held = [c.id for c in active]
-        lost = [chat_id for chat_id in frame.resume if chat_id not in held]
+        # A console shows at most the cap of chats: more entries are not looked up.
+        cap = self.hub.chats.limits.responder_chat_cap
+        lost = [chat_id for chat_id in frame.resume if chat_id not in held][:cap]
         self.conn.push(self._welcome_job(held, lost))
 
     def _welcome_job(
@@ -184,8 +186,11 @@ async def _tag_chats_with_holder_gone(hub: Hub, conn: ResponderConnection) -> No
 async def _tell_what_changed_while_away(
     hub: Hub, conn: ResponderConnection, chat_ids: list[str]
 ) -> None:
-    """Chats the console still showed but this responder no longer holds: ``ended``, or
-    ``handed_over`` when someone else holds it now (taken over while the console was away)."""
+    """Chats the console still showed but this responder no longer holds: ``ended`` (only a
+    chat they held to its end), or ``handed_over`` when someone else holds it now (taken over
+    while the console was away; the holder's role and name are what the console's colleagues
+    see in their own lists anyway, and a chat id is a random 128-bit value)."""
+    me = conn.responder.id
     for chat_id in chat_ids:
         chat = await hub.chats.get(chat_id)
         if chat is None:
@@ -201,7 +206,7 @@ async def _tell_what_changed_while_away(
                     reason=HandOver.HOLDER_GONE.value,
                 )
             )
-        elif chat.state not in (ChatState.WAITING, ChatState.ACTIVE):
+        elif chat.state not in (ChatState.WAITING, ChatState.ACTIVE) and chat.responder_id == me:
             reason = chat.end_reason.value if chat.end_reason else "youth_left"
             await conn.write_now(
                 frames.frame("ended", chat_id=chat_id, reason=reason, state=chat.state.value)
