@@ -91,7 +91,9 @@ def render(values: ScrapeValues) -> bytes:
     return generate_latest(REGISTRY)
 
 
-def observe_claim(*, won: bool, wait_secs: float = 0.0) -> None:
+def observe_claim(*, won: bool, wait_secs: float | None = 0.0) -> None:
+    """A claim's outcome; ``wait_secs`` None: a claim of a chat whose responder was gone (the
+    young person's wait for a first answer was counted when the chat was first claimed)."""
     claims.labels(outcome="won" if won else "conflict").inc()
-    if won:
+    if won and wait_secs is not None:
         wait_seconds.observe(max(0.0, wait_secs))

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chatsupport import metrics
 from chatsupport.domain.accounts import Responder
 from chatsupport.domain.chat import Chat, ChatState
 from chatsupport.domain.clock import Clock
@@ -393,6 +394,16 @@ class SupportService:
     async def adopt(self, *, responder: Responder, chat_id: str) -> None:
         """Claim an active chat whose holder is gone: it changes hands once (the gone mark is
         cleared by one conditional update, then the hand-over), within the claimer's cap."""
+        try:
+            gone = await self._adopt(responder, chat_id)
+        except Conflict as exc:
+            if exc.code == CHAT_TAKEN:  # counted like any claim someone else won
+                metrics.observe_claim(won=False)
+            raise
+        metrics.observe_claim(won=True, wait_secs=None)
+        await self._announce_hand_over(chat_id, gone, responder, HandOver.HOLDER_GONE)
+
+    async def _adopt(self, responder: Responder, chat_id: str) -> int:
         cap = self._chats.limits.responder_chat_cap
         async with self._db.write() as s:
             chat = await chat_store.get(s, chat_id=chat_id)
@@ -407,7 +418,7 @@ class SupportService:
             gone = chat.responder_id
             if not await store.hand_over(s, chat_id=chat_id, from_id=gone, to_id=responder.id):
                 raise Conflict("The chat ended or changed hands.", code=CHAT_TAKEN)
-        await self._announce_hand_over(chat_id, gone, responder, HandOver.HOLDER_GONE)
+        return gone
 
     async def holder_back(self, responder_id: int) -> None:
         """The responder's console is back: chats of theirs marked gone are theirs again (each
