@@ -1,6 +1,6 @@
 """A responder's browser dies mid-chat, in real Chromium: a colleague's console shows the chat
 again ("VASTAAJA POISSA"), the young person is told and keeps writing, the colleague continues
-the chat with its history, and the first responder's console, back, says it moved on."""
+the chat with its history. Logging out with a chat open asks first."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Dialog
 
 from chatsupport.domain.roles import Role
 from tests.helpers import add_user
@@ -37,6 +37,17 @@ async def test_a_colleague_continues_the_chat_of_a_responder_whose_browser_died(
     youth = await youth_page(browser, server)
     await youth_writes_to(youth, first, "Kotona on riitaa")
     await colleague.wait_for_selector("#waiting-list .tag", state="detached", timeout=WAIT_MS)
+    asked: list[str] = []
+
+    async def stay(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    first.once("dialog", stay)  # logging out with a chat open asks first
+    await first.click("#logout")
+    await first.wait_for_timeout(300)
+    assert asked and "Sinulla on 1 chat kesken" in asked[0]
+    assert await first.locator("article.chat").count() == 1  # still signed in
 
     await first.context.close()  # Sanna's browser dies
     tag = colleague.locator("#waiting-list .tag.holder-gone")

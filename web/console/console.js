@@ -100,7 +100,14 @@ function signedIn(session) {
   render();
 }
 
+// Logging out with chats open leaves young people without an adult until a colleague
+// continues them (docs/protocol.md, "A chat whose responder is gone"): ask first.
+const LEAVING_CHATS = (n) =>
+  `Sinulla on ${n} ${n === 1 ? "chat" : "chattia"} kesken. Jos kirjaudut ulos, nuori saa tiedon, että yhteys katkesi, ja kollegasi voivat jatkaa keskustelua hetken kuluttua. Parempi on lopettaa chat tai siirtää se ensin. Kirjaudutaanko silti ulos?`;
+
 async function logOut() {
+  const open = [...state.chats.values()].filter((chat) => !chat.ended).length;
+  if (open && !window.confirm(LEAVING_CHATS(open))) return;
   if (socket) socket.stop();
   await api("/api/auth/logout", { method: "POST" }).catch(() => {});
   location.reload();
