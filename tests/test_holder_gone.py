@@ -109,7 +109,8 @@ async def test_a_chat_whose_responder_is_gone_is_claimed_by_one_of_two(
 async def test_the_holder_comes_back_before_anyone_claims(stack_values: dict[str, Any]) -> None:
     """A reload within the grace marks nothing. Gone past it, then back: the tags are withdrawn
     (`taken`, reason `back`), the youth hears the adult is back, the chat goes on with its
-    holder, and a late claim is refused. A chat marked gone whose youth leaves takes its
+    holder, and a late claim is refused; a resync after a broker gap keeps the tag meanwhile.
+    A chat marked gone whose youth leaves takes its
     tags with it; a console told on `hello` of a chat that ended meanwhile gets `ended`."""
     async with live_server(fast(stack_values)) as server:
         await team(server)
@@ -122,6 +123,9 @@ async def test_the_holder_comes_back_before_anyone_claims(stack_values: dict[str
                 assert [f for f in quiet if f["type"] == "tag" and f["holder_gone"]] == []
             await pekka.expect("tag", chat_id=chat_id, holder_gone=True)
             await y.expect("holder_away")
+            await server.runtime.hub.resync_all()  # as after a broker gap: the tag stays
+            resynced = await pekka.nothing_within(0.5)
+            assert [f for f in resynced if f["type"] == "taken"] == []
             async with responder(server, "sanna", resume={chat_id: 1}) as sanna:
                 await sanna.expect("chat", chat_id=chat_id)
                 withdrawn = await pekka.expect("taken", chat_id=chat_id)
