@@ -52,10 +52,10 @@ async def test_a_chat_whose_responder_is_gone_is_claimed_by_one_of_two(
 ) -> None:
     """Sanna's console closes mid-chat. After the grace, Pekka (on duty) and Paula (a
     professional off duty, also on a console that connects later) get the chat's tag with
-    `holder_gone`; the youth is told and keeps writing. Both claim at once: one wins and gets
-    the whole history, the other `chat.taken`; the youth hears who answers now and gets the
-    winner's answer. Sanna's console, back, is told the chat changed hands; the
-    diary records the role of the one who ended it."""
+    `holder_gone`; the youth is told (again after a reload) and keeps writing. Both claim at
+    once: one wins and gets the whole history, the other `chat.taken`; the youth hears who
+    answers now and gets the winner's answer. Sanna's console, back, is told the chat changed
+    hands; the diary records the role of the one who ended it."""
     async with live_server(fast(stack_values)) as server:
         await team(server)
         async with (
@@ -64,12 +64,16 @@ async def test_a_chat_whose_responder_is_gone_is_claimed_by_one_of_two(
             youth(server) as y,
         ):
             async with responder(server, "sanna") as sanna:
-                chat_id, _ = await open_and_claim(y, sanna)
+                chat_id, token = await open_and_claim(y, sanna)
                 await pekka.expect("taken", chat_id=chat_id)
             for console in (pekka, paula):
                 tag = await console.expect("tag", chat_id=chat_id, holder_gone=True)
                 assert tag["urgent"] is True
             await y.expect("holder_away")
+            async with youth(server) as reloaded:  # the page reloads: still told
+                await reloaded.send(type="resume", token=token, last_seq=1)
+                assert (await reloaded.expect("resumed"))["state"] == "active"
+                await reloaded.expect("holder_away")
             async with httpx.AsyncClient(base_url=server.base) as client:
                 await login(client, "koordi")  # "Tilanne nyt" counts it
                 now = (await client.get("/api/support/now")).json()

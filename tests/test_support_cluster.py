@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,36 +27,34 @@ from tests.rota_helpers import shift_body_now
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-async def two(redis_url: str, unique_namespace: str, tmp_path: Path) -> Any:
+@asynccontextmanager
+async def fresh_cluster(
+    redis_url: str, namespace: str, tmp: Path, extra: dict[str, str] | None = None
+) -> AsyncIterator[Cluster]:
+    """Two ``serve`` processes on a fresh PostgreSQL database (dropped after) and Redis."""
     need_service("PostgreSQL", POSTGRES_URL, 5432)
     url = await create_postgres_database()
     try:
         async with cluster(
-            database_url=url, redis_url=redis_url, namespace=unique_namespace, tmp=tmp_path
+            database_url=url, redis_url=redis_url, namespace=namespace, tmp=tmp, extra=extra
         ) as c:
             yield c
     finally:
         await drop_postgres_database(url)
+
+
+@pytest.fixture
+async def two(redis_url: str, unique_namespace: str, tmp_path: Path) -> Any:
+    async with fresh_cluster(redis_url, unique_namespace, tmp_path) as c:
+        yield c
 
 
 @pytest.fixture
 async def two_quick(redis_url: str, unique_namespace: str, tmp_path: Path) -> Any:
     """``two`` with a short sweep and a 2-second grace for a responder's gone console."""
-    need_service("PostgreSQL", POSTGRES_URL, 5432)
-    url = await create_postgres_database()
     quick = {"sweep_interval_secs": "0.5", "holder_gone_secs": "2"}
-    try:
-        async with cluster(
-            database_url=url,
-            redis_url=redis_url,
-            namespace=unique_namespace,
-            tmp=tmp_path,
-            extra=quick,
-        ) as c:
-            yield c
-    finally:
-        await drop_postgres_database(url)
+    async with fresh_cluster(redis_url, unique_namespace, tmp_path, quick) as c:
+        yield c
 
 
 async def expert_shift(two: Cluster) -> None:
@@ -164,6 +164,19 @@ async def backup_gone(node: Any, expert: str) -> None:
     raise AssertionError("the backup still counts as connected")
 
 
+async def expert_claims_while_backup_on_b(two: Cluster, expert: WsClient, y: WsClient) -> str:
+    """Sanna (the backup) is on B while the youth opens and Aino claims; then Sanna leaves.
+    Returns the chat id."""
+    async with responder(two.nodes[1], "sanna"):
+        await asyncio.sleep(1.1)  # each process caches who is on duty for a second
+        await y.send(type="open")
+        await y.expect("opened")
+        chat_id: str = (await expert.expect("tag"))["chat_id"]
+        await expert.send(type="claim", chat_id=chat_id)
+        await expert.expect("claimed", chat_id=chat_id)
+    return chat_id
+
+
 async def stand_in_outcome(console: WsClient) -> str:
     """ "won" (the alert again, now as the chat's backup) or the refusal's code."""
     while True:
@@ -181,13 +194,7 @@ async def test_two_stand_ins_on_two_processes_answer_at_once_and_one_wins(two: C
     a_node, b_node = two.nodes
     await expert_shift(two)
     async with responder(a_node, "aino") as expert, youth(a_node) as y:
-        async with responder(b_node, "sanna"):
-            await asyncio.sleep(1.1)  # each process caches who is on duty for a second
-            await y.send(type="open")
-            await y.expect("opened")
-            chat_id = (await expert.expect("tag"))["chat_id"]
-            await expert.send(type="claim", chat_id=chat_id)
-            await expert.expect("claimed", chat_id=chat_id)
+        chat_id = await expert_claims_while_backup_on_b(two, expert, y)
         async with responder(a_node, "pekka") as pekka, responder(b_node, "paula") as paula:
             await backup_gone(a_node, "aino")
             await expert.send(type="support", chat_id=chat_id)
@@ -217,13 +224,7 @@ async def test_the_backup_leaves_and_a_stand_in_on_the_other_process_is_alerted(
     a_node, b_node = two.nodes
     await expert_shift(two)
     async with responder(a_node, "aino") as expert, youth(a_node) as y:
-        async with responder(b_node, "sanna"):
-            await asyncio.sleep(1.1)  # each process caches who is on duty for a second
-            await y.send(type="open")
-            await y.expect("opened")
-            chat_id = (await expert.expect("tag"))["chat_id"]
-            await expert.send(type="claim", chat_id=chat_id)
-            await expert.expect("claimed", chat_id=chat_id)
+        chat_id = await expert_claims_while_backup_on_b(two, expert, y)
         async with responder(b_node, "paula") as paula:
             alert = await paula.expect("support_alert", within=20, chat_id=chat_id)
             assert (alert["stand_in"], alert["reason"]) == (True, "backup_left")
@@ -246,13 +247,8 @@ async def test_a_chat_whose_responder_is_gone_is_continued_from_the_other_proces
     a_node, b_node = two.nodes
     await expert_shift(two)
     async with responder(b_node, "paula") as paula, youth(a_node) as y:
-        async with responder(b_node, "sanna"), responder(a_node, "aino") as expert:
-            await asyncio.sleep(1.1)  # each process caches who is on duty for a second
-            await y.send(type="open")
-            await y.expect("opened")
-            chat_id = (await expert.expect("tag"))["chat_id"]
-            await expert.send(type="claim", chat_id=chat_id)
-            await expert.expect("claimed", chat_id=chat_id)
+        async with responder(a_node, "aino") as expert:
+            chat_id = await expert_claims_while_backup_on_b(two, expert, y)
             await y.send(type="send", client_id="y1", text="hei")
             await expert.expect("message", chat_id=chat_id, seq=1)
         tag = await paula.expect("tag", within=30, chat_id=chat_id, holder_gone=True)

@@ -503,18 +503,11 @@ def tag_waiting(conn: ResponderConnection, chat: Chat) -> None:
     tag(conn, chat.id, chat.lang, chat.created_at, False, youth_urgent=chat.youth_urgent)
 
 
-def tag_gone(conn: ResponderConnection, chat: Chat) -> None:
+def tag_gone(
+    conn: ResponderConnection, chat_id: str, lang: str, since: Any, youth_urgent: bool
+) -> None:
     """Tag an active chat whose responder is gone (urgent: someone is in the chat alone)."""
-    tag(
-        conn,
-        chat.id,
-        chat.lang,
-        chat.created_at,
-        False,
-        urgent=True,
-        youth_urgent=chat.youth_urgent,
-        holder_gone=True,
-    )
+    tag(conn, chat_id, lang, since, False, urgent=True, youth_urgent=youth_urgent, holder_gone=True)
 
 
 def tag(

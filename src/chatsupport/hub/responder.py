@@ -180,7 +180,7 @@ async def _tag_chats_with_holder_gone(hub: Hub, conn: ResponderConnection) -> No
     """A console that connects while a chat's responder is gone gets that chat's tag."""
     for chat in await hub.support.gone_chats():
         if chat.responder_id != conn.responder.id and chat.id not in conn.tagged:
-            tag_gone(conn, chat)
+            tag_gone(conn, chat.id, chat.lang, chat.created_at, chat.youth_urgent)
 
 
 async def _tell_what_changed_while_away(

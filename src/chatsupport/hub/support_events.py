@@ -128,22 +128,12 @@ def _joined(
 
 def _holder_gone(hub: Hub, event: s.HolderGone) -> None:
     """The chat is back in the claim lists of those asked; the youth is told."""
-    from chatsupport.hub.hub import tag  # the hub module imports this one
+    from chatsupport.hub.hub import tag_gone  # the hub module imports this one
 
     for rid in event.responder_ids:
         for conn in _consoles(hub, rid):
-            if event.chat_id in conn.chats:
-                continue
-            tag(
-                conn,
-                event.chat_id,
-                event.lang,
-                event.waiting_since,
-                False,
-                urgent=True,
-                youth_urgent=event.youth_urgent,
-                holder_gone=True,
-            )
+            if event.chat_id not in conn.chats:
+                tag_gone(conn, event.chat_id, event.lang, event.waiting_since, event.youth_urgent)
     for youth in hub.youth.get(event.chat_id, ()):
         youth.send("holder_away")
 

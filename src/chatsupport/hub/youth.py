@@ -129,7 +129,8 @@ class YouthSession:
                     last_seq=conn.delivered.get(chat_id, 0),
                 )
             )
-            if chat.state is ChatState.ACTIVE and chat.id in await hub.support.gone_chat_ids():
+            gone = await hub.support.gone_chats() if chat.state is ChatState.ACTIVE else []
+            if chat.id in {c.id for c in gone}:
                 await conn.write_now(frames.frame("holder_away"))  # still true after a reload
 
         return job

@@ -437,10 +437,6 @@ class SupportService:
             if back:
                 await self._chats.publish(HolderBack(chat_id=chat.id))
 
-    async def gone_chat_ids(self) -> set[str]:
-        async with self._db.read() as s:
-            return {c.id for c in await store.gone_chats(s)}
-
     async def gone_chats(self) -> list[Chat]:
         """Active chats whose holder is gone (tags for a console that connects)."""
         async with self._db.read() as s:

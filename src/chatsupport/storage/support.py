@@ -37,6 +37,19 @@ def _chat_is(chat_id: str, state: ChatState) -> Exists:
     return select(ChatRow.id).where(ChatRow.id == chat_id, ChatRow.state == state.value).exists()
 
 
+def _held_by(chat_id: str, responder_id: int) -> Exists:
+    """For a conditional update: the chat is still active and held by ``responder_id``."""
+    return (
+        select(ChatRow.id)
+        .where(
+            ChatRow.id == chat_id,
+            ChatRow.state == ChatState.ACTIVE.value,
+            ChatRow.responder_id == responder_id,
+        )
+        .exists()
+    )
+
+
 async def mark_asked(
     session: AsyncSession, *, chat_id: str, backup_id: int | None, now: datetime
 ) -> None:
@@ -72,15 +85,7 @@ async def ask_stand_ins_once(
     backup_gone = and_(
         ChatSupportRow.backup_id.is_not(None), ChatSupportRow.backup_id.not_in(connected)
     )
-    held = (
-        select(ChatRow.id)
-        .where(
-            ChatRow.id == chat_id,
-            ChatRow.state == ChatState.ACTIVE.value,
-            ChatRow.responder_id == expert_id,
-        )
-        .exists()
-    )
+    held = _held_by(chat_id, expert_id)
     result = await session.execute(
         update(ChatSupportRow)
         .where(ChatSupportRow.chat_id == chat_id, or_(never_asked, backup_gone), held)
@@ -261,15 +266,7 @@ async def mark_holder_gone(
     """Mark the chat's holder gone; True for the one caller (any process) that changed the row,
     while the chat is still active and held by ``holder_id``."""
     await _ensure_row(session, chat_id)
-    held = (
-        select(ChatRow.id)
-        .where(
-            ChatRow.id == chat_id,
-            ChatRow.state == ChatState.ACTIVE.value,
-            ChatRow.responder_id == holder_id,
-        )
-        .exists()
-    )
+    held = _held_by(chat_id, holder_id)
     result = await session.execute(
         update(ChatSupportRow)
         .where(ChatSupportRow.chat_id == chat_id, ChatSupportRow.holder_gone_at.is_(None), held)
