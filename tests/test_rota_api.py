@@ -284,6 +284,25 @@ async def test_expert_shift_with_backup_and_deactivation(settings_values: dict[s
         assert (await public(client))["open"] is False  # a deactivated backup is no backup
 
 
+async def test_a_shift_whose_responders_are_all_deactivated_closes_the_chat(
+    settings_values: dict[str, Any],
+) -> None:
+    """Nobody left who can answer: the youth page says closed and names the next shift that
+    has someone on it, not the emptied one."""
+    async with running_app(settings_values, clock=FrozenClock(MONDAY_15)) as (client, rt):
+        coord, p = await setup(client, rt)
+        assert (await coord.post("/api/rota/shifts", weekly([p["sanna"]]))).status_code == 201
+        tuesday = weekly([p["pekka"]], weekday=1)
+        assert (await coord.post("/api/rota/shifts", tuesday)).status_code == 201
+        assert (await public(client))["open"] is True
+        await coord.patch(f"/api/responders/{p['sanna']}", {"active": False})
+        closed = await public(client)
+        assert closed["open"] is False
+        assert closed["next_opens_at"].startswith("2026-11-24T14:00")
+        await coord.patch(f"/api/responders/{p['sanna']}", {"active": True})
+        assert (await public(client))["open"] is True
+
+
 async def test_rota_routes_are_for_coordinators_with_csrf(settings_values: dict[str, Any]) -> None:
     """Professional: 403; no CSRF header: 403 auth.csrf_failed; the public route needs no login."""
     async with running_app(settings_values) as (client, rt):

@@ -6,6 +6,7 @@ at 01:00 UTC); 2026-11-23 is a Monday; 2026-12-24 a Thursday.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from chatsupport.domain.rota_schedule import (
 )
 
 HKI = ZoneInfo("Europe/Helsinki")
-MON, THU, FRI, SAT, SUN = 0, 3, 4, 5, 6
+MON, TUE, THU, FRI, SAT, SUN = 0, 1, 3, 4, 5, 6
 PRO, EXPERT = ShiftRole.PROFESSIONAL, ShiftRole.EXPERIENCE_EXPERT
 NOBODY: frozenset[int] = frozenset()
 
@@ -237,6 +238,22 @@ def test_expert_shift_without_backup_is_never_open() -> None:
         weekday=MON,
     )
     assert not status(rota(orphan), at(2026, 11, 23, 19), frozenset({20})).open
+
+
+def test_a_shift_with_nobody_left_on_it_is_neither_open_nor_promised() -> None:
+    """Every responder of Monday's shift deactivated (left out when the rota is loaded): the
+    youth is not told the chat is open, nor that it opens on Monday; Tuesday's shift is the
+    next opening. An expert shift whose backup is gone is no opening hour either."""
+    nobody = replace(weekly(MON, "14:00", "16:00"), responder_ids=frozenset())
+    orphan = replace(
+        weekly(MON, "16:00", "18:00", who={20}, role=EXPERT, backup=9, id=3), backup_id=None
+    )
+    tuesday = weekly(TUE, "14:00", "16:00", id=2)
+    now = status(rota(nobody, orphan, tuesday), at(2026, 11, 23, 15), frozenset({1, 20}))
+    assert not now.open and now.on_duty == frozenset()
+    assert now.today == () and now.closes_at is None
+    assert now.next_opens_at == at(2026, 11, 24, 14)
+    assert not nobody.staffed and not orphan.staffed and tuesday.staffed
 
 
 def test_professional_shift_open_while_expert_shift_waits_for_backup() -> None:

@@ -73,6 +73,14 @@ class Shift:
         return self.on_date is None
 
     @property
+    def staffed(self) -> bool:
+        """Someone can answer on it: a responder left on it (the deactivated are left out
+        when deciding) and, on an experience-expert shift, a backup."""
+        if not self.responder_ids:
+            return False
+        return self.role is ShiftRole.PROFESSIONAL or self.backup_id is not None
+
+    @property
     def length(self) -> timedelta:
         """Nominal length in local wall time (a DST day may make the real one an hour off)."""
         day = date(2000, 1, 3)

@@ -13,11 +13,12 @@ Rules (also in docs/architecture.md, "Rota rules"):
 - Closures cut weekly occurrences (what is left outside the closed hours still runs);
   extra dated shifts are never cut.
 - A professional shift is open while it runs. An experience-expert shift is open only while
-  its backup professional is connected to the console (``connected``); a shift whose backup
-  is gone (``backup_id`` None) is never open.
+  its backup professional is connected to the console (``connected``). A shift that is not
+  ``staffed`` (every responder on it deactivated, or an expert shift whose backup is gone)
+  is never open and is left out of the opening hours.
 - Opening hours are the union of planned occurrences: shifts that touch or overlap merge
-  into one period. ``closes_at`` and ``next_opens_at`` follow the plan (they assume backups
-  will be there); ``open`` and ``on_duty`` follow who is connected now.
+  into one period. ``closes_at`` and ``next_opens_at`` follow the plan of staffed shifts
+  (they assume backups will be there); ``open`` and ``on_duty`` follow who is connected now.
 """
 
 from __future__ import annotations
@@ -68,9 +69,11 @@ class Occurrence:
         return self.starts_at <= instant < self.ends_at
 
     def is_open(self, connected: frozenset[int]) -> bool:
+        if not self.shift.staffed:
+            return False
         if self.shift.role is ShiftRole.PROFESSIONAL:
             return True
-        return self.shift.backup_id is not None and self.shift.backup_id in connected
+        return self.shift.backup_id in connected
 
 
 def occurrences(rota: Rota, first_day: date, last_day: date) -> list[Occurrence]:
@@ -203,13 +206,19 @@ def _periods_from(rota: Rota, now: datetime) -> list[Span]:
     first, last = today - DAY, today + timedelta(days=7)
     spans: list[Span] = []
     while True:
-        spans += [(o.starts_at, o.ends_at) for o in occurrences(rota, first, last)]
+        spans += _planned(occurrences(rota, first, last))
         periods = merge(spans)
         if any(start > _end_containing(periods, now) for start, _ in periods):
             return periods
         if (last - today).days >= HORIZON_DAYS:
             return periods
         first, last = last + DAY, last + timedelta(days=14)
+
+
+def _planned(found: Iterable[Occurrence]) -> list[Span]:
+    """Spans of the occurrences someone can answer on: a shift left with nobody on it (or an
+    expert shift with no backup) is no opening hour to promise a young person."""
+    return [(o.starts_at, o.ends_at) for o in found if o.shift.staffed]
 
 
 def _end_containing(periods: list[Span], now: datetime) -> datetime:
@@ -221,7 +230,7 @@ def todays_hours(rota: Rota, now: datetime) -> list[Span]:
     today = _local_day(now, rota.zone)
     day_start = local_instant(today, time(0), rota.zone)
     day_end = local_instant(today + DAY, time(0), rota.zone)
-    spans = [(o.starts_at, o.ends_at) for o in occurrences(rota, today - DAY, today)]
+    spans = _planned(occurrences(rota, today - DAY, today))
     return [p for p in merge(spans) if p[0] < day_end and p[1] > day_start]
 
 
