@@ -423,6 +423,31 @@ async def test_queue_position_updates(stack_values: dict[str, Any]) -> None:
             assert moved["waiting"] == 1
 
 
+async def test_the_wait_estimate_counts_only_responders_who_are_connected(
+    stack_values: dict[str, Any],
+) -> None:
+    """With claims to go by, a waiting youth gets an estimate while an on-duty responder is
+    connected, and none while nobody is (the rota alone answers no one)."""
+    async with live_server(stack_values) as server:
+        await on_duty(server, "anna")
+        async with responder(server, "anna") as a:
+            for _ in range(3):  # three claims: the least an estimate is made from
+                async with youth(server) as y:
+                    await open_chat(y)
+                    chat_id = (await a.expect("tag"))["chat_id"]
+                    await a.send(type="claim", chat_id=chat_id)
+                    await a.expect("claimed", chat_id=chat_id)
+                    await a.send(type="end", chat_id=chat_id)
+                    await a.expect("ended", chat_id=chat_id)
+        async with youth(server) as y:
+            await open_chat(y)
+            alone = await y.expect("queue")
+            assert alone["position"] == 1 and alone["estimate_secs"] is None
+            async with responder(server, "anna"):
+                told = await y.expect("queue")
+                assert told["position"] == 1 and told["estimate_secs"] is not None
+
+
 async def test_responder_socket_requires_login(stack_values: dict[str, Any]) -> None:
     """Without a session the responder socket is closed with 4101 (final)."""
     async with (

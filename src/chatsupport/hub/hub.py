@@ -160,6 +160,7 @@ class Hub:
         except Exception as exc:  # the next sweep marks it again
             log.warning("console presence not recorded: %s", type(exc).__name__)
         self.invalidate_on_duty()
+        self._queue_dirty.set()  # the wait estimates count who is connected
 
     async def disconnect(self, conn: Connection) -> None:
         for chat_id in list(conn.delivered):
@@ -170,6 +171,7 @@ class Hub:
                 with contextlib.suppress(Exception):  # it expires after the presence window
                     await self.rota.console_gone(conn.responder.id)
                 self.invalidate_on_duty()
+                self._queue_dirty.set()
         if isinstance(conn, YouthConnection) and conn.chat_id:
             # The grace window starts now, not at the last heartbeat.
             with contextlib.suppress(Exception):
@@ -479,7 +481,7 @@ class Hub:
     async def _send_queue_positions(self) -> None:
         if not self.youth:
             return
-        view = await self.chats.queue_view(responders_on_duty=len(await self.on_duty()))
+        view = await self.chats.queue_view(responders_on_duty=await self.rota.answering_now())
         waiting = len(view.positions)
         for chat_id, conns in list(self.youth.items()):
             position = view.positions.get(chat_id)

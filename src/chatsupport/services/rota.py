@@ -162,6 +162,12 @@ class RotaService:
         """Responders on an open, running shift (before the "connected" filter of tags)."""
         return (await self.status()).on_duty
 
+    async def answering_now(self) -> int:
+        """How many on-duty responders have a console connected (on any process) now: the
+        youth's wait estimate divides the queue among them, and is none when nobody is."""
+        rota, connected = await self._rota_and_connected(recent=True)
+        return len(status(rota, self._clock.now(), connected).on_duty & connected)
+
     async def duty_ends_at(self, responder_id: int) -> datetime | None:
         rota, _ = await self._rota_and_connected()
         return duty_ends_at(rota, self._clock.now(), responder_id)
