@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from datetime import date
@@ -9,11 +10,12 @@ from fractions import Fraction
 
 import pytest
 
+from chatsupport.domain.diary import ConcernPick, DiaryFact, DiaryForm, Origin, ReferralPick
 from chatsupport.domain.report import build_report
 from chatsupport.domain.statistics import Aggregate, Granularity, aggregate
-from chatsupport.domain.suppression import Equation, Hidden, suppress
-from chatsupport.domain.taxonomy import Taxonomy
-from tests.diary_data import generate
+from chatsupport.domain.suppression import Equation, Hidden, known_intervals, suppress
+from chatsupport.domain.taxonomy import NONE, Dimension, Taxonomy
+from tests.diary_data import _codes, generate
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 FACTS = generate(3000)
@@ -77,7 +79,7 @@ def export(granularity: Granularity, threshold: int = 5) -> tuple[Aggregate, dic
     agg = aggregate(
         FACTS, start=START, end=END, granularity=granularity, taxonomy=Taxonomy.default()
     )
-    return agg, suppress(agg.values, agg.equations(), threshold=threshold)
+    return agg, suppress(agg.values, agg.equations(), threshold=threshold, bounds=agg.bounds())
 
 
 @pytest.mark.parametrize("granularity", list(Granularity))
@@ -157,6 +159,75 @@ def test_two_small_cells_that_would_reveal_each_other_are_protected() -> None:
     values = {"a": 1, "b": 1, "c": 50, "t": 52}
     hidden = suppress(values, [Equation("t", ("a", "b", "c"))], threshold=5)
     assert {"a", "b", "c"} <= set(hidden)
+
+
+def small_month() -> list[DiaryFact]:
+    """A quiet March: 11 contacts, one missed, one silent, nine counselling conversations
+    that all gave the same referral."""
+    form = DiaryForm(
+        contact_type="COUNSELLING",
+        outcome=_codes(Dimension.OUTCOME)[0],
+        caller=_codes(Dimension.CALLER)[0],
+        age_band=_codes(Dimension.AGE_BAND)[2],
+        concerns=(ConcernPick(code=_codes(Dimension.CONCERN)[0], primary=True),),
+        concern_level=1,
+        referrals=(
+            ReferralPick(
+                code=_codes(Dimension.REFERRAL, skip=(NONE,))[0],
+                how=_codes(Dimension.REFERRAL_HOW)[0],
+            ),
+        ),
+    )
+    origins = [Origin.MISSED, Origin.NO_MESSAGES, *[Origin.ANSWERED] * 9]
+    facts = []
+    for fact, origin in zip(generate(11), origins, strict=True):
+        day = date(2025, 3, 10)  # a Monday
+        system = dataclasses.replace(
+            fact.system,
+            origin=origin,
+            local_date=day,
+            weekday=day.weekday(),
+            hour=15,
+            lang="fi",
+            quick_exit=False,
+            youth_urgent=False,
+            responder_role=None if origin is Origin.MISSED else "professional",
+        )
+        facts.append(DiaryFact(system, form if origin is Origin.ANSWERED else None))
+    return facts
+
+
+def test_a_published_referral_count_does_not_narrow_the_small_counts_of_its_month() -> None:
+    """Nine conversations all gave one referral, shown as 9: a reader knows "answered" is at
+    least 9, and so the month's "<5" missed and silent contacts are 1 each, unless a count
+    of the month's total is hidden too. Propagating every equation and the multi-select
+    bounds, each hidden small count could still be any value from 1 to 4."""
+    agg = aggregate(
+        small_month(),
+        start=date(2025, 3, 1),
+        end=date(2025, 3, 31),
+        granularity=Granularity.MONTH,
+        taxonomy=Taxonomy.default(),
+    )
+    equations, bounds = agg.equations(), agg.bounds()
+
+    def narrowed(hidden: dict[str, Hidden]) -> list[str]:
+        box = known_intervals(agg.values, equations, bounds, hidden, 5)
+        return [k for k, h in hidden.items() if h is Hidden.PRIMARY and box[k] != (1, 4)]
+
+    without_bounds = suppress(agg.values, equations, threshold=5)
+    assert narrowed(without_bounds)  # what the export did before: the reader's case
+    hidden = suppress(agg.values, equations, threshold=5, bounds=bounds)
+    assert narrowed(hidden) == []
+    assert solvable(set(hidden), equations) == set()
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_no_bound_narrows_a_small_count(granularity: Granularity) -> None:
+    """A year of generated records: the multi-select bounds narrow no hidden small count."""
+    agg, hidden = export(granularity)
+    box = known_intervals(agg.values, agg.equations(), agg.bounds(), hidden, 5)
+    assert [k for k, h in hidden.items() if h is Hidden.PRIMARY and box[k] != (1, 4)] == []
 
 
 @pytest.mark.parametrize("threshold", [3, 10])

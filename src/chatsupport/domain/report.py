@@ -233,7 +233,7 @@ def build_report(
     agg = aggregate(
         facts, start=start, end=end, granularity=granularity, taxonomy=taxonomy, folded=folded
     )
-    hidden = suppress(agg.values, agg.equations(), threshold=threshold)
+    hidden = suppress(agg.values, agg.equations(), threshold=threshold, bounds=agg.bounds())
     view = _Labeller(taxonomy, lang, threshold, agg, hidden)
     periods = agg.tables[0].cols
     time_cols = (*((p, p) for p in periods), (ALL, text("total", lang)))

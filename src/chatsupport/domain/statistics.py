@@ -40,7 +40,7 @@ from chatsupport.domain.periods import (
     periods_between,
     place_months,
 )
-from chatsupport.domain.suppression import Equation
+from chatsupport.domain.suppression import Bound, Equation
 from chatsupport.domain.taxonomy import Dimension, Taxonomy
 
 ALL = "*"
@@ -87,6 +87,14 @@ class CountTable:
             ]
             eqs.append(Equation(self.grand, tuple(self.row_totals[r] for r in self.rows)))
         return eqs
+
+    def bounds(self) -> list[Bound]:
+        """A multi-select row counts each conversation at most once: no cell exceeds its
+        column total, no row total the grand total."""
+        if self.rows_partition:
+            return []
+        found = [Bound(self.col_totals[c], self.cells[r, c]) for r in self.rows for c in self.cols]
+        return found + [Bound(self.grand, self.row_totals[r]) for r in self.rows]
 
 
 def _table(
@@ -136,6 +144,9 @@ class Aggregate:
 
     def equations(self) -> list[Equation]:
         return [eq for table in self.tables for eq in table.equations()]
+
+    def bounds(self) -> list[Bound]:
+        return [b for table in self.tables for b in table.bounds()]
 
 
 HOURS: tuple[str, ...] = tuple(f"h{h:02d}" for h in range(24))

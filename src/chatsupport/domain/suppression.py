@@ -13,6 +13,14 @@ Guarantees of ``suppress`` (the tests check each on generated data):
    hidden small count could still be any value from 1 to ``threshold - 1`` (``interval``).
 3. *Audit*: no hidden variable is determined by the published values through any combination
    of the equations of the whole export (a rank test over the equations).
+4. *Bounds*: besides the equations, a reader knows that a count of a multi-select row never
+   exceeds its total (``Bound``: a referral count is at most the conversations). Narrowing
+   the interval of every hidden count by the published values, the marks, every equation
+   and every bound in turn, until nothing changes (``known_intervals``), each hidden small
+   count can still be any value from 1 to ``threshold - 1``: a published referral count of
+   9 does not tell that a month's "answered" is at least 9, and with it the two small
+   counts beside it in the month's total. Where it would, one more count of the equation
+   that narrowed it is hidden.
 
 Which counts are hidden as secondary is decided greedily: the smallest positive published
 member of an unprotected equation first. The result is deterministic for equal input.
@@ -21,7 +29,7 @@ member of an unprotected equation first. The result is deterministic for equal i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -43,18 +51,36 @@ class Equation:
         return (self.whole, *self.parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """``part <= whole``: a multi-select count and the total it is a share of."""
+
+    whole: str
+    part: str
+
+
+Interval = tuple[float, float]
+
+
 def suppress(
-    values: Mapping[str, int], equations: Sequence[Equation], *, threshold: int
+    values: Mapping[str, int],
+    equations: Sequence[Equation],
+    *,
+    threshold: int,
+    bounds: Sequence[Bound] = (),
 ) -> dict[str, Hidden]:
-    """Which variables to hide, and why. Every equation must hold for ``values``."""
+    """Which variables to hide, and why. Every equation and bound must hold for ``values``."""
     hidden = {k: Hidden.PRIMARY for k, v in values.items() if 0 < v < threshold}
     while True:
         _protect_equations(values, equations, hidden, threshold)
         determined = determined_variables(set(hidden), equations)
-        if not determined:
+        if determined:
+            if not _hide_one_more(values, equations, hidden, determined):
+                return hidden  # nothing left to hide: everything involved is already hidden
+            continue
+        culprits = _narrowing(values, equations, bounds, hidden, threshold)
+        if not any(_hide_in(eq, values, hidden) for eq in culprits):
             return hidden
-        if not _hide_one_more(values, equations, hidden, determined):
-            return hidden  # nothing left to hide: everything involved is already hidden
 
 
 def _protect_equations(
@@ -127,6 +153,108 @@ def _next_to_hide(
     if eq.whole not in hidden and values[eq.whole] > 0:
         return eq.whole
     return shown_parts[0] if shown_parts else None
+
+
+def _hide_in(eq: Equation, values: Mapping[str, int], hidden: dict[str, Hidden]) -> bool:
+    extra = _next_to_hide(eq, values, hidden)
+    if extra is None:
+        return False
+    hidden[extra] = Hidden.SECONDARY
+    return True
+
+
+def _narrowing(
+    values: Mapping[str, int],
+    equations: Sequence[Equation],
+    bounds: Sequence[Bound],
+    hidden: Mapping[str, Hidden],
+    threshold: int,
+) -> list[Equation]:
+    """The constraints (a bound as a one-part equation) that narrowed a hidden small count,
+    in the order of the variables' names."""
+    box, why = _propagate(values, equations, bounds, hidden, threshold)
+    small = (1, threshold - 1)
+    return [
+        why[name]
+        for name in sorted(hidden)
+        if hidden[name] is Hidden.PRIMARY and box[name] != small and name in why
+    ]
+
+
+def known_intervals(
+    values: Mapping[str, int],
+    equations: Sequence[Equation],
+    bounds: Sequence[Bound],
+    hidden: Mapping[str, Hidden],
+    threshold: int,
+) -> dict[str, Interval]:
+    """What a reader can work out about each hidden count (guarantee 4)."""
+    return _propagate(values, equations, bounds, hidden, threshold)[0]
+
+
+def _propagate(
+    values: Mapping[str, int],
+    equations: Sequence[Equation],
+    bounds: Sequence[Bound],
+    hidden: Mapping[str, Hidden],
+    threshold: int,
+) -> tuple[dict[str, Interval], dict[str, Equation]]:
+    """Interval propagation to a fixpoint. It ends: every constraint holds for the true
+    values, so a lower end only rises (an upper only falls) by whole units towards them."""
+    box: dict[str, Interval] = {
+        m: (1, threshold - 1) if h is Hidden.PRIMARY else (threshold, math.inf)
+        for m, h in hidden.items()
+    }
+    why: dict[str, Equation] = {}
+    solved = [eq for eq in equations if any(m in box for m in eq.members)]
+    limits = [Equation(b.whole, (b.part,)) for b in bounds if b.whole in box or b.part in box]
+
+    def span(name: str) -> Interval:
+        return box[name] if name in box else (values[name], values[name])
+
+    changed = True
+    while changed:
+        changed = False
+        for eq, solve in [*((e, _solve) for e in solved), *((e, _from_bound) for e in limits)]:
+            for target in dict.fromkeys(m for m in eq.members if m in box):
+                low, high = solve(eq, target, span)
+                old = box[target]
+                new = (max(old[0], _ceil(low)), min(old[1], _floor(high)))
+                if new != old:
+                    box[target], why[target], changed = new, eq, True
+    return box, why
+
+
+def _ceil(x: float) -> float:
+    return x if math.isinf(x) else math.ceil(x)
+
+
+def _floor(x: float) -> float:
+    return x if math.isinf(x) else math.floor(x)
+
+
+def _from_bound(eq: Equation, target: str, span: Callable[[str], Interval]) -> Interval:
+    if target == eq.whole:
+        return span(eq.parts[0])[0], math.inf
+    return -math.inf, span(eq.whole)[1]
+
+
+def _solve(eq: Equation, target: str, span: Callable[[str], Interval]) -> Interval:
+    """The interval of ``target`` that ``whole - sum(parts) = 0`` leaves, given the others."""
+    coef: dict[str, int] = {eq.whole: 1}
+    for part in eq.parts:
+        coef[part] = coef.get(part, 0) - 1
+    c = coef[target]
+    if not c:
+        return -math.inf, math.inf
+    low_rest = high_rest = 0.0
+    for m, k in coef.items():
+        if m != target and k:
+            lo, hi = span(m)
+            low_rest += k * lo if k > 0 else k * hi
+            high_rest += k * hi if k > 0 else k * lo
+    ends = sorted([-high_rest / c, -low_rest / c])
+    return ends[0], ends[1]
 
 
 def _hide_one_more(
