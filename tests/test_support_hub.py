@@ -87,7 +87,8 @@ async def test_backup_alert_notes_and_take_over(stack_values: dict[str, Any]) ->
             assert joined["responder"] == {"role": "professional", "name": "Sanna"}
             handed = await expert.expect("handed_over", chat_id=chat_id)
             assert handed["reason"] == "take_over" and handed["to"]["name"] == "Sanna"
-            await backup.expect("chat", chat_id=chat_id)
+            taken = await backup.expect("chat", chat_id=chat_id)
+            assert [m["text"] for m in taken["messages"]] == ["hei", "oletko siellä"]
             await backup.send(type="send", chat_id=chat_id, client_id="b1", text="Olen täällä")
             message = await y.expect("message", seq=3)
             assert message["text"] == "Olen täällä"

@@ -161,10 +161,12 @@ def _handed_over(hub: Hub, event: s.ChatHandedOver) -> None:
     for conn in _consoles(hub, event.to_id):
         if event.chat_id in conn.chats:
             continue
-        after = conn.delivered.get(event.chat_id, 0)  # a backup who watched has the history
+        # The whole history, also to a backup who watched or joined: the console makes the
+        # chat its own from this frame, and a conversation that vanished on taking it over
+        # would leave the new responder answering blind.
         conn.watching.discard(event.chat_id)
         conn.joined.discard(event.chat_id)
-        hub.follow(conn, event.chat_id, after_seq=after)
+        hub.follow(conn, event.chat_id, after_seq=0)
         conn.push(hub.chat_job(event.chat_id))
 
 
