@@ -89,6 +89,7 @@ async def test_backup_alert_notes_and_take_over(stack_values: dict[str, Any]) ->
             assert handed["reason"] == "take_over" and handed["to"]["name"] == "Sanna"
             taken = await backup.expect("chat", chat_id=chat_id)
             assert [m["text"] for m in taken["messages"]] == ["hei", "oletko siellä"]
+            assert (taken["support_asked"], taken["support_backup"]) == (False, None)
             await backup.send(type="send", chat_id=chat_id, client_id="b1", text="Olen täällä")
             message = await y.expect("message", seq=3)
             assert message["text"] == "Olen täällä"
@@ -516,3 +517,56 @@ async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, 
             await y.send(type="send", client_id="y2", text="ok")
             await b.expect("message", chat_id=chat_id, seq=4)
             assert [f for f in await a.nothing_within(0.3) if f["type"] == "message"] == []
+
+
+async def test_the_support_of_the_former_holder_ends_with_a_transfer(
+    stack_values: dict[str, Any],
+) -> None:
+    """Aino asked Sanna, who joined; Aino transfers the chat to Pekka: Sanna's alert and
+    view go (``support_taken``), also after her reload, and Pekka's chat shows no request
+    and nobody beside him. The diary still records the backup as involved."""
+    async with live_server(stack_values) as server:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        pekka = await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        await put_on_shift_now(rt, [pekka])
+        async with (
+            responder(server, "sanna") as backup,
+            responder(server, "pekka") as colleague,
+            responder(server, "aino") as expert,
+            youth(server) as y,
+        ):
+            rt.hub.invalidate_on_duty()
+            chat_id, _ = await open_and_claim(y, expert)
+            await expert.send(type="support", chat_id=chat_id)
+            await backup.expect("support_alert", chat_id=chat_id)
+            await backup.send(type="join", chat_id=chat_id)
+            await backup.expect("watching", chat_id=chat_id)
+            await expert.send(type="transfer", chat_id=chat_id, to=pekka)
+            await colleague.expect("transfer", status="offered")
+            await colleague.send(type="transfer_answer", chat_id=chat_id, accept=True)
+            chat = await colleague.expect("chat", chat_id=chat_id)
+            assert (chat["support_asked"], chat["support_backup"], chat["joined"]) == (
+                False,
+                None,
+                None,
+            )
+            await backup.expect("support_taken", chat_id=chat_id)
+            await colleague.send(type="send", chat_id=chat_id, client_id="p1", text="Pekka tässä")
+            await y.expect("message", seq=2)
+            assert [f for f in await backup.nothing_within(0.5) if f["type"] == "message"] == []
+            async with responder(server, "sanna") as again:
+                frames = await again.nothing_within(0.5)
+                assert [f for f in frames if f["type"] == "support_alert"] == []
+            async with responder(server, "pekka", resume={chat_id: 2}) as reloaded:
+                chat = await reloaded.expect("chat", chat_id=chat_id)
+                assert (chat["support_asked"], chat["support_backup"], chat["joined"]) == (
+                    False,
+                    None,
+                    None,
+                )
+                await reloaded.send(type="end", chat_id=chat_id)
+                await y.expect("ended")
+        assert await backup_flags(server) == [True]

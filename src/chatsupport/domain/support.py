@@ -201,6 +201,10 @@ class ChatHandedOver(_SupportEvent):
     to_role: Role
     to_name: str
     reason: HandOver
+    #: the former holder's backup (asked, stood in or joined), whose alert and view end
+    former_backup_id: int | None = None
+    #: the former holder's stand-ins were still being asked: their alerts end
+    stand_ins_asked: bool = False
 
 
 class HolderGone(_SupportEvent):

@@ -158,6 +158,7 @@ def _handed_over(hub: Hub, event: s.ChatHandedOver) -> None:
         if event.chat_id in conn.chats:
             conn.send("handed_over", chat_id=event.chat_id, to=to, reason=event.reason.value)
             hub.unfollow(conn, event.chat_id)
+    _end_support(hub, event)
     for conn in _consoles(hub, event.to_id):
         if event.chat_id in conn.chats:
             continue
@@ -168,6 +169,19 @@ def _handed_over(hub: Hub, event: s.ChatHandedOver) -> None:
         conn.joined.discard(event.chat_id)
         hub.follow(conn, event.chat_id, after_seq=0)
         conn.push(hub.chat_job(event.chat_id))
+
+
+def _end_support(hub: Hub, event: s.ChatHandedOver) -> None:
+    """The former holder's support ends: the backup's alert and view go (``support_taken``),
+    and so do the stand-ins' alerts if nobody had answered yet."""
+    asked = set(hub.responders) if event.stand_ins_asked else set()
+    if event.former_backup_id is not None:
+        asked.add(event.former_backup_id)
+    for rid in asked - {event.to_id}:
+        for conn in _consoles(hub, rid):
+            conn.send("support_taken", chat_id=event.chat_id)
+            if event.chat_id in conn.watching or event.chat_id in conn.joined:
+                hub.unfollow(conn, event.chat_id)
 
 
 def _transfer(hub: Hub, event: s.TransferChanged) -> None:

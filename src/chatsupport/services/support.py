@@ -289,6 +289,10 @@ class SupportService:
     async def _announce_hand_over(
         self, chat_id: str, from_id: int, to: Responder, reason: HandOver
     ) -> None:
+        """The support asked by the former holder ends with the hand-over (after it: a crash
+        between the two leaves the request standing, as before this step existed)."""
+        async with self._db.write() as s:
+            former_backup, stand_ins_asked = await store.end_support(s, chat_id=chat_id)
         await self._chats.publish(
             ChatHandedOver(
                 chat_id=chat_id,
@@ -297,6 +301,8 @@ class SupportService:
                 to_role=to.role,
                 to_name=to.display_name,
                 reason=reason,
+                former_backup_id=former_backup if former_backup != to.id else None,
+                stand_ins_asked=stand_ins_asked,
             )
         )
 

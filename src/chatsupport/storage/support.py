@@ -336,6 +336,18 @@ async def hand_over(session: AsyncSession, *, chat_id: str, from_id: int, to_id:
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+async def end_support(session: AsyncSession, *, chat_id: str) -> tuple[int | None, bool]:
+    """The chat changed hands: the support of its former holder ends (nobody asked, nobody
+    beside; ``backup_involved`` and the escalation stay for the diary). Returns the backup
+    that was asked or stood in, and whether stand-ins were still being asked."""
+    row = await session.get(ChatSupportRow, chat_id)
+    if row is None:
+        return None, False
+    former, asking = row.backup_id, row.asked_at is not None and row.backup_id is None
+    row.backup_id = row.asked_at = row.asked_reason = row.joined_at = None
+    return former, asking
+
+
 async def put_offer(session: AsyncSession, *, offer: TransferOffer) -> None:
     """Store the chat's offer, replacing an earlier one."""
     await session.execute(delete(TransferOfferRow).where(TransferOfferRow.chat_id == offer.chat_id))
