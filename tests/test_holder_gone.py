@@ -9,6 +9,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import websockets
 from sqlalchemy import select
 
 from chatsupport.domain.roles import Role
@@ -148,3 +149,46 @@ async def test_the_holder_comes_back_before_anyone_claims(stack_values: dict[str
             async with responder(server, "sanna", resume={chat_id: 2}) as sanna:
                 ended = await sanna.expect("ended", chat_id=chat_id)
                 assert ended["state"] == "ended"
+
+
+async def test_signing_out_with_a_chat_open_hands_it_on_at_once(
+    stack_values: dict[str, Any],
+) -> None:
+    """Sanna signs out with a chat open (her console asked first): her console closes, the
+    youth is told at once and Pekka gets the chat's tag, without waiting out the minute a
+    dropped connection gets. Signed in on another device too, nothing is marked."""
+    values = {**stack_values, "sweep_interval_secs": 0.2, "holder_gone_secs": 60}
+    async with live_server(values) as server:
+        await team(server)
+        async with (
+            httpx.AsyncClient(base_url=server.base) as laptop,
+            httpx.AsyncClient(base_url=server.base) as phone,
+        ):
+            csrf = await login(laptop, "sanna")
+            other_csrf = await login(phone, "sanna")
+            cookie = f"cs_session={laptop.cookies['cs_session']}"
+            async with (
+                websockets.connect(
+                    f"{server.ws_base}/ws/responder", additional_headers={"Cookie": cookie}
+                ) as ws,
+                responder(server, "pekka") as pekka,
+                youth(server) as y,
+            ):
+                sanna = WsClient(ws)
+                await sanna.send(type="hello", resume={})
+                await sanna.expect("welcome")
+                chat_id, _ = await open_and_claim(y, sanna)
+                await pekka.expect("taken", chat_id=chat_id)
+                out = await phone.post("/api/auth/logout", headers={"X-CSRF-Token": other_csrf})
+                assert out.status_code == 204  # the laptop is still signed in: nothing moves
+                frames = await y.nothing_within(0.6)
+                assert all(f["type"] != "holder_away" for f in frames)
+                out = await laptop.post("/api/auth/logout", headers={"X-CSRF-Token": csrf})
+                assert out.status_code == 204
+                assert (await sanna.expect("error"))["code"] == "auth.required"
+                await y.expect("holder_away")
+                tag = await pekka.expect("tag", chat_id=chat_id, holder_gone=True)
+                assert tag["urgent"] is True
+                await pekka.send(type="claim", chat_id=chat_id)
+                assert await claim_outcome(pekka, chat_id) == "won"
+                assert (await y.expect("claimed"))["responder"]["name"] == "Pekka"

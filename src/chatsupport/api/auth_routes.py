@@ -43,8 +43,13 @@ async def login(body: LoginIn, request: Request, response: Response, rt: Runtime
 async def logout(
     request: Request, response: Response, staff: EnrollingStaffDep, rt: RuntimeDep
 ) -> None:
-    await rt.accounts.logout(request.cookies.get(SESSION_COOKIE, ""))
+    token = request.cookies.get(SESSION_COOKIE, "")
+    await rt.accounts.logout(token)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    rt.consoles.end(token)
+    responder_id = staff.responder.id
+    if not await rt.accounts.signed_in_elsewhere(responder_id):
+        await rt.hub.support.holder_logged_out(responder_id)
 
 
 @router.get("/me")

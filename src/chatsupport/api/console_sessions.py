@@ -61,6 +61,15 @@ class ConsoleSessions:
     def forget(self, conn: Connection) -> None:
         self._watched.pop(conn, None)
 
+    def end(self, token: str) -> None:
+        """The session was signed out: its consoles on this process close now (final), not
+        at the next check, so that none is counted present after the logout."""
+        for conn, watched_token in list(self._watched.items()):
+            if watched_token == token and not conn.closed:
+                self.forget(conn)
+                conn.error("auth.required", "Signed out.")
+                conn.close_after_pending(CLOSE_NOT_AUTHENTICATED)
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -170,6 +170,12 @@ class Accounts:
         async with self._db.write() as s:
             await staff_sessions.delete_by_token(s, token_hash=token_hash(session_token))
 
+    async def signed_in_elsewhere(self, responder_id: int) -> bool:
+        async with self._db.read() as s:
+            return await staff_sessions.has_live(
+                s, responder_id=responder_id, now=self._clock.now()
+            )
+
     async def create_responder(
         self,
         *,

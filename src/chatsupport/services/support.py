@@ -461,6 +461,21 @@ class SupportService:
             if won:
                 await self._announce_holder_gone(chat)
 
+    async def holder_logged_out(self, responder_id: int) -> None:
+        """The responder signed out with chats open (the console asked first): each is a chat
+        whose responder is gone now, not after ``CHATSUPPORT_HOLDER_GONE_SECS``: the youth
+        is told and colleagues are tagged at once."""
+        now = self._clock.now()
+        async with self._db.read() as s:
+            held = await chat_store.active_for(s, responder_id=responder_id)
+        for chat in held:
+            async with self._db.write() as s:
+                won = await store.mark_holder_gone(
+                    s, chat_id=chat.id, holder_id=responder_id, now=now
+                )
+            if won:
+                await self._announce_holder_gone(chat)
+
     async def _announce_holder_gone(self, chat: Chat) -> None:
         connected = await self._connected()
         roles = await self._chats.responder_names(sorted(connected))

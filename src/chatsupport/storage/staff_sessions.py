@@ -66,6 +66,16 @@ async def find_live_many(
     }
 
 
+async def has_live(session: AsyncSession, *, responder_id: int, now: datetime) -> bool:
+    """Whether the responder still has an unexpired session (signed in elsewhere)."""
+    found = await session.scalar(
+        select(StaffSessionRow.id)
+        .where(StaffSessionRow.responder_id == responder_id, StaffSessionRow.expires_at > now)
+        .limit(1)
+    )
+    return found is not None
+
+
 async def delete_by_token(session: AsyncSession, *, token_hash: str) -> None:
     await session.execute(delete(StaffSessionRow).where(StaffSessionRow.token_hash == token_hash))
 
