@@ -570,3 +570,35 @@ async def test_the_support_of_the_former_holder_ends_with_a_transfer(
                 await reloaded.send(type="end", chat_id=chat_id)
                 await y.expect("ended")
         assert await backup_flags(server) == [True]
+
+
+async def test_a_backup_who_joined_is_beside_the_expert_again_after_a_reload(
+    stack_values: dict[str, Any],
+) -> None:
+    """Sanna joined Aino's chat, then her console reloads: the chat comes back as joined (the
+    history, then live messages) and she can write again; the youth was never told she left."""
+    async with live_server(stack_values) as server:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        async with responder(server, "aino") as expert, youth(server) as y:
+            async with responder(server, "sanna") as backup:
+                rt.hub.invalidate_on_duty()
+                chat_id, _ = await open_and_claim(y, expert)
+                await expert.send(type="support", chat_id=chat_id)
+                await backup.expect("support_alert", chat_id=chat_id)
+                await backup.send(type="join", chat_id=chat_id)
+                await backup.expect("watching", chat_id=chat_id)
+                await y.expect("joined")
+            async with responder(server, "sanna") as again:
+                await again.expect("support_alert", chat_id=chat_id)
+                back = await again.expect("watching", chat_id=chat_id)
+                assert back["joined"] is True and [m["text"] for m in back["messages"]] == ["hei"]
+                await y.send(type="send", client_id="y2", text="oletko vielä siellä")
+                assert (await again.expect("message", chat_id=chat_id, seq=2))["text"] == (
+                    "oletko vielä siellä"
+                )
+                await again.send(type="send", chat_id=chat_id, client_id="s1", text="Olen")
+                said = await y.expect("message", seq=3)
+                assert said["author"] == {"role": "professional", "name": "Sanna"}

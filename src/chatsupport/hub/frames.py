@@ -418,6 +418,7 @@ class WatchingOut(_ServerFrame):
     messages: list[MessageOut]
     notes: list[NoteOut]
     last_seq: int
+    joined: bool = False  # the backup had joined (after a reload: may write again)
 
 
 class JoinedOut(_ServerFrame):

@@ -108,6 +108,8 @@ class ResponderSession:
             )
             for asked in await hub.support.asked_of(who.id):  # alerts missed while away
                 await conn.write_now(await support_alert(hub, asked.id, asked.responder_id))
+                if await hub.support.joined_backup(asked.id) == who.id:
+                    support.rejoin(hub, conn, asked.id)  # a reload keeps the backup beside
             if who.role is Role.PROFESSIONAL:  # experts still waiting for a stand-in
                 for asked, _ in await hub.support.asking_stand_ins():
                     frame = await support_alert(hub, asked.id, asked.responder_id, stand_in=True)

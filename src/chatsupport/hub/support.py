@@ -67,6 +67,13 @@ async def _audit_read(hub: Hub, conn: ResponderConnection, chat_id: str) -> None
         )
 
 
+def rejoin(hub: Hub, conn: ResponderConnection, chat_id: str) -> None:
+    """A backup who had joined reconnects: read and write again, as before the reload (the
+    youth and the expert were never told the backup left)."""
+    conn.joined.add(chat_id)
+    watch(hub, conn, chat_id)
+
+
 def watch(hub: Hub, conn: ResponderConnection, chat_id: str) -> None:
     """Follow the chat read-only: the history and notes first, then live messages."""
     if chat_id in conn.chats:

@@ -270,6 +270,7 @@ def watching_job(hub: Hub, chat_id: str) -> Callable[[Connection], Awaitable[Non
                 "messages": conn.messages_out(messages),
                 "notes": notes,
                 "last_seq": conn.delivered.get(chat_id, 0),
+                "joined": isinstance(conn, ResponderConnection) and chat_id in conn.joined,
             }
         )
 

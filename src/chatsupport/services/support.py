@@ -250,6 +250,11 @@ class SupportService:
             names = await chat_store.responder_names(s, responder_ids=[backup])
         return asked, names.get(backup)
 
+    async def joined_backup(self, chat_id: str) -> int | None:
+        """The backup who joined the chat and writes beside its holder, if one did."""
+        async with self._db.read() as s:
+            return (await store.asked_and_joined(s, chat_id=chat_id))[1]
+
     async def asked_backup(self, chat_id: str) -> tuple[str, str] | None:
         """(role, name) of the backup asked in the chat, or of the stand-in who answered."""
         async with self._db.read() as s:
