@@ -166,7 +166,14 @@ async def test_each_staff_action_leaves_exactly_one_entry(settings_values: dict[
         assert [e["action"] for e in trail] == list(reversed(seen))
         assert all(SECRET not in str(e) for e in trail)
         assert all(c not in str(trail) for c in [first_code, *recovery])  # no codes either
-        assert f"responder_id={uid}" in {e["target"] for e in trail}
+        targets = {e["action"]: e["target"] for e in reversed(trail)}  # the first of each
+        assert targets["account.create"] == f"responder_id={uid},role=professional"
+        assert targets["account.update"] == f"display_name=changed,responder_id={uid}"
+        assert targets["rota.shift_create"] == f"shift_id={sid}"
+        assert targets["rota.closure_create"] == f"closure_id={cid}"
+        await client.patch(f"/api/responders/{uid}", headers=csrf, json={"active": False})
+        latest = (await client.get("/api/audit")).json()[0]
+        assert latest["target"] == f"active=false,responder_id={uid}"
 
         await login(client, "anna")
         assert error_code(await client.get("/api/audit")) == "auth.forbidden"

@@ -404,7 +404,9 @@ async def test_the_audit_trail_shows_who_did_what(server: LiveServer, browser: B
     await table.wait_for(timeout=WAIT_MS)
     rows = await table.locator("tbody tr").all_inner_texts()
     assert "Muutti tiliä" in rows[0] and "Tili: Ulla U" in rows[0]  # newest first, by name
+    assert "nimi muuttui" in rows[0]  # what changed, in words (never the name itself)
     assert "Loi tilin" in rows[1] and "Kaisa Koordinaattori (Koordinaattori)" in rows[1]
+    assert "rooli: Ammattilainen" in rows[1]
     await assert_accessible(page, "coordinator-audit")
 
 

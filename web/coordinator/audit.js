@@ -54,13 +54,23 @@ function actor(entry) {
   return `${name} (${ROLE_LABELS[entry.actor_role] || entry.actor_role})`;
 }
 
-/** "responder_id=7" names the account; a chat id is shortened as the console shows it. */
+/** "responder_id=7" names the account; a chat id is shortened as the console shows it;
+ * what an account change changed is said in words (the trail keeps codes and flags only). */
+const TARGET_WORDS = {
+  responder_id: (v) => `Tili: ${view.names.get(Number(v)) || `#${v}`}`,
+  chat_id: (v) => `Chat ${v.slice(0, 6)}`,
+  shift_id: (v) => `Vuoro #${v}`,
+  closure_id: (v) => `Poikkeus #${v}`,
+  active: (v) => (v === "false" ? "poisti käytöstä" : "otti käyttöön"),
+  role: (v) => `rooli: ${ROLE_LABELS[v] || v}`,
+  display_name: () => "nimi muuttui",
+  languages: (v) => `kielet: ${v.split("+").map((l) => l.toUpperCase()).join(", ")}`,
+};
+
 function target(text) {
   return text.split(",").filter(Boolean).map((part) => {
     const [key, value] = part.split("=");
-    if (key === "responder_id") return `Tili: ${view.names.get(Number(value)) || `#${value}`}`;
-    if (key === "chat_id") return `Chat ${value.slice(0, 6)}`;
-    return part;
+    return TARGET_WORDS[key] ? TARGET_WORDS[key](value) : part;
   }).join(", ");
 }
 

@@ -11,11 +11,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatsupport.domain.audit import AUDITED_ROUTES, target_of
 
 log = logging.getLogger("chatsupport.audit")
+
+
+def audit_detail(request: Request, **detail: object) -> None:
+    """A route adds to its entry's target what the path does not say: the id it created,
+    or which fields it changed (ids, codes and flags only)."""
+    request.state.audit_detail = {**getattr(request.state, "audit_detail", {}), **detail}
 
 
 class AuditTrail:
@@ -45,9 +52,12 @@ async def _record(scope: Scope) -> None:
     if action is None or staff is None:
         return
     runtime = scope["app"].state.runtime
+    detail = scope.get("state", {}).get("audit_detail")
     try:
         await runtime.audit.record(
-            actor=staff.responder, action=action, target=target_of(scope.get("path_params", {}))
+            actor=staff.responder,
+            action=action,
+            target=target_of(scope.get("path_params", {}), detail),
         )
     except Exception as exc:  # the action happened; say loudly that its entry is missing
         log.error("audit entry for %s not stored: %s", action, type(exc).__name__)

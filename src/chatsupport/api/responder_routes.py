@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from chatsupport.api.audit_middleware import audit_detail
 from chatsupport.api.deps import CoordinatorDep, RuntimeDep
 from chatsupport.api.schemas import (
     PasswordReset,
@@ -23,7 +24,7 @@ async def list_responders(_: CoordinatorDep, rt: RuntimeDep) -> list[ResponderOu
 
 @router.post("", status_code=201)
 async def create_responder(
-    body: ResponderCreate, _: CoordinatorDep, rt: RuntimeDep
+    body: ResponderCreate, request: Request, _: CoordinatorDep, rt: RuntimeDep
 ) -> ResponderOut:
     created = await rt.accounts.create_responder(
         login_name=body.login_name,
@@ -32,6 +33,7 @@ async def create_responder(
         password=body.password,
         languages=body.languages,
     )
+    audit_detail(request, responder_id=created.id, role=created.role.value)
     return ResponderOut.of(created)
 
 
@@ -42,7 +44,11 @@ async def get_responder(responder_id: RowIdPath, _: CoordinatorDep, rt: RuntimeD
 
 @router.patch("/{responder_id}")
 async def update_responder(
-    responder_id: RowIdPath, body: ResponderUpdate, staff: CoordinatorDep, rt: RuntimeDep
+    responder_id: RowIdPath,
+    body: ResponderUpdate,
+    request: Request,
+    staff: CoordinatorDep,
+    rt: RuntimeDep,
 ) -> ResponderOut:
     """Rename, change role or languages, deactivate or reactivate. Changing role or
     deactivating logs out."""
@@ -55,7 +61,22 @@ async def update_responder(
         active=body.active,
         languages=body.languages,
     )
+    audit_detail(request, **_changed(body))
     return ResponderOut.of(updated)
+
+
+def _changed(body: ResponderUpdate) -> dict[str, object]:
+    """What an update changed, for the audit trail: flags and codes, never the name."""
+    changed: dict[str, object] = {}
+    if body.active is not None:
+        changed["active"] = str(body.active).lower()
+    if body.role is not None:
+        changed["role"] = body.role.value
+    if body.display_name is not None:
+        changed["display_name"] = "changed"
+    if body.languages is not None:
+        changed["languages"] = "+".join(body.languages)
+    return changed
 
 
 @router.post("/{responder_id}/password", status_code=204)

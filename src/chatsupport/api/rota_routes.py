@@ -9,9 +9,10 @@ from dataclasses import asdict
 from datetime import time
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, field_validator
 
+from chatsupport.api.audit_middleware import audit_detail
 from chatsupport.api.deps import CoordinatorDep, RuntimeDep
 from chatsupport.api.schemas import RowId, RowIdPath, Strict
 from chatsupport.domain.rota import Closure, Shift, ShiftRole
@@ -156,9 +157,12 @@ async def get_rota(_: CoordinatorDep, rt: RuntimeDep) -> RotaOut:
 
 
 @router.post("/api/rota/shifts", status_code=201)
-async def create_shift(body: ShiftIn, _: CoordinatorDep, rt: RuntimeDep) -> ShiftOut:
+async def create_shift(
+    body: ShiftIn, request: Request, _: CoordinatorDep, rt: RuntimeDep
+) -> ShiftOut:
     saved = ShiftOut.of(await rt.rota.save_shift(body.to_shift(0)))
     rt.hub.invalidate_on_duty()
+    audit_detail(request, shift_id=saved.id)
     return saved
 
 
@@ -178,9 +182,12 @@ async def delete_shift(shift_id: RowIdPath, _: CoordinatorDep, rt: RuntimeDep) -
 
 
 @router.post("/api/rota/closures", status_code=201)
-async def create_closure(body: ClosureIn, _: CoordinatorDep, rt: RuntimeDep) -> ClosureOut:
+async def create_closure(
+    body: ClosureIn, request: Request, _: CoordinatorDep, rt: RuntimeDep
+) -> ClosureOut:
     saved = ClosureOut.of(await rt.rota.save_closure(body.to_closure(0)))
     rt.hub.invalidate_on_duty()
+    audit_detail(request, closure_id=saved.id)
     return saved
 
 

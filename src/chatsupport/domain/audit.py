@@ -50,7 +50,12 @@ class AuditEntry:
     target: str
 
 
-def target_of(path_params: dict[str, object]) -> str:
-    """'responder_id=7' style: ids, codes and languages only (never a body or a query)."""
-    parts = [f"{k}={v}" for k, v in sorted(path_params.items())]
+def target_of(path_params: dict[str, object], detail: dict[str, object] | None = None) -> str:
+    """'responder_id=7' style: ids, codes and languages only (never a body or a query).
+
+    ``detail``: what the route adds (``api/audit_middleware.audit_detail``): the id of what
+    it created, or which fields an update changed (``active=false``, ``role=professional``,
+    ``display_name=changed``): never a name or a text."""
+    merged = {**path_params, **(detail or {})}
+    parts = [f"{k}={v}" for k, v in sorted(merged.items())]
     return ",".join(parts)[:MAX_TARGET_CHARS]
