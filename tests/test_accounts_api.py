@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -345,6 +346,33 @@ async def test_unknown_route_and_method_answer_json(settings_values: dict[str, A
     async with running_app(settings_values) as (client, _):
         assert error_code(await client.get("/api/nothing-here")) == "http.not_found"
         assert error_code(await client.delete("/api/auth/login")) == "http.method_not_allowed"
+
+
+async def test_a_body_over_the_ceiling_is_refused_before_any_route_reads_it(
+    settings_values: dict[str, Any],
+) -> None:
+    """413 `request.too_large`, whether the length is declared or the body comes in chunks;
+    a body under the ceiling reaches the route as before."""
+    async with running_app({**settings_values, "max_body_bytes": 16384}) as (client, rt):
+        await add_user(rt, "sanna", Role.PROFESSIONAL)
+        big = b'{"login_name": "sanna", "password": "' + b"x" * 20000 + b'"}'
+        declared = await client.post(
+            "/api/auth/login", content=big, headers={"Content-Type": "application/json"}
+        )
+        assert (declared.status_code, error_code(declared)) == (413, "request.too_large")
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(big), 4096):
+                yield big[start : start + 4096]
+
+        chunked = await client.post(
+            "/api/auth/login", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+        assert (chunked.status_code, error_code(chunked)) == (413, "request.too_large")
+        fine = await client.post(
+            "/api/auth/login", json={"login_name": "sanna", "password": PASSWORD}
+        )
+        assert fine.status_code == 200
 
 
 async def test_login_from_a_foreign_origin_is_refused(settings_values: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from chatsupport.api import (
     ws_routes,
 )
 from chatsupport.api.audit_middleware import AuditTrail
+from chatsupport.api.body_limit import BodyLimit
 from chatsupport.api.request_ids import RequestIds
 from chatsupport.api.runtime import build_runtime
 from chatsupport.domain.clock import Clock
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AuditTrail)
     app.add_middleware(RequestIds)
     for module in (health_routes, auth_routes, responder_routes, rota_routes, ws_routes):

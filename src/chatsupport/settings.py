@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     responder_chat_cap: int = Field(default=3, ge=1, le=20)
     max_message_chars: int = Field(default=4000, ge=1, le=20000)
     max_frame_bytes: int = Field(default=65536, ge=1024)
+    max_body_bytes: int = Field(default=262144, ge=16384)
     send_queue_size: int = Field(default=256, ge=8)
     opens_per_minute: int = Field(default=3, ge=1)
     intake_cutoff_mins: int = Field(default=15, ge=0, le=240)
