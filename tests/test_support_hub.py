@@ -487,6 +487,7 @@ async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, 
             )
             await a.send(type="transfer", chat_id=chat_id, to=bert)
             offer = await b.expect("transfer", status="offered")
+            assert (offer["lang"], offer["youth_urgent"]) == ("fi", False)
             assert offer["offered_by"] == {"role": "professional", "name": "Anna"}
             await a.expect("transfer", status="offered")
             await b.send(type="transfer_answer", chat_id=chat_id, accept=False)

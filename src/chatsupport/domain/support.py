@@ -235,6 +235,8 @@ class TransferChanged(_SupportEvent):
     from_name: str
     from_role: Role
     expires_at: datetime
+    lang: str = "fi"  # what the one offered decides with: the chat's language, and
+    youth_urgent: bool = False  # whether the young person said they need help now
 
 
 class ChatEscalated(_SupportEvent):

@@ -446,6 +446,8 @@ class TransferOut(_ServerFrame):
     status: Literal["offered", "accepted", "declined", "expired"]
     offered_by: ResponderInfo | None = None
     expires_at: datetime | None = None
+    lang: str | None = None  # with offered_by: the chat's language
+    youth_urgent: bool | None = None  # with offered_by: the youth said they need help now
 
 
 class BackupOut(_ServerFrame):

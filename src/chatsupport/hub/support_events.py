@@ -189,7 +189,13 @@ def _transfer(hub: Hub, event: s.TransferChanged) -> None:
     if event.status is s.TransferStatus.OFFERED:
         fields["expires_at"] = event.expires_at.isoformat()
         for conn in _consoles(hub, event.to_id):
-            conn.send("transfer", offered_by=_who(event.from_role, event.from_name), **fields)
+            conn.send(
+                "transfer",
+                offered_by=_who(event.from_role, event.from_name),
+                lang=event.lang,
+                youth_urgent=event.youth_urgent,
+                **fields,
+            )
         for conn in _consoles(hub, event.from_id):
             conn.send("transfer", **fields)
         return

@@ -349,7 +349,7 @@ class SupportService:
 
     async def offer(self, *, holder: Responder, chat_id: str, to_id: int) -> TransferOffer:
         """Offer the holder's chat to a colleague on duty and connected now."""
-        await self._chats.responder_chat(responder_id=holder.id, chat_id=chat_id)
+        chat = await self._chats.responder_chat(responder_id=holder.id, chat_id=chat_id)
         if to_id == holder.id:
             raise Conflict("The chat is already yours.", code=TRANSFER_SELF)
         available = await self._rota.on_duty_now() & await self._connected()
@@ -360,11 +360,19 @@ class SupportService:
         )
         async with self._db.write() as s:
             await store.put_offer(s, offer=offer)
-        await self._announce_offer(offer, TransferStatus.OFFERED, holder.role, holder.display_name)
+        await self._announce_offer(
+            offer, TransferStatus.OFFERED, holder.role, holder.display_name, chat=chat
+        )
         return offer
 
     async def _announce_offer(
-        self, offer: TransferOffer, status: TransferStatus, role: Role, name: str
+        self,
+        offer: TransferOffer,
+        status: TransferStatus,
+        role: Role,
+        name: str,
+        *,
+        chat: Chat | None = None,
     ) -> None:
         await self._chats.publish(
             TransferChanged(
@@ -375,6 +383,8 @@ class SupportService:
                 from_role=role,
                 from_name=name,
                 expires_at=offer.expires_at,
+                lang=chat.lang if chat else "fi",
+                youth_urgent=chat.youth_urgent if chat else False,
             )
         )
 
