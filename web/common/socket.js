@@ -54,8 +54,33 @@ export class ReconnectingSocket {
       this.onState("reconnecting", event.code);
       const delay = Math.min(MAX_DELAY_MS, 250 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
       this.attempt += 1;
-      setTimeout(() => this.connect(), delay);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        if (!this.stopped) this.connect();
+      }, delay);
     };
+  }
+
+  // Give up on the current connection and connect again at once: for a socket that may be
+  // dead without the browser knowing (a phone that lost its signal, the browser went
+  // offline). The old socket is dropped silently; onOpen runs again as after any reconnect.
+  reconnect() {
+    if (this.stopped) return;
+    const old = this.ws;
+    this.ws = null;
+    if (old) {
+      old.onopen = old.onmessage = old.onclose = null;
+      try {
+        old.close(4000);
+      } catch {
+        // already closing
+      }
+    }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempt = 0;
+    this.onState("reconnecting");
+    this.connect();
   }
 
   // True when the frame left for the server now; false when the socket is down (the caller
@@ -68,6 +93,8 @@ export class ReconnectingSocket {
 
   stop() {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     if (this.ws) this.ws.close(1000);
     this.ws = null;
   }

@@ -6,6 +6,18 @@ export const LANGS = ["fi", "sv", "en"];
 
 export const TEXTS = {
   fi: {
+    newBelow: "Uusi viesti alempana ↓",
+    quickExitHow: "Miten poistun nopeasti?",
+    shiftHint: (n) => `Poistu nopeasti: paina Shift vielä ${n === 1 ? "kerran" : `${n} kertaa`}.`,
+    refusedTitle: "Chat ei nyt onnistu",
+    refusedText: "Uutta chattia ei voi aloittaa juuri nyt. Yritä uudelleen vähän ajan päästä. Jos tarvitset apua heti, soita tai ota yhteyttä alla oleviin palveluihin.",
+    queueFullTitle: "Chatissa on nyt ruuhkaa",
+    queueFullText: "Jonossa on juuri nyt niin monta, ettei sinne mahdu. Yritä uudelleen vähän ajan päästä. Jos tarvitset apua heti, soita tai ota yhteyttä alla oleviin palveluihin.",
+    backToStart: "Takaisin alkuun",
+    slowDown: "Viestisi lähtevät nyt vähän hitaammin. Ne eivät katoa. Lähetämme ne hetken päästä.",
+    sendingSoon: "lähtee hetken päästä…",
+    charCount: (n, max) => `${n} / ${max} merkkiä`,
+    tooLongNow: (n, max) => `Viesti on liian pitkä: ${n} merkkiä. Yhteen viestiin mahtuu ${max} merkkiä. Lyhennä sitä tai jaa se kahteen osaan.`,
     title: "Nimetön chat nuorille",
     quickExit: "Poistu nopeasti",
     quickExitHelp:
@@ -66,6 +78,18 @@ export const TEXTS = {
     history: "Keskustelu",
   },
   sv: {
+    newBelow: "Nytt meddelande längre ner ↓",
+    quickExitHow: "Hur lämnar jag snabbt?",
+    shiftHint: (n) => `Lämna snabbt: tryck på Shift ${n === 1 ? "en gång till" : `${n} gånger till`}.`,
+    refusedTitle: "Chatten går inte just nu",
+    refusedText: "Du kan inte börja en ny chatt just nu. Försök igen om en stund. Om du behöver hjälp genast, ring eller kontakta tjänsterna nedan.",
+    queueFullTitle: "Det är mycket folk i chatten nu",
+    queueFullText: "Kön är full just nu. Försök igen om en stund. Om du behöver hjälp genast, ring eller kontakta tjänsterna nedan.",
+    backToStart: "Tillbaka till början",
+    slowDown: "Dina meddelanden skickas lite långsammare nu. De försvinner inte. Vi skickar dem om en stund.",
+    sendingSoon: "skickas om en stund…",
+    charCount: (n, max) => `${n} / ${max} tecken`,
+    tooLongNow: (n, max) => `Meddelandet är för långt: ${n} tecken. Ett meddelande får ha ${max} tecken. Gör det kortare eller dela upp det i två.`,
     title: "Anonym chatt för unga",
     quickExit: "Lämna snabbt",
     quickExitHelp:
@@ -127,6 +151,18 @@ export const TEXTS = {
     history: "Chatten",
   },
   en: {
+    newBelow: "New message below ↓",
+    quickExitHow: "How do I leave quickly?",
+    shiftHint: (n) => `Leave quickly: press Shift ${n === 1 ? "once more" : `${n} more times`}.`,
+    refusedTitle: "The chat cannot start now",
+    refusedText: "You cannot start a new chat right now. Please try again in a little while. If you need help at once, call or contact the services below.",
+    queueFullTitle: "The chat is very busy now",
+    queueFullText: "The queue is full right now. Please try again in a little while. If you need help at once, call or contact the services below.",
+    backToStart: "Back to the start",
+    slowDown: "Your messages go a bit slower now. They are not lost. We will send them in a moment.",
+    sendingSoon: "sending in a moment…",
+    charCount: (n, max) => `${n} / ${max} characters`,
+    tooLongNow: (n, max) => `The message is too long: ${n} characters. One message can have ${max}. Make it shorter or split it in two.`,
     title: "Anonymous chat for young people",
     quickExit: "Leave quickly",
     quickExitHelp:

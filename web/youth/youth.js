@@ -9,6 +9,18 @@ const STORE_KEY = "chatsupport.youth";
 const SHIFT_PRESSES_FOR_EXIT = 3;
 const SHIFT_WINDOW_MS = 1500;
 const TYPING_IDLE_MS = 2500;
+// The adult's "is writing" notice goes when no typing frame came for this long (a draft the
+// adult left behind must not keep the child waiting for an answer that is not coming).
+const TYPING_SHOWN_MS = 8000;
+// A message the server has not acknowledged in this time means a dead connection (a phone
+// that lost its signal often looks open to the browser): connect again and resume.
+const ACK_TIMEOUT_MS = 10000;
+// After rate.too_many_messages the refused messages are sent again after this long (the
+// server counts a chat's messages per minute; the same client_id is stored only once).
+const RATE_RETRY_MS = 10000;
+const MAX_MESSAGE_CHARS = 4000;
+// The list follows new messages only when the child is this close to its end already.
+const AT_BOTTOM_PX = 40;
 // Links the family centre's site may use to open the statement or the about dialog at once.
 const STATEMENT_HASHES = ["#saavutettavuus", "#tillganglighet", "#accessibility"];
 const ABOUT_HASHES = ["#tietoa", "#om", "#about"];
@@ -33,12 +45,24 @@ const state = {
   urgent: false, // opened with "I need help now": the queue screen shows 112 first
   holderAway: false, // the adult's connection was lost; another may continue (holder_away)
   error: null,
+  refusal: null, // the server refused a new chat: the error code (rate.*, queue.full)
+  held: new Set(), // client_ids refused by the message rate limit, sent again later
+  slowed: false, // "your messages go a bit slower" is shown
   connection: "open",
 };
 
 let socket = null;
 let typingTimer = null;
 let typingSent = false;
+let typingShownTimer = null;
+let rateRetryTimer = null;
+const sentAt = new Map(); // client_id -> when it left on the current connection, until answered
+let focusNext = null; // id of the element render() should focus (a new screen's heading)
+let lastScreen = null;
+let stickToBottom = false; // the child sent a message: show its end whatever the scroll
+let lastQueueText = null;
+let renderedMessages = 0; // messages in the list at the last render
+let newBelow = false; // a message came while the child read further up: "new message ↓"
 let about = null; // the last GET /api/public/about answer (its own `lang`)
 
 function t() {
@@ -70,8 +94,10 @@ function connect(firstFrame) {
   if (socket) socket.stop();
   socket = new ReconnectingSocket("/ws/youth", {
     onOpen: () => {
+      sentAt.clear();
       if (state.token) socket.send({ type: "resume", token: state.token, last_seq: state.lastSeq, acks: "resends" });
-      else socket.send(firstFrame);
+      // never open a second chat on a reconnect after this one ended or was refused
+      else if (firstFrame && state.screen === "connecting") socket.send(firstFrame);
     },
     onFrame: handleFrame,
     onState: (connection) => {
@@ -82,8 +108,53 @@ function connect(firstFrame) {
   socket.start();
 }
 
+function sendFrame(clientId, text) {
+  if (socket && socket.send({ type: "send", client_id: clientId, text })) sentAt.set(clientId, Date.now());
+}
+
 function flushOutbox() {
-  for (const [clientId, text] of state.outbox) socket.send({ type: "send", client_id: clientId, text });
+  state.held.clear(); // a fresh connection: send everything in order; refusals come back
+  for (const [clientId, text] of state.outbox) sendFrame(clientId, text);
+}
+
+/** The server has this message (its own copy, an ack, or it came with resumed). */
+function delivered(clientId) {
+  state.outbox.delete(clientId);
+  state.held.delete(clientId);
+  sentAt.delete(clientId);
+  if (state.slowed && state.held.size === 0) state.slowed = false;
+}
+
+/** rate.too_many_messages: keep the message and send it again a little later. */
+function holdForRate(clientId) {
+  if (!clientId || !state.outbox.has(clientId)) return;
+  sentAt.delete(clientId);
+  state.held.add(clientId);
+  if (!state.slowed) {
+    state.slowed = true;
+    announce(t().slowDown);
+  }
+  if (!rateRetryTimer) rateRetryTimer = setTimeout(retryHeld, RATE_RETRY_MS);
+}
+
+function retryHeld() {
+  rateRetryTimer = null;
+  const ids = new Set(state.held);
+  state.held.clear();
+  for (const [clientId, text] of state.outbox) if (ids.has(clientId)) sendFrame(clientId, text);
+}
+
+/** Called every second: a message unanswered for ACK_TIMEOUT_MS means a dead socket. */
+function checkAcks() {
+  if (!socket || state.connection !== "open") return;
+  const now = Date.now();
+  for (const at of sentAt.values()) {
+    if (now - at > ACK_TIMEOUT_MS) {
+      sentAt.clear();
+      socket.reconnect();
+      return;
+    }
+  }
 }
 
 const handlers = {
@@ -94,6 +165,11 @@ const handlers = {
   },
   queue(frame) {
     state.queue = frame;
+    const text = t().queueAhead(frame.position - 1);
+    // a change of place is told, once; the first time, with what "I need help now" means
+    // (the focus is on the 112 title by then)
+    if (text !== lastQueueText) announce(lastQueueText === null && state.urgent ? `${t().urgentSeen} ${text}` : text);
+    lastQueueText = text;
   },
   resumed(frame) {
     state.screen = frame.state === "active" ? "active" : "waiting";
@@ -101,6 +177,7 @@ const handlers = {
     state.joinedBy = frame.joined || null; // still told another adult is here after a reload
     state.holderAway = false; // a holder_away follows when the adult is still gone
     frame.messages.forEach(addMessage);
+    for (const m of frame.messages) if (m.client_id) delivered(m.client_id);
     flushOutbox();
     if (state.screen === "active" && !state.feedback) requestFeedbackTicket();
   },
@@ -115,14 +192,15 @@ const handlers = {
   message(frame) {
     const fresh = frame.seq > state.lastSeq;
     addMessage(frame);
-    if (frame.client_id) state.outbox.delete(frame.client_id);
+    if (frame.client_id) delivered(frame.client_id);
     if (frame.sender === "responder") {
       state.typing = false;
+      clearTimeout(typingShownTimer);
       if (fresh) announce(`${t().worker}: ${frame.text}`);
     }
   },
   ack(frame) {
-    state.outbox.delete(frame.client_id);
+    delivered(frame.client_id);
   },
   joined(frame) {
     // another worker joined or took over (the backup, or a transfer): say so, no gap
@@ -152,11 +230,22 @@ const handlers = {
   },
   typing(frame) {
     state.typing = frame.active;
+    clearTimeout(typingShownTimer);
+    if (frame.active) {
+      typingShownTimer = setTimeout(() => {
+        state.typing = false;
+        render();
+      }, TYPING_SHOWN_MS);
+    }
   },
   ended(frame) {
     state.screen = "ended";
     state.endedReason = frame.reason;
+    state.typing = false;
+    clearTimeout(typingShownTimer);
     forgetChat();
+    const byWorker = frame.reason === "responder_ended";
+    announce(`${byWorker ? t().endedByWorker : t().ended} ${t().thanks}`);
   },
   error(frame) {
     if (frame.code === "chat.not_found") {
@@ -168,7 +257,14 @@ const handlers = {
       if (frame.closed) state.opening = frame.closed; // the same object as /api/public/opening
     } else if (frame.code === "message.too_long") {
       state.error = t().errorTooLong;
-      if (frame.ref) state.outbox.delete(frame.ref);
+      if (frame.ref) delivered(frame.ref); // never accepted: do not send it again
+    } else if (frame.code === "rate.too_many_messages") {
+      holdForRate(frame.ref);
+    } else if (state.screen === "connecting" && !state.token) {
+      // the new chat was refused: too many chats from this network, the queue full, a block
+      state.screen = "refused";
+      state.refusal = frame.code;
+      socket.stop(); // a retried connection would only ask again
     } else {
       state.error = t().errorGeneric;
     }
@@ -200,6 +296,11 @@ function forgetChat() {
   state.token = null;
   state.urgent = false;
   state.outbox.clear();
+  state.held.clear();
+  state.slowed = false;
+  sentAt.clear();
+  clearTimeout(rateRetryTimer);
+  rateRetryTimer = null;
   save();
 }
 
@@ -221,7 +322,7 @@ async function refreshOpening() {
 /** "Minulla on hätä nyt" (DOMAIN.md 3.4): 112 at once, and the chat is marked for the adults. */
 function startUrgentChat() {
   startChat(true);
-  announce(`${t().urgentTitle} ${t().urgentSeen}`);
+  announce(t().urgentTitle); // at once, before the server answers; the rest with the queue place
 }
 
 function startChat(urgent = false) {
@@ -236,6 +337,9 @@ function startChat(urgent = false) {
   state.holderAway = false;
   state.stillWaiting = null;
   state.closedWhileWaiting = null;
+  state.refusal = null;
+  state.typing = false;
+  lastQueueText = null;
   state.screen = "connecting";
   connect({ type: "open", lang: state.lang, acks: "resends", urgent: state.urgent });
   render();
@@ -247,8 +351,19 @@ function sendMessage(text) {
   const clientId = newClientId();
   state.outbox.set(clientId, clean);
   state.error = null;
-  socket.send({ type: "send", client_id: clientId, text: clean });
+  // while earlier messages wait for the rate limit, this one waits behind them (keeps order)
+  if (state.held.size > 0) state.held.add(clientId);
+  else sendFrame(clientId, clean);
   stopTyping();
+  stickToBottom = true;
+  render();
+}
+
+function backToStart() {
+  state.screen = "start";
+  state.refusal = null;
+  focusNext = "start";
+  refreshOpening();
   render();
 }
 
@@ -330,16 +445,56 @@ function quickExit() {
   }
 }
 
+// Shift pressed on its own 3 times within SHIFT_WINDOW_MS leaves (as GOV.UK "Exit this
+// page"). A press counts when Shift goes up with no other key pressed meanwhile; any other
+// key (a capital letter, Shift+Tab, Ctrl…) starts the count again, so typing "Isä Ja Äiti"
+// or moving back with Shift+Tab never leaves. Listened to on window in the capture phase, so
+// it works in the message box and in the dialogs too.
 function watchShiftPresses() {
   let presses = [];
-  document.addEventListener("keydown", (event) => {
-    if (event.key !== "Shift" || event.repeat) return;
+  let bare = false; // Shift is down and no other key was pressed with it
+  let hideTimer = null;
+  const show = (count) => {
+    document.documentElement.dataset.shiftPresses = String(count);
+    const hint = document.getElementById("shift-hint");
+    if (!hint) return;
+    clearTimeout(hideTimer);
+    hint.textContent = count > 0 ? t().shiftHint(SHIFT_PRESSES_FOR_EXIT - count) : "";
+    hint.hidden = count === 0;
+    if (count > 0) hideTimer = setTimeout(() => show(0), SHIFT_WINDOW_MS);
+  };
+  const reset = () => {
+    bare = false;
+    if (presses.length) {
+      presses = [];
+      show(0);
+    }
+  };
+  window.addEventListener("keydown", (event) => {
+    if (event.key !== "Shift" || event.ctrlKey || event.altKey || event.metaKey) {
+      reset();
+      return;
+    }
+    if (!event.repeat) bare = true;
+  }, true);
+  window.addEventListener("keyup", (event) => {
+    if (event.key !== "Shift") return;
+    if (!bare) return;
+    bare = false;
     const now = Date.now();
     presses = presses.filter((at) => now - at < SHIFT_WINDOW_MS);
     presses.push(now);
-    document.documentElement.dataset.shiftPresses = String(presses.length);
-    if (presses.length >= SHIFT_PRESSES_FOR_EXIT) quickExit();
-  });
+    if (presses.length >= SHIFT_PRESSES_FOR_EXIT) {
+      presses = [];
+      quickExit();
+      return;
+    }
+    show(presses.length);
+  }, true);
+  // text that arrives without a keydown (a character outside the keyboard layout, an input
+  // method, dictation) is typing too
+  window.addEventListener("input", reset, true);
+  window.addEventListener("blur", reset);
 }
 
 // --- rendering -------------------------------------------------------------------------
@@ -347,14 +502,46 @@ function watchShiftPresses() {
 function render() {
   document.documentElement.lang = state.lang;
   document.title = t().title;
-  const focused = document.activeElement && document.activeElement.id;
+  const activeEl = document.activeElement;
+  const focused = activeEl && activeEl.id;
+  // focus on the page (not in a dialog): kept by id, or moved to a new screen's heading
+  const focusOnPage = !activeEl || activeEl === document.body || root.contains(activeEl);
+  const screenChanged = lastScreen !== null && lastScreen !== state.screen;
+  lastScreen = state.screen;
   const draft = document.getElementById("message")?.value ?? "";
+  const oldList = document.getElementById("messages");
+  const atBottom = !oldList || oldList.scrollHeight - oldList.scrollTop - oldList.clientHeight <= AT_BOTTOM_PX;
+  const oldTop = oldList ? oldList.scrollTop : 0;
+  const follow = atBottom || stickToBottom;
+  if (follow || !oldList) newBelow = false;
+  else if (state.messages.length > renderedMessages) newBelow = true;
+  renderedMessages = state.messages.length;
   root.replaceChildren(header(), main(), footer());
   if (openKind() === "end" && !["waiting", "active"].includes(state.screen)) closeDialog();
   const input = document.getElementById("message");
-  if (input) input.value = draft;
-  if (focused) document.getElementById(focused)?.focus();
-  scrollMessages();
+  if (input) {
+    input.value = draft;
+    updateCount(input);
+  }
+  const wanted = focusNext && document.getElementById(focusNext);
+  focusNext = null;
+  const kept = focused && document.getElementById(focused);
+  if (wanted) wanted.focus();
+  else if (kept) kept.focus();
+  else if (screenChanged && focusOnPage) root.querySelector("[data-screen-focus]")?.focus();
+  const list = document.getElementById("messages");
+  if (list) list.scrollTop = follow ? list.scrollHeight : oldTop;
+  stickToBottom = false;
+  fitHeader();
+}
+
+// A sticky header taller than a third of the screen (very large text) would leave little
+// room to read and could hide the focused control: it then scrolls with the page.
+function fitHeader() {
+  const top = root.querySelector("header.top");
+  if (!top) return;
+  top.classList.remove("unstick");
+  if (top.offsetHeight > window.innerHeight / 3) top.classList.add("unstick");
 }
 
 function header() {
@@ -382,7 +569,7 @@ function setLanguage(lang) {
 }
 
 function main() {
-  const screens = { start, closed, connecting, waiting, active, ended };
+  const screens = { start, closed, connecting, waiting, active, ended, refused };
   const banner = state.connection === "reconnecting" && state.screen !== "start"
     ? el("p", { class: "notice", role: "status", text: t().reconnecting })
     : null;
@@ -403,7 +590,7 @@ function start() {
     el("div", { class: "urgent-start" },
       el("button", { id: "start-urgent", class: "secondary urgent", type: "button", onclick: startUrgentChat, text: t().startUrgent, "aria-describedby": "start-urgent-hint" }),
       el("p", { id: "start-urgent-hint", class: "muted", text: t().startUrgentHint })),
-    el("details", {}, el("summary", { text: t().quickExit }), el("p", { text: t().quickExitHelp })),
+    el("details", { class: "help" }, el("summary", { text: t().quickExitHow }), el("p", { text: t().quickExitHelp })),
   );
 }
 
@@ -411,7 +598,7 @@ function start() {
 function noSpeaker() {
   const spoken = state.opening?.open ? state.opening.languages_now : null;
   if (!Array.isArray(spoken) || spoken.includes(state.lang)) return null;
-  return el("p", { id: "no-speaker", class: "notice", text: t().noSpeaker });
+  return el("p", { id: "no-speaker", class: "notice" }, ...withPhoneLinks(t().noSpeaker));
 }
 
 function closed() {
@@ -420,7 +607,7 @@ function closed() {
   return el(
     "section",
     { class: "card", role: "status" },
-    el("h2", { text: t().closedTitle }),
+    el("h2", { tabindex: "-1", "data-screen-focus": "", text: t().closedTitle }),
     el("p", { text: opening.texts?.closed || t().closedNow }),
     el("p", { id: "next-open", class: "next-open", text: next ? `${t().nextOpen}: ${next}` : t().noNextOpen }),
     alwaysOpenList(opening),
@@ -429,28 +616,48 @@ function closed() {
 
 function alwaysOpenList(opening) {
   const text = opening.texts?.emergency || t().emergency;
-  return el("div", { id: "services", class: "services" }, el("p", { text: t().alwaysOpen }), el("p", { text }));
+  return el("div", { id: "services", class: "services" }, el("p", { text: t().alwaysOpen }), el("p", {}, ...withPhoneLinks(text)));
 }
 
 function connecting() {
-  return el("section", { class: "card", role: "status" }, el("p", { text: t().connecting }));
+  return el("section", { class: "card", role: "status" },
+    el("p", { id: "connecting", tabindex: "-1", "data-screen-focus": "", text: t().connecting }));
+}
+
+/** The server would not open a new chat (docs/protocol.md: rate.too_many_chats — many chats
+ * from one network, or a block, not told apart on purpose —, rate.too_many_connections,
+ * queue.full): say so plainly, give 112 and the always-open services, and a way back. */
+function refused() {
+  const full = state.refusal === "queue.full";
+  return el(
+    "section",
+    { class: "card", id: "refused" },
+    el("h2", { id: "refused-title", tabindex: "-1", "data-screen-focus": "", text: full ? t().queueFullTitle : t().refusedTitle }),
+    el("p", { id: "refused-text", text: full ? t().queueFullText : t().refusedText }),
+    el("div", { class: "urgent-help" },
+      el("p", { class: "urgent-title", text: t().urgentTitle }),
+      el("a", { id: "refused-call-112", class: "call", href: "tel:112", text: t().call112 })),
+    alwaysOpenList(state.opening || {}),
+    el("button", { id: "refused-back", class: "primary", type: "button", onclick: backToStart, text: t().backToStart }),
+  );
 }
 
 function waiting() {
   const q = state.queue;
   const ahead = q ? q.position - 1 : null;
   const minutes = q && q.estimate_secs ? Math.max(1, Math.round(q.estimate_secs / 60)) : null;
+  // not a live region: it is re-rendered on every frame; the place is told by announce()
   return el(
     "section",
-    { class: "card", "aria-live": "polite" },
+    { class: "card" },
     urgentHelp(),
-    el("h2", { text: t().queueTitle }),
+    el("h2", { id: "queue-title", tabindex: "-1", "data-screen-focus": state.urgent ? null : "", text: t().queueTitle }),
     el("p", { text: t().queueText }),
     noSpeaker(),
     ahead !== null ? el("p", { id: "queue-place", text: t().queueAhead(ahead) }) : null,
     minutes ? el("p", { id: "queue-estimate", text: t().queueEstimate(minutes) }) : null,
     state.stillWaiting && !state.closedWhileWaiting
-      ? el("div", { id: "still-waiting", class: "services" }, el("p", { text: t().stillWaiting }), el("p", { text: state.stillWaiting }))
+      ? el("div", { id: "still-waiting", class: "services" }, el("p", { text: t().stillWaiting }), el("p", {}, ...withPhoneLinks(state.stillWaiting)))
       : null,
     closedWhileWaiting(),
     messageList(),
@@ -466,10 +673,10 @@ function urgentHelp() {
   return el(
     "div",
     { id: "urgent-help", class: "urgent-help" },
-    el("p", { class: "urgent-title", text: t().urgentTitle }),
+    el("p", { id: "urgent-title", class: "urgent-title", tabindex: "-1", "data-screen-focus": "", text: t().urgentTitle }),
     el("a", { id: "call-112", class: "call", href: "tel:112", text: t().call112 }),
     el("p", { text: t().urgentSeen }),
-    el("p", { class: "services", text: services }),
+    el("p", { class: "services" }, ...withPhoneLinks(services)),
   );
 }
 
@@ -482,7 +689,7 @@ function closedWhileWaiting() {
     "div",
     { id: "closed-waiting", class: "services" },
     el("p", { text: t().closedWhileWaiting }),
-    el("p", { text: closed.texts?.emergency || t().emergency }),
+    el("p", {}, ...withPhoneLinks(closed.texts?.emergency || t().emergency)),
     el("p", { class: "next-open", text: next ? `${t().nextOpen}: ${next}` : t().noNextOpen }),
   );
 }
@@ -494,12 +701,13 @@ function active() {
   return el(
     "section",
     { class: "chat" },
-    el("p", { id: "who", class: "who", text: who }),
+    el("p", { id: "who", class: "who", tabindex: "-1", "data-screen-focus": "", text: who }),
     state.joinedBy
       ? el("p", { id: "joined", class: "who", role: "status", text: `${t().anotherJoined} ${t().answeredBy(t()[state.joinedBy.role] || state.joinedBy.role, state.joinedBy.name)}` })
       : null,
     state.holderAway ? el("p", { id: "holder-away", class: "notice", role: "status", text: t().holderAway }) : null,
     messageList(),
+    newBelowButton(),
     el("p", { id: "typing", class: "typing", "aria-live": "polite", text: state.typing ? t().typing : "" }),
     composer(),
     el("button", { id: "end", class: "secondary", type: "button", onclick: endChat, text: t().end }),
@@ -522,19 +730,45 @@ function messageList() {
   );
   for (const [clientId, text] of state.outbox) {
     if (state.messages.some((m) => m.client_id === clientId)) continue;
-    items.push(el("li", { class: "msg youth pending" }, el("span", { class: "text", text }), el("span", { class: "muted", text: ` (${t().sending})` })));
+    const label = state.held.has(clientId) ? t().sendingSoon : t().sending;
+    items.push(el("li", { class: "msg youth pending" }, el("span", { class: "text", text }), el("span", { class: "muted", text: ` (${label})` })));
   }
-  return el("ol", { id: "messages", class: "messages", "aria-label": t().history }, ...items);
+  return el("ol", { id: "messages", class: "messages", "aria-label": t().history, tabindex: "-1", onscroll: seenToEnd }, ...items);
+}
+
+/** Shown while the child reads further up and a new message came below. */
+function newBelowButton() {
+  if (!newBelow) return null;
+  return el("button", { id: "new-below", class: "secondary new-below", type: "button", onclick: scrollToEnd, text: t().newBelow });
+}
+
+function scrollToEnd() {
+  const list = document.getElementById("messages");
+  if (list) list.scrollTop = list.scrollHeight;
+  seenToEnd();
+  list?.focus({ preventScroll: true }); // the button is gone; the reader stays at the list
+}
+
+function seenToEnd() {
+  const list = document.getElementById("messages");
+  if (!newBelow || !list) return;
+  if (list.scrollHeight - list.scrollTop - list.clientHeight > AT_BOTTOM_PX) return;
+  newBelow = false;
+  document.getElementById("new-below")?.remove();
 }
 
 function composer() {
+  // no maxlength: a longer paste would be cut without a word; the count says it instead
   const input = el("textarea", {
     id: "message",
     rows: "2",
-    maxlength: "4000",
     "aria-label": t().messageLabel,
+    "aria-describedby": "message-count",
     placeholder: t().messageLabel,
-    oninput: noteTyping,
+    oninput: (e) => {
+      noteTyping();
+      updateCount(e.target);
+    },
     onkeydown: (e) => {
       if (e.key === "Enter" && !e.shiftKey) {
         e.preventDefault();
@@ -545,6 +779,11 @@ function composer() {
   const submit = () => {
     const box = document.getElementById("message");
     const text = box.value;
+    if (text.trim().length > MAX_MESSAGE_CHARS) {
+      updateCount(box);
+      announce(t().tooLongNow(text.trim().length, MAX_MESSAGE_CHARS));
+      return; // kept in the box to shorten or split
+    }
     box.value = ""; // before sendMessage re-renders, which keeps whatever the box holds
     sendMessage(text);
     document.getElementById("message")?.focus();
@@ -556,7 +795,25 @@ function composer() {
     el("button", { id: "send", class: "primary", type: "submit", text: t().send }),
   );
   const error = state.error ? el("p", { class: "error", role: "alert", text: state.error }) : null;
-  return el("div", {}, error, form);
+  const slow = state.slowed ? el("p", { id: "slow-notice", class: "notice", text: t().slowDown }) : null;
+  const count = el("p", { id: "message-count", class: "count muted", hidden: true });
+  return el("div", {}, error, slow, form, count);
+}
+
+let wasTooLong = false;
+
+/** Near and over the length limit, say how long the message is (a paste is never cut). */
+function updateCount(box) {
+  const count = document.getElementById("message-count");
+  if (!count) return;
+  const length = box.value.trim().length;
+  const over = length > MAX_MESSAGE_CHARS;
+  count.hidden = length < MAX_MESSAGE_CHARS - 500;
+  count.textContent = over ? t().tooLongNow(length, MAX_MESSAGE_CHARS) : t().charCount(length, MAX_MESSAGE_CHARS);
+  count.classList.toggle("error", over);
+  box.setAttribute("aria-invalid", over ? "true" : "false");
+  if (over && !wasTooLong) announce(count.textContent);
+  wasTooLong = over;
 }
 
 function ended() {
@@ -564,7 +821,7 @@ function ended() {
   return el(
     "section",
     { class: "card", role: "status" },
-    el("h2", { id: "ended", text: byWorker ? t().endedByWorker : t().ended }),
+    el("h2", { id: "ended", tabindex: "-1", "data-screen-focus": "", text: byWorker ? t().endedByWorker : t().ended }),
     messageList(),
     feedbackQuestion(),
     el("p", { text: t().thanks }),
@@ -624,12 +881,28 @@ function footer() {
   return el(
     "footer",
     { class: "emergency" },
-    el("p", { text: t().emergency }),
+    el("p", {}, ...withPhoneLinks(t().emergency)),
     el("nav", { class: "about-links", "aria-label": texts.aboutTitle },
       el("button", { id: "about-open", class: "link", type: "button", onclick: openAbout, text: texts.aboutLink }),
       el("button", { id: "safety-open", class: "link", type: "button", onclick: openSafety, text: texts.safetyLink }),
       el("button", { id: "statement-open", class: "link", type: "button", onclick: openStatement, text: texts.a11yLink })),
   );
+}
+
+// Phone numbers in the help texts (112, "09 2525 0111", "0800 96 116"; the coordinator's texts
+// too) become links a phone can call with one tap. Text stays text: only the number is a link.
+const PHONE_NUMBER = /(?<![\d+])(112|0\d{1,3}(?:[ -]\d{2,4}){1,3})(?![\d])/g;
+
+function withPhoneLinks(text) {
+  const parts = [];
+  let at = 0;
+  for (const match of String(text || "").matchAll(PHONE_NUMBER)) {
+    if (match.index > at) parts.push(text.slice(at, match.index));
+    parts.push(el("a", { class: "tel", href: `tel:${match[0].replace(/[ -]/g, "")}`, text: match[0] }));
+    at = match.index + match[0].length;
+  }
+  if (at < String(text || "").length) parts.push(text.slice(at));
+  return parts;
 }
 
 function formatLocal(iso, timeZone = "Europe/Helsinki") {
@@ -640,14 +913,18 @@ function formatLocal(iso, timeZone = "Europe/Helsinki") {
   });
 }
 
-function scrollMessages() {
-  const list = document.getElementById("messages");
-  if (list) list.scrollTop = list.scrollHeight;
-}
-
 // --- start -----------------------------------------------------------------------------
 
 watchShiftPresses();
+setInterval(checkAcks, 1000);
+window.addEventListener("resize", fitHeader);
+// The browser knows it lost the network: show it and try again; back online: at once.
+window.addEventListener("offline", () => {
+  if (socket && ["connecting", "waiting", "active"].includes(state.screen)) socket.reconnect();
+});
+window.addEventListener("online", () => {
+  if (socket && state.connection === "reconnecting") socket.reconnect();
+});
 const saved = load();
 if (saved.token) {
   state.token = saved.token;
