@@ -43,6 +43,8 @@ export class Canned {
     const draft = this.drafts.get(chatId) || "";
     this.drafts.set(chatId, draft ? `${draft.trimEnd()} ${reply.text}` : reply.text);
     this.rerender();
-    document.getElementById(`draft-${chatId}`)?.focus();
+    const box = document.getElementById(`draft-${chatId}`);
+    box?.focus();
+    box?.setSelectionRange(box.value.length, box.value.length); // go on writing after the text
   }
 }

@@ -34,6 +34,8 @@ const ERRORS = {
 };
 const TITLE = "Vastaajan konsoli";
 const ALERT_REPEAT_MS = 30000;
+const TAG_CLOCK_MS = 5000; // the waiting times on the tags count up
+const TYPING_IDLE_MS = 5000; // no keystroke this long: the youth's "kirjoittaa…" goes
 
 const root = document.getElementById("app");
 const state = {
@@ -47,7 +49,14 @@ const state = {
   notice: null,
   mustEnrol: false, // the policy wants a second factor first: this session may only enrol
   showTwoFactor: false,
+  current: null, // the chat the responder works in now (focus or pointer last inside it)
+  focusNext: null, // an element id to move focus to after the next render (claim, take-over)
+  stick: new Set(), // message lists to scroll to the bottom on the next render (my own send)
+  hiddenUnread: 0, // youth messages that arrived while the console tab was hidden
+  claiming: null, // the chat this console asked to claim last
 };
+const typingSent = new Set(); // chat ids whose youth was told "typing" and not told it stopped
+const typingTimers = new Map(); // chat_id -> the idle timer that stops "typing"
 let socket = null;
 let flashTimer = null;
 let alertTimer = null;
@@ -55,7 +64,7 @@ const debriefs = new Debriefs({ api, rerender: () => render(), announce, me: () 
 const transcripts = new Transcripts({ api, rerender: () => render(), announce, me: () => state.me });
 const diary = new Diary({ api, rerender: () => render(), announce, onFiled: (response) => debriefs.filed(response) });
 const canned = new Canned({ api, drafts: state.drafts, rerender: () => render() });
-const support = new Support({ api, send: (frame) => socket.send(frame), chats: state.chats, rerender: () => render(), announce, me: () => state.me });
+const support = new Support({ api, send: (frame) => socket.send(frame), chats: state.chats, rerender: () => render(), announce, alert, focusAfter: (id) => moveFocusTo(id), me: () => state.me });
 const twoFactor = new TwoFactorPanel({
   request: (method, path, data) => api(path, { method, body: data === undefined ? undefined : JSON.stringify(data) }),
   onDone: () => state.mustEnrol && location.reload(),
@@ -168,6 +177,8 @@ const handlers = {
     const chat = chatOf(frame.chat_id, tag?.lang);
     chat.youthUrgent = Boolean(tag?.youth_urgent);
     addMessages(chat, frame.messages || []);
+    state.claiming = null;
+    moveFocusTo(`draft-${frame.chat_id}`); // claimed (with the keyboard too): on to the reply box
   },
   chat(frame) {
     state.waiting.delete(frame.chat_id); // a chat whose responder was gone, now mine
@@ -177,15 +188,20 @@ const handlers = {
     if (frame.joined) chat.joinedBy = frame.joined; // "Mukana myös" after a reload too
     support.restore(frame);
     for (const [clientId, text] of chat.outbox) socket.send({ type: "send", chat_id: frame.chat_id, client_id: clientId, text });
+    // continued a chat whose responder was gone, took it over or accepted it: on to its reply box
+    if (support.accepted === frame.chat_id || state.claiming === frame.chat_id) {
+      support.accepted = state.claiming = null;
+      moveFocusTo(`draft-${frame.chat_id}`);
+    }
   },
   message(frame) {
     const chat = chatOf(frame.chat_id);
     addMessages(chat, [frame]);
     if (frame.sender === "youth") {
       chat.typing = false;
-      announce("Uusi viesti nuorelta.");
+      youthWrote(frame.chat_id, chat);
     } else if (frame.author && frame.author.id !== state.me.id) {
-      announce(`Uusi viesti: ${frame.author.name}.`); // the backup wrote in my chat
+      announce(`Uusi viesti: ${frame.author.name}, chat ${short(frame.chat_id)}.`); // the backup wrote in my chat
     }
   },
   ack(frame) {
@@ -200,7 +216,15 @@ const handlers = {
     const chat = state.chats.get(frame.chat_id);
     if (chat) chat.ended = frame.reason;
     if (chat && frame.forgotten) chat.forgotten = true;
-    if (chat) diary.chatEnded(frame.chat_id);
+    stopTyping(frame.chat_id, false);
+    if (chat) {
+      // The form takes the focus only from this chat's own "Lopeta chat" (or from nowhere):
+      // never from a reply box or another chat, where keystrokes would pick diary options.
+      const active = document.activeElement;
+      const free = !active || active === document.body || active.dataset?.focusKey === `end:${frame.chat_id}`;
+      diary.chatEnded(frame.chat_id, { focus: free });
+      announce(`Chat ${short(frame.chat_id)} päättyi. ${END_REASONS[frame.reason] || ""} Täytä sen tilastolomake.`);
+    }
   },
   error(frame) {
     state.notice = ERRORS[frame.code] || SUPPORT_ERRORS[frame.code] || frame.message;
@@ -218,13 +242,36 @@ function handleFrame(frame) {
 // --- alerts: sound, desktop notification, flashing title --------------------------------
 
 function alertTag(tag) {
-  beep();
   const body = tag.youth_urgent ? "Nuori tarvitsee apua heti (hätä nyt)."
     : tag.holder_gone ? "Vastaajan yhteys katkesi: nuori odottaa jatkoa." : "Nuori odottaa vastaajaa.";
   announce(tag.youth_urgent ? `Hätä nyt: ${body}` : tag.holder_gone ? body : "Uusi chat odottaa vastaajaa.");
+  alert({ title: tag.youth_urgent ? "Hätä nyt: chat odottaa" : "Chat odottaa", body, key: tag.chat_id, sticky: true });
+}
+
+/** The alert of a tag for anything else that needs the responder (a support request, a
+ * transfer offer, a youth message while the tab is hidden): a tone, a desktop notification,
+ * and the flashing title (updateAlerts, after the frame). */
+function alert({ title, body, key, sticky = false }) {
+  beep();
   if ("Notification" in window && Notification.permission === "granted") {
-    new Notification(tag.youth_urgent ? "Hätä nyt: chat odottaa" : "Chat odottaa", { body, tag: tag.chat_id, requireInteraction: true });
+    new Notification(title, { body, tag: key, requireInteraction: sticky });
   }
+}
+
+/** A youth message: marked unread unless it is the chat in use now; with the tab hidden it
+ * alerts like a tag. The announcement names the chat. */
+function youthWrote(chatId, chat) {
+  const inView = !document.hidden && state.current === chatId;
+  if (!inView) chat.unread = (chat.unread || 0) + 1;
+  announce(`Uusi viesti nuorelta: chat ${short(chatId)}${chat.unread ? ` (${chat.unread} lukematta)` : ""}.`);
+  if (document.hidden) {
+    state.hiddenUnread += 1;
+    alert({ title: "Uusi viesti nuorelta", body: `Chat ${short(chatId)}`, key: `message-${chatId}` });
+  }
+}
+
+function short(chatId) {
+  return chatId.slice(0, 6);
 }
 
 function beep() {
@@ -243,17 +290,28 @@ function beep() {
   }
 }
 
+/** What the flashing title says, or null when nothing waits for the responder. */
+function attention() {
+  if (state.waiting.size) return `(${state.waiting.size}) Chat odottaa!`;
+  if (support.asking()) return "Tukipyyntö!";
+  if (support.offers.size) return "Siirtotarjous!";
+  if (state.hiddenUnread) return `(${state.hiddenUnread}) Uusi viesti!`;
+  return null;
+}
+
 function updateAlerts() {
   const count = state.waiting.size;
   document.documentElement.dataset.waiting = String(count);
-  if (count && !flashTimer) {
+  const text = attention();
+  if (text && !flashTimer) {
     let on = false;
     flashTimer = setInterval(() => {
       on = !on;
-      document.title = on ? `(${state.waiting.size}) Chat odottaa!` : TITLE;
+      document.title = on ? attention() || TITLE : TITLE;
+      if (!attention()) updateAlerts();
     }, 1000);
-    alertTimer = setInterval(() => state.waiting.size && beep(), ALERT_REPEAT_MS);
-  } else if (!count && flashTimer) {
+    alertTimer = setInterval(() => (state.waiting.size || support.asking()) && beep(), ALERT_REPEAT_MS);
+  } else if (!text && flashTimer) {
     clearInterval(flashTimer);
     clearInterval(alertTimer);
     flashTimer = alertTimer = null;
@@ -271,6 +329,7 @@ function announce(text) {
 
 function claim(chatId) {
   state.notice = null;
+  state.claiming = chatId; // its reply box takes the focus when the chat comes
   socket.send({ type: "claim", chat_id: chatId });
 }
 
@@ -281,8 +340,29 @@ function send(chatId) {
   state.chats.get(chatId).outbox.set(clientId, text);
   state.drafts.set(chatId, "");
   socket.send({ type: "send", chat_id: chatId, client_id: clientId, text });
-  socket.send({ type: "typing", chat_id: chatId, active: false });
+  stopTyping(chatId);
+  state.stick.add(chatId); // my own message: show it
   render();
+}
+
+// The youth sees "kirjoittaa…" while a draft is being written: it stops when the reply box is
+// emptied, when the message is sent, and after TYPING_IDLE_MS without a keystroke.
+function draftChanged(chatId, text) {
+  state.drafts.set(chatId, text);
+  if (!text.trim()) {
+    stopTyping(chatId);
+    return;
+  }
+  if (!typingSent.has(chatId)) socket.send({ type: "typing", chat_id: chatId, active: true });
+  typingSent.add(chatId);
+  clearTimeout(typingTimers.get(chatId));
+  typingTimers.set(chatId, setTimeout(() => stopTyping(chatId), TYPING_IDLE_MS));
+}
+
+function stopTyping(chatId, tell = true) {
+  clearTimeout(typingTimers.get(chatId));
+  typingTimers.delete(chatId);
+  if (typingSent.delete(chatId) && tell) socket?.send({ type: "typing", chat_id: chatId, active: false });
 }
 
 function endChat(chatId) {
@@ -295,14 +375,119 @@ function closePanel(chatId) {
   render();
 }
 
+/** After the coming render, move the focus to ``id`` (the new chat's reply box after a claim
+ * or take-over), unless the responder is typing somewhere meanwhile. */
+function moveFocusTo(id) {
+  state.focusNext = id;
+}
+
 // --- rendering -------------------------------------------------------------------------
 
-function render() {
-  const focused = document.activeElement?.id;
-  root.replaceChildren(state.me ? consoleView() : loginView());
-  if (focused) document.getElementById(focused)?.focus();
-  for (const list of document.querySelectorAll(".messages")) list.scrollTop = list.scrollHeight;
+// The console rebuilds its whole tree on every frame. What the responder was doing survives
+// it: the focused control (by id, or by data-focus-key for the buttons of a chat or a tag),
+// the caret and selection in a text field, and where each message list was scrolled to.
+let composing = false; // an IME composition is open: the render waits for its end
+let renderPending = false;
+
+function isTextField(node) {
+  return node?.tagName === "TEXTAREA" || (node?.tagName === "INPUT" && ["text", "search", "password", "email", "number", "tel", "url"].includes(node.type));
 }
+
+function focusKeyOf(node) {
+  if (!node || node === document.body) return null;
+  if (node.id) return { id: node.id };
+  if (node.dataset?.focusKey) return { key: node.dataset.focusKey };
+  return null;
+}
+
+function findFocusKey(saved) {
+  if (!saved) return null;
+  if (saved.id) return document.getElementById(saved.id);
+  return [...document.querySelectorAll("[data-focus-key]")].find((n) => n.dataset.focusKey === saved.key) || null;
+}
+
+function render() {
+  if (composing) {
+    renderPending = true;
+    return;
+  }
+  renderPending = false;
+  const active = document.activeElement;
+  const saved = focusKeyOf(active);
+  const text = isTextField(active) ? { start: active.selectionStart, end: active.selectionEnd, dir: active.selectionDirection, scroll: active.scrollTop } : null;
+  const lists = new Map();
+  for (const list of document.querySelectorAll(".messages[data-scroll-key]")) {
+    lists.set(list.dataset.scrollKey, { top: list.scrollTop, bottom: list.scrollTop + list.clientHeight >= list.scrollHeight - 8 });
+  }
+  const pageX = window.scrollX;
+  const pageY = window.scrollY;
+
+  root.replaceChildren(state.me ? consoleView() : loginView());
+
+  const again = findFocusKey(saved);
+  if (again && again !== document.activeElement) {
+    again.focus({ preventScroll: true });
+    if (text && isTextField(again)) {
+      try {
+        again.setSelectionRange(text.start, text.end, text.dir);
+        again.scrollTop = text.scroll;
+      } catch {
+        // a field without a caret
+      }
+    }
+  }
+  let moved = false; // the focus went to a new place: let the page scroll to it
+  if (state.focusNext) {
+    const target = document.getElementById(state.focusNext);
+    const busy = isTextField(document.activeElement) && document.activeElement !== target;
+    if (target && !busy) {
+      target.focus();
+      moved = true;
+    }
+    if (target || busy) state.focusNext = null;
+  }
+  for (const list of document.querySelectorAll(".messages[data-scroll-key]")) {
+    const key = list.dataset.scrollKey;
+    const before = lists.get(key);
+    if (!before || before.bottom || state.stick.has(key)) list.scrollTop = list.scrollHeight;
+    else list.scrollTop = before.top; // reading further up: stay there
+  }
+  state.stick.clear();
+  if (!moved) window.scrollTo(pageX, pageY);
+}
+
+document.addEventListener("compositionstart", () => (composing = true));
+document.addEventListener("compositionend", () => {
+  composing = false;
+  if (renderPending) setTimeout(render, 0);
+});
+
+// The chat in use: focus or a pointer inside its panel. Its unread count goes then (in the
+// DOM directly: a render between pointerdown and click would swallow the click).
+function useChat(event) {
+  const panel = event.target.closest?.("article.chat[data-chat]:not(.watched):not(.transcript-view)");
+  if (!panel) return;
+  const chatId = panel.dataset.chat;
+  state.current = chatId;
+  const chat = state.chats.get(chatId);
+  if (chat?.unread) {
+    chat.unread = 0;
+    panel.classList.remove("unread");
+    panel.querySelector(".unread-count")?.remove();
+  }
+}
+document.addEventListener("focusin", useChat);
+document.addEventListener("pointerdown", useChat);
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) return;
+  state.hiddenUnread = 0;
+  updateAlerts();
+});
+
+// The waiting times on the tags count up (only those texts change: focus stays put).
+setInterval(() => {
+  for (const node of document.querySelectorAll(".tag .since[data-since]")) node.textContent = since(node.dataset.since);
+}, TAG_CLOCK_MS);
 
 function loginView() {
   return loginForm({ title: TITLE, post: logIn, onSignedIn: signedIn });
@@ -311,7 +496,11 @@ function loginView() {
 function consoleView() {
   if (state.mustEnrol) return enrolView();
   const settings = state.showTwoFactor ? twoFactor.node : null;
-  return el("div", { class: "console" }, statusBar(), el("main", {}, settings, noticeBar(), debriefs.view(), waitingList(), support.view(), diary.view(), chatPanels(), transcripts.view()));
+  // With a chat going on, the diary comes after the chats: a form that opens when another
+  // chat ends must not push the live one off the screen.
+  const live = [...state.chats.values()].some((chat) => !chat.ended);
+  return el("div", { class: "console" }, statusBar(), el("main", {}, settings, noticeBar(), debriefs.view(), waitingList(), support.view(),
+    live ? null : diary.view(), chatPanels(), live ? diary.view() : null, transcripts.view()));
 }
 
 // A session that must enrol a second factor sees only this (the API refuses everything else).
@@ -357,7 +546,7 @@ function statusBar() {
     el("span", { id: "duty", class: welcome?.on_duty ? "ok" : "warn", text: duty + ends }),
     support.presence(),
     el("span", { id: "connection", class: state.connection === "open" ? "ok" : "warn", text: connection }),
-    canNotify ? el("button", { type: "button", onclick: () => Notification.requestPermission().then(render), text: "Salli ilmoitukset" }) : null,
+    canNotify ? el("button", { type: "button", "data-focus-key": "allow-notifications", onclick: () => Notification.requestPermission().then(render), text: "Salli ilmoitukset" }) : null,
     el("button", { id: "tf-toggle", type: "button", "aria-expanded": String(state.showTwoFactor), onclick: toggleTwoFactor, text: "Kaksivaiheinen tunnistautuminen" }),
     el("button", { id: "logout", type: "button", onclick: logOut, text: "Kirjaudu ulos" }),
   );
@@ -366,23 +555,31 @@ function statusBar() {
 function noticeBar() {
   if (!state.notice) return null;
   return el("p", { id: "notice", class: "notice", role: "alert" }, state.notice,
-    el("button", { type: "button", class: "link", onclick: () => { state.notice = null; render(); }, text: "Sulje" }));
+    el("button", { type: "button", class: "link", "data-focus-key": "notice-close", onclick: () => { state.notice = null; render(); }, text: "Sulje" }));
 }
 
 function waitingList() {
   if (state.me.role === "coordinator") return el("p", {}, "Koordinaattori ei vastaa chatteihin. ", el("a", { href: "/coordinator/", text: "Koordinaattorin sivut" }));
+  const full = atCap();
   const items = waitingInOrder().map((tag) =>
     el(
       "li",
       { class: `tag${tag.urgent || tag.youth_urgent ? " urgent" : ""}${tag.youth_urgent ? " youth-urgent" : ""}${tag.holder_gone ? " holder-gone" : ""}`, "data-chat": tag.chat_id },
-      el("span", { text: `${tagLabel(tag)}${tag.holder_gone ? HOLDER_GONE : `Odottaa ${since(tag.waiting_since)}`} · kieli ${tag.lang.toUpperCase()}${speaks(tag.lang) ? "" : " (et vastaa tällä kielellä)"}${tag.reminder && !tag.urgent ? " · muistutus" : ""}` }),
-      el("button", { class: "primary claim", type: "button", onclick: () => claim(tag.chat_id), text: tag.holder_gone ? "Jatka keskustelua" : "Vastaa" }),
+      el("span", {}, tagLabel(tag),
+        tag.holder_gone ? HOLDER_GONE : el("span", {}, "Odottaa ", el("span", { class: "since", "data-since": tag.waiting_since, text: since(tag.waiting_since) })),
+        ` · kieli ${tag.lang.toUpperCase()}${speaks(tag.lang) ? "" : " (et vastaa tällä kielellä)"}${tag.reminder && !tag.urgent ? " · muistutus" : ""}`),
+      el("button", {
+        class: `primary claim${full ? " at-cap" : ""}`, type: "button", "data-focus-key": `claim:${tag.chat_id}`,
+        "aria-disabled": full ? "true" : null, "aria-describedby": full ? "cap-note" : null,
+        onclick: () => (full ? capReached() : claim(tag.chat_id)), text: tag.holder_gone ? "Jatka keskustelua" : "Vastaa",
+      }),
     ),
   );
   return el(
     "section",
     { class: "waiting", "aria-labelledby": "waiting-title" },
     el("h2", { id: "waiting-title", text: `Odottavat chatit (${state.waiting.size})` }),
+    items.length && full ? el("p", { id: "cap-note", class: "cap-note", text: `Sinulla on jo ${state.welcome.cap} ${state.welcome.cap === 1 ? "chat" : "chattia"} auki. Lopeta tai siirrä yksi, niin voit vastata uuteen.` }) : null,
     items.length ? el("ul", { id: "waiting-list" }, ...items) : el("p", { class: "muted", text: "Ei odottavia chatteja." }),
   );
 }
@@ -390,6 +587,19 @@ function waitingList() {
 // "Hätä nyt" says more than "kiireellinen" (the escalation that comes with it at once); a
 // chat whose responder is gone has a young person in it already.
 const HOLDER_GONE = "Vastaajan yhteys katkesi kesken chatin: nuori odottaa jatkoa";
+
+/** The responder holds as many chats as the server allows (welcome's ``cap``). */
+function atCap() {
+  const cap = state.welcome?.cap;
+  if (!cap) return false;
+  return [...state.chats.values()].filter((chat) => !chat.ended).length >= cap;
+}
+
+function capReached() {
+  state.notice = ERRORS["chat.cap_reached"];
+  announce(state.notice);
+  render();
+}
 
 function tagLabel(tag) {
   if (tag.youth_urgent) return "HÄTÄ NYT · ";
@@ -426,24 +636,25 @@ function chatPanel(chatId, chat) {
   const body = chat.ended
     ? [el("p", { class: "ended", text: END_REASONS[chat.ended] || "Chat päättyi." }),
        chat.forgotten ? el("p", { class: "forgotten", text: FORGOTTEN }) : null,
-       el("button", { type: "button", onclick: () => closePanel(chatId), text: "Sulje" })]
+       el("button", { type: "button", "data-focus-key": `close:${chatId}`, onclick: () => closePanel(chatId), text: "Sulje" })]
     : [el("p", { class: "typing", text: chat.typing ? "Nuori kirjoittaa…" : "" }),
        support.chatTools(chatId, chat, state.me.role === "experience_expert"), canned.picker(chatId, chat.lang), composer(chatId)];
+  const unread = chat.unread ? el("span", { class: "unread-count", text: `${chat.unread} uutta` }) : null;
   return el(
     "article",
-    { class: "chat", "data-chat": chatId, "aria-label": `Chat ${chatId.slice(0, 6)}` },
-    el("header", {}, el("h3", { text: `Chat ${chatId.slice(0, 6)} · ${chat.lang.toUpperCase()}` }),
-      chat.ended ? null : el("button", { type: "button", class: "end", onclick: () => endChat(chatId), text: "Lopeta chat" })),
-    chat.youthUrgent
+    { class: `chat${chat.unread ? " unread" : ""}`, "data-chat": chatId, "aria-label": `Chat ${short(chatId)}` },
+    el("header", {}, el("h3", {}, `Chat ${short(chatId)} · ${chat.lang.toUpperCase()}`, unread),
+      chat.ended ? null : el("button", { type: "button", class: "end", "data-focus-key": `end:${chatId}`, onclick: () => endChat(chatId), text: "Lopeta chat" })),
+    chat.youthUrgent && !chat.ended
       ? el("p", { class: "youth-urgent-note", text: YOUTH_URGENT + (state.me.role === "experience_expert" ? YOUTH_URGENT_EXPERT : "") })
       : null,
-    el("ol", { class: "messages" }, ...messages),
+    // focusable, so that a keyboard can scroll back through it
+    el("ol", { class: "messages", "data-scroll-key": chatId, "data-focus-key": `messages:${chatId}`, tabindex: "0", "aria-label": `Viestit, chat ${short(chatId)}` }, ...messages),
     ...body,
   );
 }
 
 function composer(chatId) {
-  let typingSent = false;
   return el(
     "form",
     { class: "composer", onsubmit: (e) => { e.preventDefault(); send(chatId); } },
@@ -451,11 +662,7 @@ function composer(chatId) {
       id: `draft-${chatId}`,
       rows: "2",
       "aria-label": "Vastaus",
-      oninput: (e) => {
-        state.drafts.set(chatId, e.target.value);
-        if (!typingSent) socket.send({ type: "typing", chat_id: chatId, active: true });
-        typingSent = true;
-      },
+      oninput: (e) => draftChanged(chatId, e.target.value),
       onkeydown: (e) => {
         if (e.key === "Enter" && !e.shiftKey) {
           e.preventDefault();
@@ -463,7 +670,7 @@ function composer(chatId) {
         }
       },
     }, state.drafts.get(chatId) || ""),
-    el("button", { class: "primary", type: "submit", text: "Lähetä" }),
+    el("button", { class: "primary", type: "submit", "data-focus-key": `send:${chatId}`, text: "Lähetä" }),
   );
 }
 

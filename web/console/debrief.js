@@ -138,7 +138,7 @@ export class Debriefs {
     const items = [...this.toAnswer.values()].map((d) =>
       el("li", { class: "debrief-request", "data-debrief": String(d.id) },
         el("span", { text: `${who(d.expert)} pyytää purkua (${REASON[d.reason]}) · klo ${clock(d.requested_at)}` }),
-        el("button", { class: "primary debrief-answer", type: "button", disabled: this.busy, onclick: () => this.answer(d.id), text: "Otan yhteyttä" })));
+        el("button", { class: "primary debrief-answer", type: "button", "data-focus-key": `debrief-answer:${d.id}`, disabled: this.busy, onclick: () => this.answer(d.id), text: "Otan yhteyttä" })));
     return el("section", { id: "debriefs", class: "debriefs", "aria-labelledby": "debriefs-title" },
       el("h2", { id: "debriefs-title", text: "Purkupyynnöt" }),
       this.error ? el("p", { class: "error", role: "alert", text: this.error }) : null,

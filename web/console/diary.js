@@ -12,6 +12,28 @@ const SINGLE = [
   ["caller", "Kuka otti yhteyttä"],
   ["age_band", "Ikäryhmä"],
 ];
+// Where each field of the API's body is on the form: its Finnish name, the control that gets
+// the focus and the message, the form's key for it (``dim``).
+const FIELDS = {
+  contact_type: { label: "Yhteydenoton tyyppi", dim: "contact_type" },
+  outcome: { label: "Miten chat päättyi", dim: "outcome" },
+  caller: { label: "Kuka otti yhteyttä", dim: "caller" },
+  age_band: { label: "Ikäryhmä", dim: "age_band" },
+  concerns: { label: "Huolet", dim: "concern" },
+  concern_level: { label: "Huolen aste", dim: "level" },
+  cp_concern: { label: "Lastensuojelullinen huoli", dim: "cp" },
+  emergency_actions: { label: "Hätätoimenpiteet", dim: "emergency_action" },
+  referrals: { label: "Ohjaukset", dim: "referral" },
+};
+// A rule the server refused names no field: the field it is about.
+const RULE_FIELD = {
+  "diary.concern_count": "concern",
+  "diary.primary_concern": "primary",
+  "diary.level_needs_referral": "referral",
+  "diary.level_needs_emergency": "emergency_action",
+  "diary.none_not_alone": "referral",
+  "diary.referral_how": "how",
+};
 const ERRORS_FI = {
   "diary.missing_field": "Jokin pakollinen kohta puuttuu.",
   "diary.concern_count": "Valitse enintään kolme huolta.",
@@ -40,6 +62,8 @@ export class Diary {
     this.openId = null;
     this.form = emptyForm();
     this.error = null;
+    this.errorAt = null; // the form key (dim) the error is about, shown next to it
+    this.errorCode = null;
     this.busy = false;
   }
 
@@ -51,22 +75,52 @@ export class Diary {
     } catch {
       return; // the reminder comes back with the next refresh
     }
-    if (open && !this.openId && this.pending.some((p) => p.chat_id === open)) this.start(open);
+    if (open && !this.openId && this.pending.some((p) => p.chat_id === open)) this.start(open, { focus: this.focusOnOpen });
     if (this.openId && !this.pending.some((p) => p.chat_id === this.openId)) this.openId = null;
     this.rerender();
   }
 
-  // A chat of ours ended: its record is pending now; show its form unless one is open.
-  chatEnded(chatId) {
+  // A chat of ours ended: its record is pending now; show its form unless one is open. The
+  // form takes the focus only when ``focus`` (the responder ended this chat herself, and is
+  // not typing elsewhere): keystrokes meant for a young person must never pick diary options.
+  chatEnded(chatId, { focus = false } = {}) {
+    this.focusOnOpen = focus;
     this.refresh({ open: chatId });
   }
 
-  start(chatId) {
+  start(chatId, { focus = true } = {}) {
     this.openId = chatId;
     this.form = emptyForm();
-    this.error = null;
+    this.setError(null);
     this.rerender();
-    document.getElementById("diary-contact_type")?.focus();
+    const active = document.activeElement;
+    const typing = active?.tagName === "TEXTAREA" || (active?.tagName === "INPUT" && active.type === "text");
+    if (focus && !typing) document.getElementById("diary-contact_type")?.focus();
+  }
+
+  /** "Täytä myöhemmin": the form closes, the focus goes to its "Täytä lomake" in the list. */
+  later() {
+    const chatId = this.openId;
+    this.openId = null;
+    this.rerender();
+    document.querySelector(`[data-focus-key="fill:${chatId}"]`)?.focus();
+  }
+
+  setError(text, at = null, code = null) {
+    this.error = text;
+    this.errorAt = text ? at : null;
+    this.errorCode = text ? code : null;
+  }
+
+  /** The message next to its field (the one the server named), or null. */
+  fieldError(dim) {
+    if (!this.error || this.errorAt !== dim) return null;
+    return el("p", { id: `diary-error-${dim}`, class: "error field-error", text: this.error });
+  }
+
+  /** A choice of ``dim`` changed: an error about it is mended (or the next save says again). */
+  changed(dim) {
+    if (this.errorAt === dim) this.setError(null);
   }
 
   view() {
@@ -91,7 +145,7 @@ export class Diary {
       { "data-chat": p.chat_id },
       el("span", { text: label }),
       open ? el("span", { class: "muted", text: " – lomake auki alla" })
-        : el("button", { type: "button", class: "fill", onclick: () => this.start(p.chat_id), text: "Täytä lomake", "aria-label": `Täytä lomake: ${label}` }),
+        : el("button", { type: "button", class: "fill", "data-focus-key": `fill:${p.chat_id}`, onclick: () => this.start(p.chat_id), text: "Täytä lomake", "aria-label": `Täytä lomake: ${label}` }),
     );
   }
 
@@ -103,16 +157,16 @@ export class Diary {
       el("h3", { id: "diary-form-title", text: `Tilastolomake: chat ${this.openId.slice(0, 6)}` }),
       el("div", { class: "diary-grid" }, ...SINGLE.map(([dim, label]) => this.select(dim, label))),
       this.checks("concern", "Huolet (1–3)", f.concerns, (code, on) => this.toggleConcern(code, on)),
-      f.concerns.length ? this.radios("primary", "Pääasiallinen huoli", f.concerns.map((c) => [c, this.label("concern", c)]), f.primary, (v) => (f.primary = v)) : null,
+      f.concerns.length || this.errorAt === "primary" ? this.radios("primary", "Pääasiallinen huoli", f.concerns.map((c) => [c, this.label("concern", c)]), f.primary, (v) => (f.primary = v)) : null,
       this.radios("level", "Huolen aste", this.options("concern_level").map(([c, text]) => [c, `${c} – ${text}`]), f.level === null ? null : String(f.level), (v) => (f.level = Number(v))),
       this.radios("cp", "Lastensuojelullinen huoli", [["yes", "Kyllä"], ["no", "Ei"]], f.cp, (v) => (f.cp = v)),
       this.checks("emergency_action", "Hätätoimenpiteet", f.emergency, (code, on) => toggle(f.emergency, code, on)),
       this.checks("referral", "Ohjaukset", [...f.referrals.keys()], (code, on) => (on ? f.referrals.set(code, "") : f.referrals.delete(code))),
       ...[...f.referrals.keys()].filter((c) => c !== "NONE").map((c) => this.howSelect(c)),
-      this.error ? el("p", { id: "diary-error", class: "error", role: "alert", text: this.error }) : null,
+      this.error ? el("p", { id: "diary-error", class: "error", role: "alert", text: this.errorAt ? `Lomaketta ei tallennettu: ${this.error}` : this.error }) : null,
       el("div", { class: "actions" },
         el("button", { id: "diary-submit", class: "primary", type: "submit", disabled: this.busy, text: "Tallenna lomake" }),
-        el("button", { type: "button", onclick: () => { this.openId = null; this.rerender(); }, text: "Täytä myöhemmin" })),
+        el("button", { type: "button", "data-focus-key": "diary-later", onclick: () => this.later(), text: "Täytä myöhemmin" })),
     );
   }
 
@@ -127,52 +181,68 @@ export class Diary {
   select(dim, label) {
     const id = `diary-${dim}`;
     const current = this.form.single[dim] || "";
+    const error = this.fieldError(dim);
     return el(
       "div",
-      { class: "field" },
+      { class: `field${error ? " invalid" : ""}` },
       el("label", { for: id, text: label }),
-      el("select", { id, onchange: (e) => { this.form.single[dim] = e.target.value; } },
+      el("select", { id, "aria-invalid": error ? "true" : null, "aria-describedby": error ? `diary-error-${dim}` : null,
+        onchange: (e) => { this.form.single[dim] = e.target.value; if (this.errorAt === dim) { this.changed(dim); this.rerender(); } } },
         el("option", { value: "", text: "Valitse…" }),
         ...this.options(dim).map(([code, text]) => el("option", { value: code, selected: code === current, text }))),
+      error,
     );
   }
 
   checks(dim, legend, chosen, onToggle) {
+    const error = this.fieldError(dim);
     const boxes = this.options(dim).map(([code, text]) => {
       const id = `diary-${dim}-${code}`;
       return el("div", { class: "choice" },
-        el("input", { id, type: "checkbox", checked: chosen.includes(code), onchange: (e) => { onToggle(code, e.target.checked); this.rerender(); } }),
+        el("input", { id, type: "checkbox", checked: chosen.includes(code), "aria-invalid": error ? "true" : null,
+          onchange: (e) => { if (dim !== "concern") this.changed(dim); onToggle(code, e.target.checked); this.rerender(); } }),
         el("label", { for: id, text }));
     });
-    return el("fieldset", { class: "choices" }, el("legend", { text: legend }), ...boxes);
+    return el("fieldset", { id: `diary-field-${dim}`, class: `choices${error ? " invalid" : ""}`, "aria-describedby": error ? `diary-error-${dim}` : null },
+      el("legend", { text: legend }), error, ...boxes);
   }
 
   radios(name, legend, options, current, onPick) {
+    const error = this.fieldError(name);
     const items = options.map(([value, text]) => {
       const id = `diary-${name}-${value}`;
       return el("div", { class: "choice" },
-        el("input", { id, type: "radio", name: `diary-${name}`, value, checked: value === current, onchange: () => { onPick(value); this.rerender(); } }),
+        el("input", { id, type: "radio", name: `diary-${name}`, value, checked: value === current, "aria-invalid": error ? "true" : null,
+          onchange: () => { this.changed(name); onPick(value); this.rerender(); } }),
         el("label", { for: id, text }));
     });
-    return el("fieldset", { class: "choices" }, el("legend", { text: legend }), ...items);
+    return el("fieldset", { id: `diary-field-${name}`, class: `choices${error ? " invalid" : ""}`, "aria-describedby": error ? `diary-error-${name}` : null },
+      el("legend", { text: legend }), error, ...items);
   }
 
   howSelect(code) {
     const id = `diary-how-${code}`;
     const current = this.form.referrals.get(code);
-    return el("div", { class: "field" },
+    const error = !current ? this.fieldError("how") : null; // on each referral still without a "how"
+    return el("div", { class: `field${error ? " invalid" : ""}` },
       el("label", { for: id, text: `Miten ohjattiin: ${this.label("referral", code)}` }),
-      el("select", { id, onchange: (e) => this.form.referrals.set(code, e.target.value) },
+      el("select", { id, "aria-invalid": error ? "true" : null, "aria-describedby": error ? `diary-error-how-${code}` : null,
+        onchange: (e) => {
+          this.form.referrals.set(code, e.target.value);
+          if (this.errorAt === "how" && ![...this.form.referrals].some(([c, how]) => c !== "NONE" && !how)) { this.changed("how"); this.rerender(); }
+        } },
         el("option", { value: "", text: "Valitse…" }),
-        ...this.options("referral_how").map(([v, text]) => el("option", { value: v, selected: v === current, text }))));
+        ...this.options("referral_how").map(([v, text]) => el("option", { value: v, selected: v === current, text }))),
+      error ? Object.assign(error, { id: `diary-error-how-${code}` }) : null);
   }
 
   toggleConcern(code, on) {
     const f = this.form;
     if (on && f.concerns.length >= MAX_CONCERNS) {
-      this.error = "Valitse enintään kolme huolta.";
+      this.setError("Valitse enintään kolme huolta.", "concern", "diary.concern_count");
       return;
     }
+    if (this.errorAt === "concern") this.setError(null); // within the limit again, or one ticked
     toggle(f.concerns, code, on);
     if (!f.concerns.includes(f.primary)) f.primary = f.concerns.length === 1 ? f.concerns[0] : null;
     if (f.concerns.length === 1) f.primary = f.concerns[0];
@@ -195,7 +265,7 @@ export class Diary {
   async submit() {
     const chatId = this.openId;
     this.busy = true;
-    this.error = null;
+    this.setError(null);
     this.rerender();
     try {
       const filed = await this.api(`/api/diary/records/${encodeURIComponent(chatId)}`, { method: "POST", body: JSON.stringify(this.body()) });
@@ -203,12 +273,38 @@ export class Diary {
       this.announce("Tilastolomake tallennettu.");
       this.onFiled?.(filed);
     } catch (error) {
-      const code = error.body?.error?.code;
-      this.error = ERRORS_FI[code] || error.body?.error?.message || "Tallennus epäonnistui. Yritä uudelleen.";
+      this.refused(error.body?.error);
     } finally {
       this.busy = false;
     }
     await this.refresh(); // a filed record leaves the pending list; an error stays in view
+    if (this.errorAt) this.focusError();
+  }
+
+  /** The server's refusal, next to the field it names ("cp_concern is required at level 2
+   * and 3.", or a ``field`` in the body) and in Finnish. */
+  refused(body) {
+    const code = body?.code;
+    const named = body?.field || /^([a-z_]+)/.exec(body?.message || "")?.[1];
+    const field = FIELDS[named];
+    if (code === "diary.missing_field" && field) {
+      this.setError(`Valitse kohta ”${field.label}”.`, field.dim, code);
+    } else if (RULE_FIELD[code]) {
+      this.setError(ERRORS_FI[code], RULE_FIELD[code], code);
+    } else if (field && code === "diary.bad_field") {
+      this.setError(`Tarkista kohta ”${field.label}”.`, field.dim, code);
+    } else {
+      this.setError(ERRORS_FI[code] || body?.message || "Tallennus epäonnistui. Yritä uudelleen.", null, code);
+    }
+  }
+
+  /** After a refused save the focus goes to the field to mend (its first control). */
+  focusError() {
+    const at = this.errorAt;
+    const node = document.getElementById(`diary-${at}`)
+      || document.querySelector(`#diary-field-${at} input`)
+      || document.querySelector(`#diary-error-how-${[...this.form.referrals].find(([c, how]) => c !== "NONE" && !how)?.[0]}`)?.previousElementSibling;
+    node?.focus();
   }
 }
 

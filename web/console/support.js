@@ -54,8 +54,10 @@ export function messageItem(m, meId, authorlessIsMine) {
 }
 
 export class Support {
-  constructor({ api, send, chats, rerender, announce, me }) {
+  constructor({ api, send, chats, rerender, announce, alert, focusAfter, me }) {
     this.api = api;
+    this.focusAfter = focusAfter || (() => {}); // (id) => the focus goes there after the next render
+    this.alert = alert || (() => {}); // ({title, body, key}) => a tone, a notification, the title flashes
     this.me = me; // () => the signed-in responder ({id, role, display_name})
     this.send = send; // (frame) => void
     this.chats = chats; // the console's own chats (chat_id -> chat)
@@ -69,6 +71,7 @@ export class Support {
     this.alerts = new Map(); // chat_id -> support_alert frame (for the backup)
     this.watching = new Map(); // chat_id -> {lang, messages, lastSeq, joined, ended}
     this.offers = new Map(); // chat_id -> transfer frame offered to me
+    this.lapsed = new Map(); // chat_id -> an offer to me that expired before I answered
     this.transfers = new Map(); // own chat_id -> status of my offer
     this.colleagues = null; // [{id, role, name}] while picking a transfer target
     this.picking = null; // own chat_id whose transfer target is being picked
@@ -121,11 +124,20 @@ export class Support {
   }
 
   on_support_alert(frame) {
+    const known = this.alerts.has(frame.chat_id);
     this.alerts.set(frame.chat_id, frame);
-    this.announce(frame.reason === "backup_left"
+    const text = frame.reason === "backup_left"
       ? `${Who(frame.expert)} on chatissa ilman tukihenkilöä: tukihenkilön yhteys katkesi.`
-      : `${Who(frame.expert)} pyytää tukea.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`);
+      : `${Who(frame.expert)} pyytää tukea.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`;
+    this.announce(text);
+    // DOMAIN.md 3.1: the backup hears and sees the request, as a tag (not again on a re-send)
+    if (!known) this.alert({ title: "Tukipyyntö", body: text, key: `support-${frame.chat_id}`, sticky: true });
     return true;
+  }
+
+  /** A support request waits for me: an alert not yet opened (the title flashes for it). */
+  asking() {
+    return [...this.alerts.keys()].some((id) => !this.watching.has(id) && !this.chats.has(id));
   }
 
   /** Expert: a professional answered my request as the stand-in backup. */
@@ -199,9 +211,18 @@ export class Support {
   on_transfer(frame) {
     if (frame.offered_by && frame.status === "offered") {
       this.offers.set(frame.chat_id, frame);
-      this.announce(`${who(frame.offered_by)} tarjoaa sinulle chattia.`);
+      this.lapsed.delete(frame.chat_id);
+      const text = `${Who(frame.offered_by)} tarjoaa sinulle chattia${offerDetails(frame)}.`;
+      this.announce(text);
+      this.alert({ title: "Siirtotarjous", body: text, key: `transfer-${frame.chat_id}`, sticky: true });
     } else if (this.offers.has(frame.chat_id)) {
+      const offer = this.offers.get(frame.chat_id);
       this.offers.delete(frame.chat_id);
+      if (frame.status === "expired") {
+        const text = `Siirtotarjous vanheni: chat ${frame.chat_id.slice(0, 6)}, tarjosi ${who(offer.offered_by)}.`;
+        this.lapsed.set(frame.chat_id, text);
+        this.announce(text);
+      }
     }
     if (this.chats.has(frame.chat_id)) this.transfers.set(frame.chat_id, frame.status);
     return true;
@@ -253,15 +274,26 @@ export class Support {
       this.colleagues = [];
     }
     this.rerender();
+    // a keyboard user goes on to the choices (or to "Sulje" when there is nobody)
+    document.querySelector(`[data-focus-key^="transfer-to:${chatId}:"], [data-focus-key="transfer-close:${chatId}"]`)?.focus();
   }
 
   offer(chatId, toId) {
     this.picking = null;
     this.send({ type: "transfer", chat_id: chatId, to: toId });
+    this.closePicker(chatId);
+  }
+
+  /** The picker goes; the focus back to its "Siirrä toiselle". */
+  closePicker(chatId) {
+    this.picking = null;
+    this.rerender();
+    document.querySelector(`[data-focus-key="transfer:${chatId}"]`)?.focus();
   }
 
   answer(chatId, accept) {
     this.offers.delete(chatId);
+    if (accept) this.accepted = chatId; // its reply box takes the focus when the chat arrives
     this.send({ type: "transfer_answer", chat_id: chatId, accept });
     this.rerender();
   }
@@ -282,15 +314,20 @@ export class Support {
       .map((a) => (a.stand_in ? this.standInAlert(a) :
         el("li", { class: "support-alert", "data-chat": a.chat_id },
           el("span", { text: `${Who(a.expert)} pyytää tukea · kieli ${a.lang.toUpperCase()}` }),
-          el("button", { class: "primary watch", type: "button", onclick: () => this.watch(a.chat_id), text: "Avaa chat" }))),
+          el("button", { class: "primary watch", type: "button", "data-focus-key": `watch:${a.chat_id}`, onclick: () => this.watch(a.chat_id), text: "Avaa chat" }))),
       );
     const offers = [...this.offers.values()].map((o) =>
-      el("li", { class: "transfer-offer", "data-chat": o.chat_id },
-        el("span", { text: `${who(o.offered_by)} tarjoaa sinulle chattia.` }),
-        el("button", { class: "primary accept", type: "button", onclick: () => this.answer(o.chat_id, true), text: "Hyväksy" }),
-        el("button", { class: "decline", type: "button", onclick: () => this.answer(o.chat_id, false), text: "Hylkää" })),
+      el("li", { class: `transfer-offer${o.youth_urgent ? " urgent" : ""}`, "data-chat": o.chat_id },
+        el("span", { text: `${Who(o.offered_by)} tarjoaa sinulle chattia${offerDetails(o)}.` }),
+        el("span", { class: "offer-actions" },
+          el("button", { class: "primary accept", type: "button", "data-focus-key": `accept:${o.chat_id}`, onclick: () => this.answer(o.chat_id, true), text: "Hyväksy" }),
+          el("button", { class: "decline", type: "button", "data-focus-key": `decline:${o.chat_id}`, onclick: () => this.answer(o.chat_id, false), text: "Hylkää" }))),
     );
-    const items = [...alerts, ...offers];
+    const lapsed = [...this.lapsed].map(([chatId, text]) =>
+      el("li", { class: "transfer-offer lapsed", "data-chat": chatId },
+        el("span", { text }),
+        el("button", { type: "button", class: "link", "data-focus-key": `lapsed:${chatId}`, onclick: () => { this.lapsed.delete(chatId); this.rerender(); }, text: "Sulje" })));
+    const items = [...alerts, ...offers, ...lapsed];
     const watched = [...this.watching.entries()].map(([id, view]) => this.watchPanel(id, view));
     if (!items.length && !watched.length) return null;
     return el("section", { class: "support", "aria-label": "Tukipyynnöt ja siirrot" },
@@ -304,21 +341,21 @@ export class Support {
       : `${Who(a.expert)} pyytää tukea, eikä hänen tukihenkilönsä ole paikalla · kieli ${a.lang.toUpperCase()}`;
     return el("li", { class: `support-alert stand-in${a.reason === "backup_left" ? " backup-left" : ""}`, "data-chat": a.chat_id },
       el("span", { text }),
-      el("button", { class: "primary stand-in-accept", type: "button", onclick: () => this.act("stand_in", a.chat_id), text: "Toimi tukena" }));
+      el("button", { class: "primary stand-in-accept", type: "button", "data-focus-key": `stand-in:${a.chat_id}`, onclick: () => this.act("stand_in", a.chat_id), text: "Toimi tukena" }));
   }
 
   watchPanel(chatId, view) {
     const messages = view.messages.map((m) => messageItem(m, this.me()?.id, false));
     const actions = view.ended
       ? [el("p", { class: "ended", text: "Chat päättyi." }),
-         el("button", { type: "button", onclick: () => { this.watching.delete(chatId); this.rerender(); }, text: "Sulje" })]
+         el("button", { type: "button", "data-focus-key": `close-watched:${chatId}`, onclick: () => { this.watching.delete(chatId); this.rerender(); }, text: "Sulje" })]
       : [el("div", { class: "support-actions" },
-          view.joined ? null : el("button", { class: "join", type: "button", onclick: () => { view.joined = true; this.act("join", chatId); }, text: "Liity" }),
-          el("button", { class: "primary take-over", type: "button", onclick: () => this.act("take_over", chatId), text: "Ota keskustelu" })),
+          view.joined ? null : el("button", { class: "join", type: "button", "data-focus-key": `join:${chatId}`, onclick: () => { view.joined = true; this.focusAfter(`draft-say-${chatId}`); this.act("join", chatId); }, text: "Liity" }),
+          el("button", { class: "primary take-over", type: "button", "data-focus-key": `take-over:${chatId}`, onclick: () => { this.accepted = chatId; this.act("take_over", chatId); }, text: "Ota keskustelu" })),
          view.joined ? this.form(`say-${chatId}`, "Viesti nuorelle", "Lähetä", () => this.sendAsJoined(chatId), true) : null];
     return el("article", { class: "chat watched", "data-chat": chatId, "aria-label": `Tuettava chat ${chatId.slice(0, 6)}` },
       el("header", {}, el("h3", { text: `Tuettava chat ${chatId.slice(0, 6)} · ${view.lang.toUpperCase()} · ${view.joined ? "liittynyt" : "vain luku"}` })),
-      el("ol", { class: "messages" }, ...messages),
+      el("ol", { class: "messages", "data-scroll-key": `watched-${chatId}`, "data-focus-key": `watched-messages:${chatId}`, tabindex: "0", "aria-label": `Viestit, tuettava chat ${chatId.slice(0, 6)}` }, ...messages),
       this.notesView(chatId, !view.ended),
       ...actions);
   }
@@ -349,16 +386,16 @@ export class Support {
 
   transferPicker(chatId) {
     if (this.picking !== chatId) {
-      return el("button", { class: "transfer", type: "button", onclick: () => this.pickTarget(chatId), text: "Siirrä toiselle" });
+      return el("button", { class: "transfer", type: "button", "data-focus-key": `transfer:${chatId}`, onclick: () => this.pickTarget(chatId), text: "Siirrä toiselle" });
     }
     const others = this.colleagues || [];
     if (!others.length) {
       return el("p", { class: "muted" }, "Kukaan muu ei ole nyt vuorossa. ",
-        el("button", { type: "button", class: "link", onclick: () => { this.picking = null; this.rerender(); }, text: "Sulje" }));
+        el("button", { type: "button", class: "link", "data-focus-key": `transfer-close:${chatId}`, onclick: () => this.closePicker(chatId), text: "Sulje" }));
     }
     return el("div", { class: "transfer-pick", role: "group", "aria-label": "Siirrä chat" },
-      ...others.map((c) => el("button", { type: "button", class: "transfer-to", "data-responder": String(c.id), onclick: () => this.offer(chatId, c.id), text: `Siirrä: ${who(c)}` })),
-      el("button", { type: "button", class: "link", onclick: () => { this.picking = null; this.rerender(); }, text: "Peruuta" }));
+      ...others.map((c) => el("button", { type: "button", class: "transfer-to", "data-responder": String(c.id), "data-focus-key": `transfer-to:${chatId}:${c.id}`, onclick: () => this.offer(chatId, c.id), text: `Siirrä: ${who(c)}` })),
+      el("button", { type: "button", class: "link", "data-focus-key": `transfer-cancel:${chatId}`, onclick: () => this.closePicker(chatId), text: "Peruuta" }));
   }
 
   notesView(chatId, writable) {
@@ -381,6 +418,18 @@ export class Support {
     };
     return el("form", { class: "composer", onsubmit: (e) => { e.preventDefault(); submit(); } },
       el("textarea", { id: `draft-${key}`, rows: "2", "aria-label": label, oninput: (e) => this.drafts.set(key, e.target.value), onkeydown }, this.drafts.get(key) || ""),
-      el("button", { class: "primary", type: "submit", text: button }));
+      el("button", { class: "primary", type: "submit", "data-focus-key": `submit-${key}`, text: button }));
   }
+}
+
+/** What the one offered a chat needs to decide: its language, "hätä nyt", until when. */
+function offerDetails(offer) {
+  const parts = [];
+  if (offer.lang) parts.push(`kieli ${offer.lang.toUpperCase()}`);
+  if (offer.youth_urgent) parts.push("HÄTÄ NYT");
+  if (offer.expires_at) {
+    const until = new Date(offer.expires_at).toLocaleTimeString("fi-FI", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "Europe/Helsinki" });
+    parts.push(`vastaa viimeistään klo ${until}`);
+  }
+  return parts.length ? ` (${parts.join(" · ")})` : "";
 }

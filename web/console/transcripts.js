@@ -84,8 +84,8 @@ export class Transcripts {
     return el("ul", { id: "transcript-list" }, ...this.list.map((c) =>
       el("li", { class: "transcript", "data-chat": c.chat_id },
         el("span", { text: `Chat ${c.chat_id.slice(0, 6)} · ${c.lang.toUpperCase()} · päättyi ${when(c.ended_at)} · ${c.messages ? `${c.messages} viestiä` : "viestit poistettu"} · ${c.role_in_chat === "holder" ? "vastasit" : "olit tukena"}` }),
-        c.messages ? el("button", { class: "transcript-read", type: "button", onclick: () => this.read(c.chat_id), text: "Lue" }) : null,
-        c.messages ? el("button", { class: "transcript-delete", type: "button", onclick: () => this.remove(c.chat_id), text: "Kirjattu – poista" }) : null)));
+        c.messages ? el("button", { class: "transcript-read", type: "button", "data-focus-key": `transcript-read:${c.chat_id}`, onclick: () => this.read(c.chat_id), text: "Lue" }) : null,
+        c.messages ? el("button", { class: "transcript-delete", type: "button", "data-focus-key": `transcript-delete:${c.chat_id}`, onclick: () => this.remove(c.chat_id), text: "Kirjattu – poista" }) : null)));
   }
 
   transcriptView() {
