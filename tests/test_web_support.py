@@ -155,3 +155,21 @@ async def test_a_stand_in_answers_when_the_backup_has_left(
     await expert.reload()
     await expert.wait_for_selector("article.chat .stand-in-status.ok", timeout=WAIT_MS)
     assert "Pekka" in await expert.locator("article.chat .stand-in-status").inner_text()
+
+
+async def test_a_joined_backup_is_still_joined_after_a_reload(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Sanna joined Aino's chat and reloads her console: the chat is back in her support
+    panel as joined ("liittynyt"), with its history, and what she writes reaches the youth."""
+    backup, _, youth = await expert_chat_with_backup_watching(server, browser)
+    await backup.click("article.watched .join")
+    await youth.wait_for_selector("#joined", timeout=WAIT_MS)
+    await backup.reload()
+    panel = backup.locator("article.watched")
+    await panel.locator(".msg.youth").wait_for(timeout=WAIT_MS)
+    assert "liittynyt" in await panel.locator("h3").inner_text()
+    await backup.fill("article.watched .composer textarea >> nth=-1", "Olen yhä täällä")
+    await backup.keyboard.press("Enter")
+    await youth.wait_for_selector(".msg.responder:has-text('Olen yhä täällä')", timeout=WAIT_MS)
+    await assert_accessible(backup, "console-backup-rejoined")

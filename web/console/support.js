@@ -150,12 +150,16 @@ export class Support {
   /** Someone else stood in (or the chat ended): the alert goes. */
   on_support_taken(frame) {
     this.alerts.delete(frame.chat_id);
+    // the chat changed hands: the support asked by its former holder ended with it
+    const view = this.watching.get(frame.chat_id);
+    if (view && !this.chats.has(frame.chat_id)) view.ended = "support_ended";
     return true;
   }
 
   on_watching(frame) {
     const view = this.watching.get(frame.chat_id) || { joined: false, ended: null };
-    Object.assign(view, { lang: frame.lang, messages: [], lastSeq: 0 });
+    // joined: the backup had joined before a reload, and may write again
+    Object.assign(view, { lang: frame.lang, messages: [], lastSeq: 0, joined: view.joined || Boolean(frame.joined) });
     this.watching.set(frame.chat_id, view);
     this.addMessages(view, frame.messages);
     this.notes.set(frame.chat_id, frame.notes);
@@ -347,7 +351,7 @@ export class Support {
   watchPanel(chatId, view) {
     const messages = view.messages.map((m) => messageItem(m, this.me()?.id, false));
     const actions = view.ended
-      ? [el("p", { class: "ended", text: "Chat päättyi." }),
+      ? [el("p", { class: "ended", text: view.ended === "support_ended" ? "Tuki päättyi: chat siirtyi toiselle vastaajalle." : "Chat päättyi." }),
          el("button", { type: "button", "data-focus-key": `close-watched:${chatId}`, onclick: () => { this.watching.delete(chatId); this.rerender(); }, text: "Sulje" })]
       : [el("div", { class: "support-actions" },
           view.joined ? null : el("button", { class: "join", type: "button", "data-focus-key": `join:${chatId}`, onclick: () => { view.joined = true; this.focusAfter(`draft-say-${chatId}`); this.act("join", chatId); }, text: "Liity" }),
