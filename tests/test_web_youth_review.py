@@ -495,3 +495,19 @@ async def test_focus_is_not_hidden_under_the_header_on_a_short_screen(
     assert header is not None and box is not None
     assert header["height"] < 80
     assert box["y"] >= header["y"] + header["height"] - 1
+
+
+@pytest.mark.parametrize("path", ["/", "/console/", "/coordinator/"])
+async def test_no_page_asks_for_anything_that_is_not_there(
+    server: LiveServer, browser: Browser, path: str
+) -> None:
+    """Loading a page makes no request that fails (the browser's favicon request was a 404
+    on every page)."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    await page.goto(server.base + path, wait_until="networkidle")
+    await page.wait_for_timeout(300)
+    await context.close()
+    assert [url for url in failed if "/api/auth/me" not in url] == []  # 401: not signed in
