@@ -370,7 +370,7 @@ def test_closures_are_checked() -> None:
     for bad, code in (
         (Closure(1, date(2026, 12, 24), time(15), time(14)), r.END_BEFORE_START),
         (Closure(1, date(2026, 3, 29), time(3, 15), time(5)), r.NONEXISTENT_TIME),
-        (Closure(1, date(2026, 12, 24), time(15), None), "request.invalid"),
+        (Closure(1, date(2026, 12, 24), time(15), None), r.CLOSURE_TIMES_INCOMPLETE),
     ):
         with pytest.raises(ChatSupportError) as caught:
             r.validate_closure(bad, zone=HKI)

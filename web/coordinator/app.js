@@ -37,7 +37,7 @@ async function start() {
 }
 
 function loginView() {
-  return loginForm({ title: TITLE, post: (body) => send("POST", "/api/auth/login", body), onSignedIn: signedIn });
+  return loginForm({ title: TITLE, post: (body) => send("POST", "/api/auth/login", body), onSignedIn: (result) => signedIn(result, true) });
 }
 
 function twoFactorPanel(onDone) {
@@ -49,20 +49,23 @@ async function showOwnAccount(main) {
   main.replaceChildren(await twoFactorPanel().load());
 }
 
-function signedIn(result) {
+// fromLogin: the login form was just used, so keyboard focus (left on the vanished form's
+// button) moves to the heading of what replaces it.
+function signedIn(result, fromLogin = false) {
   session.me = result.responder;
   session.csrf = result.csrf_token;
   if (result.must_enrol) {
-    enrolView();
+    enrolView(fromLogin);
     return;
   }
   if (session.me.role !== "coordinator") {
     root.replaceChildren(refusedView());
+    if (fromLogin) root.querySelector("h1")?.focus();
     return;
   }
   root.replaceChildren(shell());
   window.addEventListener("hashchange", () => route(true));
-  route(false);
+  route(fromLogin);
 }
 
 async function logOut() {
@@ -72,24 +75,25 @@ async function logOut() {
 }
 
 // The policy wants a second factor before anything else: this session may only enrol.
-async function enrolView() {
+async function enrolView(focus = false) {
   const panel = await twoFactorPanel(() => location.reload()).load();
   root.replaceChildren(
     el(
       "main",
       { class: "login enrol", id: "enrol" },
-      el("h1", { text: TITLE }),
+      el("h1", { text: TITLE, tabindex: "-1" }),
       panel,
       el("button", { type: "button", onclick: logOut, text: "Kirjaudu ulos" }),
     ),
   );
+  if (focus) root.querySelector("h1")?.focus();
 }
 
 function refusedView() {
   return el(
     "main",
     { class: "login", id: "refused" },
-    el("h1", { text: TITLE }),
+    el("h1", { text: TITLE, tabindex: "-1" }),
     el("p", { role: "alert", class: "error", text: "Nämä sivut ovat vain koordinaattoreille. Tunnuksellasi ei ole koordinaattorin oikeuksia." }),
     el("p", {}, "Vastaajat käyttävät ", el("a", { href: "/console/", text: "vastaajan konsolia" }), "."),
     el("button", { type: "button", onclick: logOut, text: "Kirjaudu ulos" }),

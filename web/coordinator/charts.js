@@ -79,29 +79,79 @@ export function barChart({ categories, series, label, unit }) {
   return root;
 }
 
-// Horizontal bars, one per row (for code lists with long labels).
+// The width of a text in the charts' font, measured on a canvas (an estimate without one).
+let measurer;
+function textWidth(text) {
+  if (measurer === undefined) {
+    measurer = document.createElement("canvas").getContext("2d");
+    const family = getComputedStyle(document.documentElement).fontFamily || "sans-serif";
+    if (measurer) measurer.font = `${FONT}px ${family}`;
+  }
+  return measurer ? measurer.measureText(text).width : text.length * FONT * 0.6;
+}
+
+// The text cut at its END to fit maxWidth, with "…" (its beginning is what names it).
+function ellipsise(text, maxWidth) {
+  if (textWidth(text) <= maxWidth) return text;
+  let end = text.length - 1;
+  while (end > 1 && textWidth(`${text.slice(0, end).trimEnd()}…`) > maxWidth) end -= 1;
+  return `${text.slice(0, end).trimEnd()}…`;
+}
+
+// A label as at most maxLines lines no wider than maxWidth: broken between words, the last
+// line (or a single word too long for a line) ellipsised at its end.
+export function fitLabel(text, maxWidth, maxLines = 2) {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const lines = [];
+  let current = "";
+  let i = 0;
+  while (i < words.length && lines.length < maxLines - 1) {
+    const candidate = current ? `${current} ${words[i]}` : words[i];
+    if (current && textWidth(candidate) > maxWidth) {
+      lines.push(current);
+      current = "";
+    } else {
+      current = candidate;
+      i += 1;
+    }
+  }
+  const rest = [current, ...words.slice(i)].filter(Boolean).join(" ");
+  if (rest) lines.push(rest);
+  return lines.map((line) => ellipsise(line, maxWidth));
+}
+
+// Horizontal bars, one per row (for code lists with long labels). A long label wraps to a
+// second line and is cut at its end, never at its start (review finding 9).
 export function hBarChart({ rows, label }) {
   const labelW = 230;
   const plotW = 300;
-  const rowH = 22;
+  const lineH = 14;
   const top = 6;
   const width = labelW + plotW + 50;
-  const height = top + rows.length * rowH + 6;
+  const fitted = rows.map((row) => fitLabel(row.label, labelW - 12));
+  const heights = fitted.map((lines) => Math.max(22, lines.length * lineH + 8));
+  const height = top + heights.reduce((a, b) => a + b, 0) + 6;
   const root = frame(width, height, label);
   const max = niceMax(Math.max(0, ...rows.map((r) => r.cell.value ?? 0)));
+  let y = top;
   rows.forEach((row, i) => {
-    const y = top + i * rowH;
-    const name = row.label.length > 34 ? `${row.label.slice(0, 33)}…` : row.label;
-    root.append(svg("text", { x: labelW - 8, y: y + 15, "text-anchor": "end", "font-size": FONT, fill: "#1d2330" }, name));
+    const rowH = heights[i];
+    const lines = fitted[i];
+    const middle = y + rowH / 2;
+    const name = svg("text", { x: labelW - 8, y: middle + 4 - ((lines.length - 1) * lineH) / 2, "text-anchor": "end", "font-size": FONT, fill: "#1d2330", class: "row-label" });
+    lines.forEach((line, k) => name.append(svg("tspan", { x: labelW - 8, dy: k ? lineH : 0 }, line)));
+    if (lines.join(" ") !== row.label) name.append(svg("title", {}, row.label));
+    root.append(name);
+    y += rowH;
     if (row.cell.value === null || row.cell.value === undefined) {
-      root.append(svg("text", { x: labelW + 4, y: y + 15, "font-size": FONT, fill: "#555c6b", "font-style": "italic" }, row.cell.display));
+      root.append(svg("text", { x: labelW + 4, y: middle + 4, "font-size": FONT, fill: "#555c6b", "font-style": "italic" }, row.cell.display));
       return;
     }
     const w = (row.cell.value / max) * plotW;
-    const bar = svg("rect", { x: labelW, y: y + 3, width: Math.max(0, w), height: rowH - 6, fill: COLORS[0] });
+    const bar = svg("rect", { x: labelW, y: middle - 8, width: Math.max(0, w), height: 16, fill: COLORS[0] });
     bar.append(svg("title", {}, `${row.label}: ${row.cell.display}`));
     root.append(bar);
-    root.append(svg("text", { x: labelW + w + 4, y: y + 15, "font-size": FONT, fill: "#1d2330" }, row.cell.display));
+    root.append(svg("text", { x: labelW + w + 4, y: middle + 4, "font-size": FONT, fill: "#1d2330" }, row.cell.display));
   });
   root.append(svg("line", { x1: labelW, x2: labelW, y1: top, y2: height - 6, stroke: "#8a92a0" }));
   return root;

@@ -35,8 +35,12 @@ async function reload() {
 // (the youth is told when nobody on duty speaks their language; DOMAIN.md 4.2).
 const LANGUAGE_NAMES = { fi: "suomi", sv: "ruotsi", en: "englanti" };
 
+// Only the people who can answer count: a deactivated responder (or one whose role no longer
+// matches the shift) is left out of the shift by the server, so their languages are not
+// covered (review finding 4: a deactivated Swedish speaker still showed "ruotsi").
 function languagesOf(shift) {
-  const spoken = new Set(shift.responder_ids.flatMap((id) => view.people.find((p) => p.id === id)?.languages || []));
+  const answering = shift.responder_ids.map((id) => view.people.find((p) => p.id === id)).filter((p) => p && p.active && p.role === shift.role);
+  const spoken = new Set(answering.flatMap((p) => p.languages || []));
   return Object.keys(LANGUAGE_NAMES).filter((code) => spoken.has(code));
 }
 
@@ -358,6 +362,11 @@ async function deleteShift(shift) {
 
 // --- the closure form ---------------------------------------------------------------------
 
+// Closed hours are within one day; the shift form's "päättyy seuraavana päivänä" is not here.
+const CLOSURE_ERRORS = {
+  "rota.end_before_start": "”Suljettu asti” on ennen alkuaikaa. Suljettu aika on saman päivän sisällä: jos kiinni ollaan yli keskiyön, lisää seuraavalle päivälle oma suljettu aika.",
+};
+
 function editClosure(closure) {
   view.closure = { id: closure.id, date: closure.date, starts: hhmm(closure.starts), ends: hhmm(closure.ends), note: closure.note };
   view.closureError = "";
@@ -398,7 +407,7 @@ async function saveClosure(event) {
     await reload();
     announce(view.done);
   } catch (error) {
-    view.closureError = errorText(error);
+    view.closureError = errorText(error, CLOSURE_ERRORS);
     render("closure-save");
   }
 }
@@ -412,7 +421,7 @@ async function deleteClosure(closure) {
     await reload();
     announce(view.done);
   } catch (error) {
-    view.closureError = errorText(error);
+    view.closureError = errorText(error, CLOSURE_ERRORS);
     render();
   }
 }

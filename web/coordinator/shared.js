@@ -36,6 +36,7 @@ const ERRORS = {
   "rota.backup_required": "Kokemusasiantuntijan vuorolle pitää valita varahenkilö (ammattilainen).",
   "rota.bad_weekday": "Viikonpäivä ei kelpaa.",
   "rota.closure_not_found": "Poikkeusta ei löydy (joku on ehkä poistanut sen).",
+  "rota.closure_times_incomplete": "Anna suljetulle ajalle sekä alku- että loppuaika, tai jätä molemmat tyhjiksi, jos koko päivä on suljettu.",
   "rota.end_before_start": "Loppuaika on ennen alkuaikaa. Jos vuoro jatkuu yli keskiyön, valitse ”päättyy seuraavana päivänä”.",
   "rota.inactive_responder": "Vastaaja ei ole käytössä.",
   "rota.no_responders": "Valitse vuoroon vähintään yksi vastaaja.",
@@ -58,10 +59,12 @@ const ERRORS = {
 };
 
 // The Finnish text for an API refusal; the API's own message for a code not listed here.
-export function errorText(error) {
+// ``texts`` gives a form its own wording for a code (e.g. the closure form's time error).
+export function errorText(error, texts = {}) {
   const code = error?.body?.error?.code;
   const message = error?.body?.error?.message;
-  if (code && ERRORS[code]) return ERRORS[code];
+  if (code && Object.hasOwn(texts, code)) return texts[code];
+  if (code && Object.hasOwn(ERRORS, code)) return ERRORS[code];
   if (code === "request.invalid" && message) return `Tarkista kentät: ${message}`;
   if (message) return message;
   return "Yhteys palvelimeen ei toiminut. Yritä uudelleen.";

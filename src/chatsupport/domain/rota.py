@@ -47,6 +47,7 @@ BACKUP_NOT_PROFESSIONAL = "rota.backup_not_professional"
 BACKUP_NOT_ALLOWED = "rota.backup_not_allowed"
 OVERLAP = "rota.overlap"
 NONEXISTENT_TIME = "rota.nonexistent_time"
+CLOSURE_TIMES_INCOMPLETE = "rota.closure_times_incomplete"
 
 
 class ShiftRole(StrEnum):
@@ -142,7 +143,10 @@ def validate_shift(
 
 def validate_closure(closure: Closure, *, zone: ZoneInfo) -> None:
     if (closure.starts is None) != (closure.ends is None):
-        raise InvalidInput("starts, ends: give both for closed hours, or neither for a whole day")
+        raise InvalidInput(
+            "starts, ends: give both for closed hours, or neither for a whole day",
+            code=CLOSURE_TIMES_INCOMPLETE,
+        )
     if closure.starts is not None and closure.ends is not None:
         if closure.ends <= closure.starts:
             raise InvalidInput("ends: expected a time after starts", code=END_BEFORE_START)

@@ -12,12 +12,26 @@ its feedback goes (the coordinator page says so next to it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, fields
 from typing import Literal, get_args
 
 Lang = Literal["fi", "sv", "en"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
 MAX_TEXT_CHARS = 2000
+
+# Characters that draw nothing although they are not whitespace or format characters (Hangul
+# fillers, the blank Braille pattern, the combining grapheme joiner).
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+
+
+def is_blank(text: str) -> bool:
+    """True when a text shows nothing: only whitespace, zero-width and other format
+    characters (U+200B, U+200D, U+2060, U+FEFF, ...) or blank glyphs."""
+    return all(
+        ch.isspace() or ch in _BLANK_GLYPHS or unicodedata.category(ch) in ("Cf", "Cc", "Zs")
+        for ch in text
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +45,15 @@ class YouthTexts:
     closed: str
     emergency: str
     accessibility: str
+
+    def __post_init__(self) -> None:
+        # A text that shows nothing (say only zero-width spaces) is an empty text: the
+        # coordinator's save then refuses it like "" (request.invalid), and the youth page
+        # never gets an empty emergency box that looks filled in (review finding 9).
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, str) and value and is_blank(value):
+                object.__setattr__(self, item.name, "")
 
 
 TEXT_FIELDS: tuple[str, ...] = ("opening", "closed", "emergency", "accessibility")

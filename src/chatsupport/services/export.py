@@ -4,6 +4,12 @@ CSV is UTF-8 with a byte-order mark, ``;`` between fields and a decimal comma, w
 Excel with Finnish (or Swedish) regional settings expects. Each table is a block: a title
 line, a header line (row heading, one column per period or hour, then the total), the rows,
 the total line, and an empty line.
+
+Labels come partly from the coordinator (diary codes they add), and the files are handed on, so
+no text cell may become a formula when opened in a spreadsheet (OWASP "CSV injection"): a text
+starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` in the CSV, and is
+written to the XLSX as a plain string cell (also ``quotePrefix``), never a formula. Numbers are
+left as numbers.
 """
 
 from __future__ import annotations
@@ -11,15 +17,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as XlsxCell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from chatsupport.domain.periods import periods_between
 from chatsupport.domain.report import Cell, Report, Table, text
 
 CSV_BOM = "\ufeff"
+#: A text cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NOTE_KEYS = {
     "fi": "Luvut 1-{m} näkyvät muodossa <{t}; '..' on piilotettu, jotta pientä lukua ei voi "
     "päätellä summista.",
@@ -107,23 +118,41 @@ def _time_grid(report: Report) -> list[list[str | float | None]]:
     return [header] + [[row.label, *row.values] for row in report.times]
 
 
+def is_formula_like(value: object) -> bool:
+    """A text a spreadsheet would run as a formula (numbers never count)."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def csv_safe(value: str) -> str:
+    """The OWASP neutralisation for CSV: a formula-like text gets a leading single quote."""
+    return "'" + value if is_formula_like(value) else value
+
+
 def to_csv(report: Report) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([f"chatsupport {report.start} - {report.end}", report.granularity.value])
-    writer.writerow([note(report)])
-    writer.writerow([])
+
+    def row(values: Iterable[str | float | None]) -> None:
+        writer.writerow(["" if v is None else _decimal_comma(v) for v in values])
+
+    row([f"chatsupport {report.start} - {report.end}", report.granularity.value])
+    row([note(report)])
+    row([])
     for table in report.tables:
-        writer.writerow([table.title])
-        writer.writerows(_grid(table, report.lang))
-        writer.writerow([])
-    writer.writerow([text("times", report.lang)])
-    for row in _time_grid(report):
-        writer.writerow(["" if v is None else _decimal_comma(v) for v in row])
+        row([table.title])
+        for line in _grid(table, report.lang):
+            row(line)
+        row([])
+    row([text("times", report.lang)])
+    for trow in _time_grid(report):
+        row(trow)
     return (CSV_BOM + out.getvalue()).encode("utf-8")
 
 
 def _decimal_comma(value: str | float) -> str:
+    """A text made formula-safe, a float with a decimal comma, an integer as it is."""
+    if isinstance(value, str):
+        return csv_safe(value)
     return str(value).replace(".", ",") if isinstance(value, float) else str(value)
 
 
@@ -133,20 +162,32 @@ def to_xlsx(report: Report) -> bytes:
     info = book.active
     assert info is not None
     info.title = "info"
-    info.append([f"chatsupport {report.start} - {report.end}", report.granularity.value])
-    info.append([note(report)])
+    _append(info, [f"chatsupport {report.start} - {report.end}", report.granularity.value])
+    _append(info, [note(report)])
     for table in report.tables:
         sheet = book.create_sheet(_sheet_title(table.name))
-        sheet.append([table.title])
+        _append(sheet, [table.title])
         for row in _grid(table, report.lang):
-            sheet.append(row)
+            _append(sheet, row)
     times = book.create_sheet("times")
-    times.append([text("times", report.lang)])
+    _append(times, [text("times", report.lang)])
     for trow in _time_grid(report):
-        times.append(trow)
+        _append(times, trow)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _append(sheet: Worksheet, values: Sequence[str | float | None]) -> None:
+    """``sheet.append``, but a text openpyxl would store as a formula stays a plain string."""
+    cells = []
+    for value in values:
+        cell = XlsxCell(sheet, row=1, column=1, value=value)  # placed by append
+        if is_formula_like(value) or cell.data_type == "f":
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def _sheet_title(name: str) -> str:
