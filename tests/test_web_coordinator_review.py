@@ -335,3 +335,45 @@ async def test_long_chart_labels_keep_their_beginning(
     assert drawn[1]["text"][0].startswith("WWW") and drawn[1]["text"][0].endswith("…")
     assert drawn[4]["left"] >= 0  # the row with a hidden cell too
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_deactivating_the_last_responder_of_a_shift_says_so(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Sanna is alone on Monday's shift and backs Aino's expert shift: the question before
+    deactivating her says both shifts will not open; Pekka, who shares nothing, gets the
+    plain question."""
+    rt = server.runtime
+    sanna = await rt.accounts.create_responder(
+        login_name="sanna", display_name="Sanna", role=Role.PROFESSIONAL, password=PASSWORD
+    )
+    pekka = await rt.accounts.create_responder(
+        login_name="pekka", display_name="Pekka", role=Role.PROFESSIONAL, password=PASSWORD
+    )
+    aino = await rt.accounts.create_responder(
+        login_name="aino", display_name="Aino", role=Role.EXPERIENCE_EXPERT, password=PASSWORD
+    )
+    monday = Shift(0, ShiftRole.PROFESSIONAL, time(14), time(18), frozenset({sanna.id}), 0)
+    await rt.rota.save_shift(monday)
+    expert = Shift(
+        0, ShiftRole.EXPERIENCE_EXPERT, time(18), time(20), frozenset({aino.id}), 3, None,
+        False, sanna.id,
+    )  # fmt: skip
+    await rt.rota.save_shift(expert)
+    page = await signed_in(browser, server, 1280, 900)
+    asked: list[str] = []
+
+    async def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    page.on("dialog", answer)
+    await page.click("button[aria-label='Poista käytöstä: Sanna']")
+    await page.wait_for_timeout(500)
+    await page.click("button[aria-label='Poista käytöstä: Pekka']")
+    await page.wait_for_timeout(500)
+    assert len(asked) == 2
+    assert "ainoa käytössä oleva vastaaja 1 vuorossa" in asked[0]
+    assert "tukihenkilö 1 kokemusasiantuntijavuorossa" in asked[0]
+    assert "ainoa" not in asked[1] and "tukihenkilö" not in asked[1]
+    assert pekka.id and all(r.active for r in await rt.accounts.list_responders())  # dismissed

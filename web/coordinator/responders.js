@@ -201,8 +201,29 @@ async function resetTwoFactor(responder) {
   }
 }
 
+/** What deactivating leaves behind on the rota: shifts with nobody else active on them, and
+ * expert shifts they back (neither opens until the coordinator names someone). */
+async function rotaWarning(responder) {
+  let rota;
+  try {
+    rota = await api("/api/rota");
+  } catch {
+    return ""; // the question is still asked; the rota page shows what is left
+  }
+  const active = new Set(view.list.filter((r) => r.active && r.id !== responder.id).map((r) => r.id));
+  const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Helsinki" }); // YYYY-MM-DD
+  const current = rota.shifts.filter((s) => s.date === null || s.date >= today);
+  const alone = current.filter((s) => s.responder_ids.includes(responder.id) && !s.responder_ids.some((id) => active.has(id)));
+  const backs = current.filter((s) => s.backup_id === responder.id);
+  const lines = [];
+  if (alone.length) lines.push(`Hän on ainoa käytössä oleva vastaaja ${alone.length} vuorossa: niissä chat ei aukea, ennen kuin lisäät vuoroon jonkun.`);
+  if (backs.length) lines.push(`Hän on tukihenkilö ${backs.length} kokemusasiantuntijavuorossa: ne eivät aukea, ennen kuin nimeät uuden tukihenkilön.`);
+  return lines.length ? `\n\n${lines.join("\n")}` : "";
+}
+
 async function setActive(responder, active) {
-  if (!active && !window.confirm(`Poistetaanko ${responder.display_name} käytöstä? Hän kirjautuu ulos eikä saa uusia chatteja.`)) return;
+  const warning = active ? "" : await rotaWarning(responder);
+  if (!active && !window.confirm(`Poistetaanko ${responder.display_name} käytöstä? Hän kirjautuu ulos eikä saa uusia chatteja.${warning}`)) return;
   try {
     await send("PATCH", `/api/responders/${responder.id}`, { active });
     view.error = "";
