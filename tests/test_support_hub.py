@@ -29,6 +29,19 @@ async def open_and_claim(y: WsClient, holder: WsClient, text: str = "hei") -> tu
     return chat_id, token
 
 
+async def aino_backed_by_sanna(rt: Any) -> tuple[int, int]:
+    """Aino (experience expert) on a shift now with Sanna as its backup: their ids."""
+    aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+    sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+    await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+    return aino, sanna
+
+
+def shows_no_support(chat: dict[str, Any]) -> bool:
+    """A ``chat`` frame with no request asked, no backup named and nobody beside."""
+    return (chat["support_asked"], chat["support_backup"], chat["joined"]) == (False, None, None)
+
+
 async def refused(client: WsClient, code: str, **frame: Any) -> None:
     await client.send(**frame)
     error = await client.expect("error")
@@ -46,10 +59,8 @@ async def test_backup_alert_notes_and_take_over(stack_values: dict[str, Any]) ->
     on; only the asked backup may do this; the diary records the backup as involved."""
     async with live_server(stack_values) as server:
         rt = server.runtime
-        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
-        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await aino_backed_by_sanna(rt)
         await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
-        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
         async with (
             responder(server, "sanna") as backup,
             responder(server, "pekka") as other,
@@ -109,9 +120,7 @@ async def test_backup_joins_and_writes_beside_the_expert(stack_values: dict[str,
     consoles also the id); the expert still holds it."""
     async with live_server(stack_values) as server:
         rt = server.runtime
-        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
-        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
-        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        aino, sanna = await aino_backed_by_sanna(rt)
         async with (
             responder(server, "sanna") as backup,
             responder(server, "aino") as expert,
@@ -240,10 +249,8 @@ async def test_the_stand_ins_are_alerted_when_the_backup_leaves_mid_chat(
     values = {**stack_values, "sweep_interval_secs": 0.2}
     async with live_server(values) as server:
         rt = server.runtime
-        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
-        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await aino_backed_by_sanna(rt)
         await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
-        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
         async with responder(server, "aino") as expert, youth(server) as y1, youth(server) as y2:
             async with responder(server, "sanna"):
                 rt.hub.invalidate_on_duty()
@@ -528,10 +535,8 @@ async def test_the_support_of_the_former_holder_ends_with_a_transfer(
     and nobody beside him. The diary still records the backup as involved."""
     async with live_server(stack_values) as server:
         rt = server.runtime
-        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
-        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await aino_backed_by_sanna(rt)
         pekka = await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
-        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
         await put_on_shift_now(rt, [pekka])
         async with (
             responder(server, "sanna") as backup,
@@ -549,11 +554,7 @@ async def test_the_support_of_the_former_holder_ends_with_a_transfer(
             await colleague.expect("transfer", status="offered")
             await colleague.send(type="transfer_answer", chat_id=chat_id, accept=True)
             chat = await colleague.expect("chat", chat_id=chat_id)
-            assert (chat["support_asked"], chat["support_backup"], chat["joined"]) == (
-                False,
-                None,
-                None,
-            )
+            assert shows_no_support(chat)
             await backup.expect("support_taken", chat_id=chat_id)
             await colleague.send(type="send", chat_id=chat_id, client_id="p1", text="Pekka tässä")
             await y.expect("message", seq=2)
@@ -563,11 +564,7 @@ async def test_the_support_of_the_former_holder_ends_with_a_transfer(
                 assert [f for f in frames if f["type"] == "support_alert"] == []
             async with responder(server, "pekka", resume={chat_id: 2}) as reloaded:
                 chat = await reloaded.expect("chat", chat_id=chat_id)
-                assert (chat["support_asked"], chat["support_backup"], chat["joined"]) == (
-                    False,
-                    None,
-                    None,
-                )
+                assert shows_no_support(chat)
                 await reloaded.send(type="end", chat_id=chat_id)
                 await y.expect("ended")
         assert await backup_flags(server) == [True]
@@ -580,9 +577,7 @@ async def test_a_backup_who_joined_is_beside_the_expert_again_after_a_reload(
     history, then live messages) and she can write again; the youth was never told she left."""
     async with live_server(stack_values) as server:
         rt = server.runtime
-        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
-        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
-        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        await aino_backed_by_sanna(rt)
         async with responder(server, "aino") as expert, youth(server) as y:
             async with responder(server, "sanna") as backup:
                 rt.hub.invalidate_on_duty()

@@ -292,18 +292,25 @@ async def test_support_request_alerts_the_backup_like_a_tag(
     await backup.wait_for_function("() => document.title === 'Vastaajan konsoli'", timeout=WAIT_MS)
 
 
-async def test_transfer_offer_and_hidden_tab_message_alert(
-    server: LiveServer, browser: Browser
-) -> None:
-    """Finding 4 and 13: a transfer offer alerts the one offered, and the card says until
-    when it stands, with Hyväksy and Hylkää side by side; a youth message while the console
-    tab is hidden alerts and flashes the title until the tab is seen again."""
+async def anna_in_a_chat_and_bert(browser: Browser, server: LiveServer) -> tuple[Page, Page, Page]:
+    """Anna and Bert on duty with consoles open; a youth wrote to Anna, who claimed the chat:
+    (Anna's console, Bert's console, the youth's page)."""
     await on_duty(server, "anna")
     await on_duty(server, "bert")
     anna = await console_page(browser, server, "anna")
     bert = await console_page(browser, server, "bert")
     youth = await youth_page(browser, server)
     await youth_writes_to(youth, anna, "Hei")
+    return anna, bert, youth
+
+
+async def test_transfer_offer_and_hidden_tab_message_alert(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Finding 4 and 13: a transfer offer alerts the one offered, and the card says until
+    when it stands, with Hyväksy and Hylkää side by side; a youth message while the console
+    tab is hidden alerts and flashes the title until the tab is seen again."""
+    anna, bert, youth = await anna_in_a_chat_and_bert(browser, server)
     (chat,) = await chat_ids(anna)
     await bert.wait_for_selector(".tag", state="detached", timeout=WAIT_MS)
     await asyncio.sleep(0.3)
@@ -491,12 +498,7 @@ async def test_a_lapsed_transfer_offer_tells_the_one_offered(
     """Finding 13: an offer that expires before an answer does not vanish without a word
     from the screen of the one offered."""
     async with web_server(tmp_path, transfer_offer_secs=1.5, sweep_interval_secs=0.5) as server:
-        await on_duty(server, "anna")
-        await on_duty(server, "bert")
-        anna = await console_page(browser, server, "anna")
-        bert = await console_page(browser, server, "bert")
-        youth = await youth_page(browser, server)
-        await youth_writes_to(youth, anna, "Hei")
+        anna, bert, _ = await anna_in_a_chat_and_bert(browser, server)
         await anna.click("article.chat .transfer")
         await anna.click(".transfer-to", timeout=WAIT_MS)
         await bert.wait_for_selector(".transfer-offer .accept", timeout=WAIT_MS)

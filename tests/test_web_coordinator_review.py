@@ -24,10 +24,9 @@ from chatsupport.domain.errors import ChatSupportError
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Closure, Shift, ShiftRole
 from chatsupport.domain.youth_texts import DEFAULT_TEXTS, YouthTexts, is_blank
-from tests.conftest import FAST_HASH
 from tests.helpers import PASSWORD, add_user, error_code, login, running_app
-from tests.live import LiveServer, live_server
-from tests.web_checks import assert_accessible, screenshot
+from tests.live import LiveServer
+from tests.web_checks import assert_accessible, screenshot, web_server
 
 WAIT_MS = 10_000
 HKI = ZoneInfo("Europe/Helsinki")
@@ -35,14 +34,7 @@ HKI = ZoneInfo("Europe/Helsinki")
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
-    values: dict[str, Any] = {
-        "data_dir": tmp_path / "data",
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'review.sqlite3'}",
-        "broker_url": "memory://",
-        "auto_migrate": True,
-        **FAST_HASH,
-    }
-    async with live_server(values) as live:
+    async with web_server(tmp_path) as live:
         await live.runtime.accounts.create_responder(
             login_name="koordi",
             display_name="Kaisa Koordinaattori",

@@ -106,6 +106,14 @@ async def test_typing_capitals_and_shift_tab_do_not_leave(
     await youth.wait_for_url(f"{NEUTRAL_SITE}**", timeout=WAIT_MS)
 
 
+async def someone_waits(browser: Browser, server: LiveServer) -> Page:
+    """Another young person opened a chat and waits in the queue: their page."""
+    first = await youth_page(browser, server)
+    await first.click("#start")
+    await first.wait_for_selector("#queue-place", timeout=WAIT_MS)
+    return first
+
+
 # --- 2. a refused new chat ---------------------------------------------------------------
 
 
@@ -116,9 +124,7 @@ async def test_a_full_queue_is_said_plainly_with_112_and_a_way_back(
     always-open services, and a button back to the start."""
     async with web_server(tmp_path, None, max_waiting_chats=1) as server:
         await on_duty(server, "anna")
-        first = await youth_page(browser, server)
-        await first.click("#start")
-        await first.wait_for_selector("#queue-place", timeout=WAIT_MS)
+        await someone_waits(browser, server)
         youth = await youth_page(browser, server)
         await youth.click("#start")
         await youth.wait_for_selector("#refused", timeout=WAIT_MS)
@@ -139,9 +145,7 @@ async def test_too_many_chats_from_one_network_is_said_in_the_childs_language(
     page, with 112; the refused socket does not keep asking."""
     async with web_server(tmp_path, None, youth_chats_per_key_per_hour=1) as server:
         await on_duty(server, "anna")
-        first = await youth_page(browser, server)
-        await first.click("#start")
-        await first.wait_for_selector("#queue-place", timeout=WAIT_MS)
+        await someone_waits(browser, server)
         youth = await youth_page(browser, server)
         await youth.goto(f"{server.base}/?lang=en")
         await youth.wait_for_selector("#start", timeout=WAIT_MS)
@@ -324,9 +328,7 @@ async def test_queue_places_and_the_end_are_announced_and_focus_is_kept(
     of the chat go to the live region; at the end focus is on its heading."""
     await on_duty(server, "anna")
     console = await console_page(browser, server, "anna")
-    first = await youth_page(browser, server)
-    await first.click("#start")
-    await first.wait_for_selector("#queue-place", timeout=WAIT_MS)
+    first = await someone_waits(browser, server)
     youth = await youth_page(browser, server)
     await youth.focus("#start")
     await youth.keyboard.press("Enter")

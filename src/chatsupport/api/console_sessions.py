@@ -66,9 +66,12 @@ class ConsoleSessions:
         at the next check, so that none is counted present after the logout."""
         for conn, watched_token in list(self._watched.items()):
             if watched_token == token and not conn.closed:
-                self.forget(conn)
-                conn.error("auth.required", "Signed out.")
-                conn.close_after_pending(CLOSE_NOT_AUTHENTICATED)
+                self._close(conn, Refusal("auth.required", "Signed out.", CLOSE_NOT_AUTHENTICATED))
+
+    def _close(self, conn: Connection, refusal: Refusal) -> None:
+        self.forget(conn)
+        conn.error(refusal.code, refusal.message)
+        conn.close_after_pending(refusal.close_code)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -92,6 +95,4 @@ class ConsoleSessions:
         for conn, token in watched:
             admitted = admit(live.get(token), self._two_factor)
             if isinstance(admitted, Refusal):
-                self.forget(conn)
-                conn.error(admitted.code, admitted.message)
-                conn.close_after_pending(admitted.close_code)
+                self._close(conn, admitted)

@@ -468,25 +468,22 @@ class SupportService:
         async with self._db.read() as s:
             present = await rota_store.seen_since(s, since=since) | connected_here
             gone = await store.holders_gone(s, present=present)
-        for chat in gone:
-            async with self._db.write() as s:
-                won = await store.mark_holder_gone(
-                    s, chat_id=chat.id, holder_id=chat.responder_id or 0, now=now
-                )
-            if won:
-                await self._announce_holder_gone(chat)
+        await self._mark_gone(gone, now)
 
     async def holder_logged_out(self, responder_id: int) -> None:
         """The responder signed out with chats open (the console asked first): each is a chat
         whose responder is gone now, not after ``CHATSUPPORT_HOLDER_GONE_SECS``: the youth
         is told and colleagues are tagged at once."""
-        now = self._clock.now()
         async with self._db.read() as s:
             held = await chat_store.active_for(s, responder_id=responder_id)
-        for chat in held:
+        await self._mark_gone(held, self._clock.now())
+
+    async def _mark_gone(self, chats: list[Chat], now: datetime) -> None:
+        """Mark each chat's holder gone and announce it, once per chat on any process."""
+        for chat in chats:
             async with self._db.write() as s:
                 won = await store.mark_holder_gone(
-                    s, chat_id=chat.id, holder_id=responder_id, now=now
+                    s, chat_id=chat.id, holder_id=chat.responder_id or 0, now=now
                 )
             if won:
                 await self._announce_holder_gone(chat)
