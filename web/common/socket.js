@@ -4,6 +4,12 @@
 
 const FINAL_CODES = new Set([1000, 1008, 1009]);
 const MAX_DELAY_MS = 10000;
+// Heartbeat (docs/protocol.md, "Heartbeat"): after this long with nothing from the server,
+// ask with a ping; a socket silent for PONG_WAIT_MS more is dead, though the browser thinks
+// it open (a phone that lost its signal tells nobody).
+const QUIET_MS = 25000;
+const PONG_WAIT_MS = 10000;
+const HEARTBEAT_TICK_MS = 1000;
 
 export function isFinalClose(code) {
   return FINAL_CODES.has(code) || (code >= 4100 && code < 4200);
@@ -19,28 +25,52 @@ export class ReconnectingSocket {
     this.attempt = 0;
     this.stopped = false;
     this.ws = null;
+    this.heardAt = 0; // when the current socket last brought a frame (or opened)
+    this.pingAt = 0; // when the unanswered ping left; 0 when none is out
+    this.heartbeat = null;
   }
 
   start() {
     this.stopped = false;
     this.connect();
+    if (!this.heartbeat) this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_TICK_MS);
+  }
+
+  checkAlive() {
+    if (this.stopped || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    const now = Date.now();
+    if (this.pingAt && now - this.pingAt > PONG_WAIT_MS) {
+      this.reconnect();
+    } else if (!this.pingAt && now - this.heardAt > QUIET_MS) {
+      this.pingAt = now;
+      this.ws.send(JSON.stringify({ v: 1, type: "ping" }));
+    }
+  }
+
+  heard() {
+    this.heardAt = Date.now();
+    this.pingAt = 0;
   }
 
   connect() {
     const ws = new WebSocket(this.url);
     this.ws = ws;
     ws.onopen = () => {
+      this.heard();
       this.attempt = 0;
       this.onState("open");
       this.onOpen();
     };
     ws.onmessage = (event) => {
+      if (this.ws !== ws) return;
+      this.heard(); // any frame shows the path works, not only a pong
       let frame;
       try {
         frame = JSON.parse(event.data);
       } catch {
         return;
       }
+      if (frame.type === "pong") return;
       this.onFrame(frame);
     };
     ws.onclose = (event) => {
@@ -93,6 +123,8 @@ export class ReconnectingSocket {
 
   stop() {
     this.stopped = true;
+    clearInterval(this.heartbeat);
+    this.heartbeat = null;
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
     if (this.ws) this.ws.close(1000);

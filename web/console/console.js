@@ -23,6 +23,7 @@ const END_REASONS = {
 };
 const FORGOTTEN = "Nuori pyysi poistamaan viestit: ne on poistettu palvelimelta. Tässä näkyvät viestit ovat ainoa kopio, ja ne häviävät, kun suljet tai lataat sivun.";
 // The young person opened the chat with "Minulla on hätä nyt" (DOMAIN.md 3.1, 3.4).
+const LANG_NAMES = { fi: "suomi (FI)", sv: "ruotsi (SV)", en: "englanti (EN)" };
 const YOUTH_URGENT = "Nuori valitsi ”Minulla on hätä nyt”. Kysy ensin, onko hän turvassa juuri nyt.";
 const YOUTH_URGENT_EXPERT = " Pyydä tukea heti: vain ammattilainen soittaa hätänumeroon tai tekee ilmoituksen.";
 const ERRORS = {
@@ -183,6 +184,7 @@ const handlers = {
   chat(frame) {
     state.waiting.delete(frame.chat_id); // a chat whose responder was gone, now mine
     const chat = chatOf(frame.chat_id, frame.lang);
+    chat.lang = frame.lang; // the youth may have switched it while this console was away
     chat.youthUrgent = Boolean(frame.youth_urgent);
     addMessages(chat, frame.messages);
     if (frame.joined) chat.joinedBy = frame.joined; // "Mukana myös" after a reload too
@@ -206,6 +208,22 @@ const handlers = {
   },
   ack(frame) {
     state.chats.get(frame.chat_id)?.outbox.delete(frame.client_id);
+  },
+  lang(frame) {
+    // the youth switched the page's language: the tag, the chat and its canned replies follow
+    const tag = state.waiting.get(frame.chat_id);
+    if (tag) tag.lang = frame.lang;
+    const alerted = support.alerts.get(frame.chat_id);
+    if (alerted) alerted.lang = frame.lang;
+    const watched = support.watching.get(frame.chat_id);
+    if (watched) watched.lang = frame.lang;
+    const chat = state.chats.get(frame.chat_id) || watched;
+    if (!chat) return;
+    chat.lang = frame.lang;
+    chat.langNote = `Nuori vaihtoi kielen: ${LANG_NAMES[frame.lang] || frame.lang.toUpperCase()}.`;
+    // a language this responder does not answer in: a colleague who does can take over
+    if (!speaks(frame.lang)) chat.langNote += " Et vastaa tällä kielellä: voit siirtää chatin toiselle.";
+    announce(`Chat ${short(frame.chat_id)}: ${chat.langNote}`);
   },
   typing(frame) {
     const chat = state.chats.get(frame.chat_id);
@@ -648,6 +666,7 @@ function chatPanel(chatId, chat) {
     chat.youthUrgent && !chat.ended
       ? el("p", { class: "youth-urgent-note", text: YOUTH_URGENT + (state.me.role === "experience_expert" ? YOUTH_URGENT_EXPERT : "") })
       : null,
+    chat.langNote && !chat.ended ? el("p", { class: "lang-note", text: chat.langNote }) : null,
     // focusable, so that a keyboard can scroll back through it
     el("ol", { class: "messages", "data-scroll-key": chatId, "data-focus-key": `messages:${chatId}`, tabindex: "0", "aria-label": `Viestit, chat ${short(chatId)}` }, ...messages),
     ...body,

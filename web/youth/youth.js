@@ -95,7 +95,10 @@ function connect(firstFrame) {
   socket = new ReconnectingSocket("/ws/youth", {
     onOpen: () => {
       sentAt.clear();
-      if (state.token) socket.send({ type: "resume", token: state.token, last_seq: state.lastSeq, acks: "resends" });
+      if (state.token) {
+        socket.send({ type: "resume", token: state.token, last_seq: state.lastSeq, acks: "resends" });
+        socket.send({ type: "lang", lang: state.lang }); // a switch made while the line was down
+      }
       // never open a second chat on a reconnect after this one ended or was refused
       else if (firstFrame && state.screen === "connecting") socket.send(firstFrame);
     },
@@ -564,6 +567,8 @@ function header() {
 function setLanguage(lang) {
   state.lang = lang;
   save();
+  // the adult sees the switch, and the statistics count the language chosen (DOMAIN.md 4.2)
+  if (socket && state.token && ["waiting", "active"].includes(state.screen)) socket.send({ type: "lang", lang });
   refreshOpening();
   render();
 }

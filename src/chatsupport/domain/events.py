@@ -76,6 +76,15 @@ class ChatEnded(_Event):
     forgotten: bool = False  # the youth had the messages deleted at once
 
 
+class LangChanged(_Event):
+    """The youth chose another language mid-chat: tags and the holder's card show it, and the
+    diary records the language the youth chose last (DOMAIN.md 4.2)."""
+
+    kind: Literal["lang"] = "lang"
+    chat_id: str
+    lang: str
+
+
 class QueueChanged(_Event):
     """Waiting youth should be told their new place."""
 
@@ -88,6 +97,7 @@ Event = Annotated[
     | MessagePosted
     | TypingChanged
     | ChatEnded
+    | LangChanged
     | QueueChanged
     # the backup rule, escalation and transfer (domain/support.py)
     | SupportAsked

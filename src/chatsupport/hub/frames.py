@@ -40,6 +40,14 @@ class _ClientFrame(BaseModel):
 AckMode = Literal["all", "resends"]
 
 
+class PingFrame(_ClientFrame):
+    """Either endpoint: "are you there?" A client that has heard nothing for a while sends it;
+    ``pong`` comes back through the same outbound queue as every other frame, so its arrival
+    shows the whole path works. No answer means a dead socket (docs/protocol.md, "Heartbeat")."""
+
+    type: Literal["ping"]
+
+
 # --- youth -> server ---------------------------------------------------------------------
 
 
@@ -75,8 +83,21 @@ class YouthEndFrame(_ClientFrame):
     forget: bool = False  # delete the messages now instead of after the retention window
 
 
+class YouthLangFrame(_ClientFrame):
+    """The youth switched the page's language mid-chat."""
+
+    type: Literal["lang"]
+    lang: Lang
+
+
 YouthFrame = Annotated[
-    OpenFrame | ResumeFrame | YouthSendFrame | YouthTypingFrame | YouthEndFrame,
+    OpenFrame
+    | ResumeFrame
+    | YouthSendFrame
+    | YouthTypingFrame
+    | YouthEndFrame
+    | YouthLangFrame
+    | PingFrame,
     Field(discriminator="type"),
 ]
 
@@ -200,15 +221,16 @@ ResponderFrame = Annotated[
     | JoinFrame
     | TakeOverFrame
     | TransferFrame
-    | TransferAnswerFrame,
+    | TransferAnswerFrame
+    | PingFrame,
     Field(discriminator="type"),
 ]
 
 YOUTH_FRAMES: TypeAdapter[YouthFrame] = TypeAdapter(YouthFrame)
 RESPONDER_FRAMES: TypeAdapter[ResponderFrame] = TypeAdapter(ResponderFrame)
-YOUTH_TYPES = frozenset({"open", "resume", "send", "typing", "end"})
+YOUTH_TYPES = frozenset({"open", "resume", "send", "typing", "end", "lang", "ping"})
 RESPONDER_TYPES = frozenset(
-    {"hello", "claim", "send", "typing", "end", "block"}
+    {"hello", "claim", "send", "typing", "end", "block", "ping"}
     | {"support", "stand_in", "watch", "note", "join", "take_over", "transfer", "transfer_answer"}
 )
 
@@ -545,6 +567,18 @@ class ClosedInfo(BaseModel):
     texts: OpeningTexts
 
 
+class LangOut(_ServerFrame):
+    """To consoles with the chat tagged or open: the youth chose another language."""
+
+    type: Literal["lang"]
+    chat_id: str
+    lang: Lang
+
+
+class PongOut(_ServerFrame):
+    type: Literal["pong"]
+
+
 class ErrorOut(_ServerFrame):
     type: Literal["error"]
     code: str
@@ -582,7 +616,9 @@ ServerFrame = Annotated[
     | HolderBackOut
     | ClosedNowOut
     | OpenAgainOut
-    | DebriefOut,
+    | DebriefOut
+    | LangOut
+    | PongOut,
     Field(discriminator="type"),
 ]
 SERVER_FRAMES: TypeAdapter[ServerFrame] = TypeAdapter(ServerFrame)

@@ -227,6 +227,8 @@ class Hub:
             self._claimed(event)
         elif isinstance(event, events.ChatEnded):
             self._ended(event)
+        elif isinstance(event, events.LangChanged):
+            self._lang_changed(event)
         elif isinstance(event, events.QueueChanged):
             self._queue_dirty.set()
         elif isinstance(event, events.SUPPORT_EVENTS):
@@ -256,6 +258,14 @@ class Hub:
                         event.reminder,
                         youth_urgent=event.youth_urgent,
                     )
+
+    def _lang_changed(self, event: events.LangChanged) -> None:
+        """Consoles that show the chat, as a tag or open, show its new language."""
+        following = self.watchers.get(event.chat_id, ())
+        for conns in self.responders.values():
+            for conn in conns:
+                if event.chat_id in conn.tagged or conn in following:
+                    conn.send("lang", chat_id=event.chat_id, lang=event.lang)
 
     def _claimed(self, event: events.ChatClaimed) -> None:
         self._left_queue.left(event.chat_id)

@@ -26,6 +26,9 @@ class ResponderSession:
         except frames.FrameError as exc:
             self.conn.error(exc.code, exc.message)
             return
+        if isinstance(frame, frames.PingFrame):  # answered before hello too: it reveals nothing
+            self.conn.send("pong")
+            return
         ref = getattr(frame, "client_id", None) or getattr(frame, "chat_id", None)
         try:
             await self._handle(frame)

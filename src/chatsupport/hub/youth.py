@@ -29,6 +29,9 @@ class YouthSession:
         except frames.FrameError as exc:
             self.conn.error(exc.code, exc.message)
             return
+        if isinstance(frame, frames.PingFrame):  # not a greeting: it opens nothing
+            self.conn.send("pong")
+            return
         self.greeted = True
         try:
             await self._handle(frame)
@@ -49,6 +52,8 @@ class YouthSession:
             await self.hub.chats.typing(
                 chat_id=self.conn.chat_id, sender=Sender.YOUTH, active=frame.active
             )
+        elif isinstance(frame, frames.YouthLangFrame):
+            await self.hub.chats.change_lang(chat_id=self.conn.chat_id, lang=frame.lang)
         elif isinstance(frame, frames.YouthEndFrame):
             await self.hub.chats.youth_leaves(
                 self.conn.chat_id, quick_exit=frame.quick_exit, forget=frame.forget

@@ -275,6 +275,13 @@ class ChatService:
         """Ephemeral: announced, never stored."""
         await self.publish(events.TypingChanged(chat_id=chat_id, sender=sender, active=active))
 
+    async def change_lang(self, *, chat_id: str, lang: str) -> None:
+        """Record the youth's new language; announced only when it changed."""
+        async with self._db.write() as s:
+            changed = await chats.change_lang(s, chat_id=chat_id, lang=lang)
+        if changed:
+            await self.publish(events.LangChanged(chat_id=chat_id, lang=lang))
+
     async def messages_after(self, *, chat_id: str, after_seq: int) -> list[Message]:
         async with self._db.read() as s:
             return await chats.messages_after(s, chat_id=chat_id, after_seq=after_seq)

@@ -191,6 +191,21 @@ async def finish(
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+async def change_lang(session: AsyncSession, *, chat_id: str, lang: str) -> bool:
+    """The youth chose another language while the chat is open; False if it was already that
+    language or the chat is over (nothing to announce then)."""
+    result = await session.execute(
+        update(ChatRow)
+        .where(
+            ChatRow.id == chat_id,
+            ChatRow.state.in_([s.value for s in OPEN_STATES]),
+            ChatRow.lang != lang,
+        )
+        .values(lang=lang)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 async def waiting(session: AsyncSession) -> list[Chat]:
     """Every waiting chat, oldest first (that is the queue order)."""
     rows = await session.scalars(
