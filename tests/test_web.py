@@ -149,6 +149,21 @@ async def test_pages_are_served_with_a_strict_policy(server: LiveServer, host_si
     assert embed.headers["content-type"].startswith("text/javascript")
 
 
+async def test_pages_and_health_answer_head_as_get_without_a_body(
+    server: LiveServer, host_site: str
+) -> None:
+    """Uptime monitors and proxies often ask with HEAD: the same status and headers as GET
+    (the page's policy too), and no body."""
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        for path in ("/", "/console/", "/coordinator/", "/embed.js", "/healthz", "/readyz"):
+            head, get = await client.head(path), await client.get(path)
+            assert (head.status_code, get.status_code) == (200, 200), path
+            assert head.content == b"", path
+            assert head.headers["content-type"] == get.headers["content-type"], path
+        youth = await client.head("/")
+    assert f"frame-ancestors 'self' {host_site}" in youth.headers["content-security-policy"]
+
+
 async def test_chat_from_two_browsers_with_a_claim_race(
     server: LiveServer, browser: Browser
 ) -> None:

@@ -12,12 +12,14 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
+@router.head("/healthz", include_in_schema=False)  # uptime monitors often ask with HEAD
 async def healthz() -> dict[str, str]:
     """The process is alive and serving."""
     return {"status": "ok"}
 
 
 @router.get("/readyz")
+@router.head("/readyz", include_in_schema=False)
 async def readyz(rt: RuntimeDep) -> JSONResponse:
     """200 when the database and the broker are reachable, 503 (naming which is not) otherwise."""
     checks = {"database": await _database_ok(rt), "broker": await rt.broker.ready()}

@@ -44,23 +44,23 @@ def _page(relative: str, frame_ancestors: str) -> FileResponse:
     )
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 async def youth_page(rt: RuntimeDep) -> FileResponse:
     ancestors = " ".join(["'self'", *rt.settings.allowed_origins])
     return _page("youth/index.html", ancestors)
 
 
-@router.get("/console/")
+@router.api_route("/console/", methods=["GET", "HEAD"])
 async def console_page() -> FileResponse:
     return _page("console/index.html", "'none'")
 
 
-@router.get("/coordinator/")
+@router.api_route("/coordinator/", methods=["GET", "HEAD"])
 async def coordinator_page() -> FileResponse:
     return _page("coordinator/index.html", "'none'")
 
 
-@router.get("/embed.js")
+@router.api_route("/embed.js", methods=["GET", "HEAD"])
 async def embed_script() -> FileResponse:
     return FileResponse(WEB_DIR / "embed.js", media_type="text/javascript")
 
