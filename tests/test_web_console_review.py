@@ -17,7 +17,13 @@ from playwright.async_api import Browser, Page
 
 from tests.live import LiveServer
 from tests.test_hub import on_duty
-from tests.test_web import WAIT_MS, console_page, youth_page, youth_writes_to
+from tests.test_web import (
+    WAIT_MS,
+    console_page,
+    fill_counselling_form,
+    youth_page,
+    youth_writes_to,
+)
 from tests.test_web_support import expert_and_backup_consoles, expert_chat_with_backup_watching
 from tests.web_checks import SHOTS, assert_accessible, screenshot, web_server
 
@@ -509,3 +515,58 @@ async def test_a_lapsed_transfer_offer_tells_the_one_offered(
         await assert_accessible(bert, "console-review-offer-lapsed")
         await bert.click(".transfer-offer.lapsed button")
         assert await lapsed.count() == 0
+
+
+DRAFTS = "JSON.parse(sessionStorage.getItem('chatsupport.diaryDrafts') || '{}')"
+
+
+async def test_a_half_filled_diary_form_survives_later_and_a_reload(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Choices made on a diary form stay through "Täytä myöhemmin" and a reload of the
+    console; the draft holds codes only, nothing the youth wrote; filing the form or
+    logging out clears it."""
+    await on_duty(server, "anna")
+    console = await console_page(browser, server, "anna")
+    youth = await youth_page(browser, server)
+    await youth_writes_to(youth, console, "salaisuus jota ei saa tallentaa")
+    await youth.click("#end")
+    await youth.click("#end-confirm", timeout=WAIT_MS)
+    await fill_counselling_form(console, level=2, concerns=("MOOD", "SCHOOL"))
+
+    async def form_as_left() -> None:
+        await console.click("#diary-pending .fill", timeout=WAIT_MS)
+        assert await console.input_value("#diary-contact_type") == "COUNSELLING"
+        assert await console.input_value("#diary-age_band") == "A13_15"
+        assert await console.is_checked("#diary-concern-SCHOOL")
+        assert await console.is_checked("#diary-primary-MOOD")
+        assert await console.is_checked("#diary-level-2")
+        assert await console.is_checked("#diary-cp-no")
+        assert await console.input_value("#diary-how-SCHOOL_NURSE") == "ENCOURAGED"
+
+    await console.click("#diary-form button:has-text('Täytä myöhemmin')")
+    await console.wait_for_selector("#diary-form", state="detached", timeout=WAIT_MS)
+    await form_as_left()
+    await console.click("#diary-form button:has-text('Täytä myöhemmin')")
+    await console.reload()
+    await console.wait_for_selector("#connection.ok", timeout=WAIT_MS)
+    await form_as_left()
+    stored = json.dumps(await console.evaluate(DRAFTS))
+    assert "COUNSELLING" in stored and "salaisuus" not in stored
+    await screenshot(console, "console-diary-draft-after-reload")
+
+    await console.click("#diary-submit")
+    await console.wait_for_selector("#diary", state="detached", timeout=WAIT_MS)
+    assert await console.evaluate(DRAFTS) == {}
+
+    # A draft left at logout goes with the session.
+    youth2 = await youth_page(browser, server)
+    await youth_writes_to(youth2, console, "toinen")
+    await youth2.click("#end")
+    await youth2.click("#end-confirm", timeout=WAIT_MS)
+    await console.wait_for_selector("#diary-form", timeout=WAIT_MS)
+    await console.select_option("#diary-contact_type", "COUNSELLING")
+    assert await console.evaluate(DRAFTS) != {}
+    await console.click("#logout")
+    await console.wait_for_selector("#login", timeout=WAIT_MS)
+    assert await console.evaluate(DRAFTS) == {}

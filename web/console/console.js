@@ -6,7 +6,7 @@ import { TwoFactorPanel } from "../common/two_factor.js";
 import { Canned } from "./canned.js";
 import { Debriefs } from "./debrief.js";
 import { Transcripts } from "./transcripts.js";
-import { Diary } from "./diary.js";
+import { Diary, clearDrafts } from "./diary.js";
 import { Support, SUPPORT_ERRORS, messageItem } from "./support.js";
 
 const ROLE_LABELS = {
@@ -120,6 +120,7 @@ async function logOut() {
   if (open && !window.confirm(LEAVING_CHATS(open))) return;
   if (socket) socket.stop();
   await api("/api/auth/logout", { method: "POST" }).catch(() => {});
+  clearDrafts(); // the next person at this computer starts with none
   location.reload();
 }
 

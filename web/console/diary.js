@@ -51,6 +51,34 @@ function emptyForm() {
   return { single: {}, concerns: [], primary: null, level: null, cp: null, emergency: [], referrals: new Map() };
 }
 
+// A half-filled form is kept per chat in this tab's sessionStorage, so "Täytä myöhemmin", a
+// reload or another form in between loses no choice. It holds codes only: the form has no
+// free text, and nothing of the conversation. Logging out clears it (clearDrafts).
+const DRAFTS_KEY = "chatsupport.diaryDrafts";
+
+function loadDrafts() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(DRAFTS_KEY) || "{}");
+    return new Map(Object.entries(saved).map(([chatId, form]) => [chatId, { ...emptyForm(), ...form, referrals: new Map(form.referrals || []) }]));
+  } catch {
+    return new Map();
+  }
+}
+
+function saveDrafts(drafts) {
+  const plain = {};
+  for (const [chatId, form] of drafts) plain[chatId] = { ...form, referrals: [...form.referrals] };
+  try {
+    sessionStorage.setItem(DRAFTS_KEY, JSON.stringify(plain));
+  } catch {
+    // storage full or refused: the form still works, only the draft is not kept
+  }
+}
+
+export function clearDrafts() {
+  sessionStorage.removeItem(DRAFTS_KEY);
+}
+
 export class Diary {
   constructor({ api, rerender, announce, onFiled }) {
     this.api = api;
@@ -61,6 +89,7 @@ export class Diary {
     this.pending = []; // [{chat_id, ended_at}]
     this.openId = null;
     this.form = emptyForm();
+    this.drafts = loadDrafts(); // chat_id -> form, for forms left half-filled
     this.error = null;
     this.errorAt = null; // the form key (dim) the error is about, shown next to it
     this.errorCode = null;
@@ -75,6 +104,7 @@ export class Diary {
     } catch {
       return; // the reminder comes back with the next refresh
     }
+    this.forgetFiledDrafts();
     if (open && !this.openId && this.pending.some((p) => p.chat_id === open)) this.start(open, { focus: this.focusOnOpen });
     if (this.openId && !this.pending.some((p) => p.chat_id === this.openId)) this.openId = null;
     this.rerender();
@@ -90,12 +120,28 @@ export class Diary {
 
   start(chatId, { focus = true } = {}) {
     this.openId = chatId;
-    this.form = emptyForm();
+    this.form = this.drafts.get(chatId) || emptyForm();
+    this.drafts.set(chatId, this.form);
     this.setError(null);
     this.rerender();
     const active = document.activeElement;
     const typing = active?.tagName === "TEXTAREA" || (active?.tagName === "INPUT" && active.type === "text");
     if (focus && !typing) document.getElementById("diary-contact_type")?.focus();
+  }
+
+  /** A choice changed: the open form is kept as it is now. */
+  keep() {
+    if (this.openId) saveDrafts(this.drafts);
+  }
+
+  /** Drafts of records no longer pending (filed here or in another tab) go. */
+  forgetFiledDrafts() {
+    const pending = new Set(this.pending.map((p) => p.chat_id));
+    let dropped = false;
+    for (const chatId of this.drafts.keys()) {
+      if (!pending.has(chatId) && chatId !== this.openId) dropped = this.drafts.delete(chatId);
+    }
+    if (dropped) saveDrafts(this.drafts);
   }
 
   /** "Täytä myöhemmin": the form closes, the focus goes to its "Täytä lomake" in the list. */
@@ -153,7 +199,8 @@ export class Diary {
     const f = this.form;
     return el(
       "form",
-      { id: "diary-form", "aria-labelledby": "diary-form-title", onsubmit: (e) => { e.preventDefault(); this.submit(); } },
+      // change events bubble here after each control's own handler: the draft is kept
+      { id: "diary-form", "aria-labelledby": "diary-form-title", onsubmit: (e) => { e.preventDefault(); this.submit(); }, onchange: () => this.keep() },
       el("h3", { id: "diary-form-title", text: `Tilastolomake: chat ${this.openId.slice(0, 6)}` }),
       el("div", { class: "diary-grid" }, ...SINGLE.map(([dim, label]) => this.select(dim, label))),
       this.checks("concern", "Huolet (1–3)", f.concerns, (code, on) => this.toggleConcern(code, on)),
@@ -270,6 +317,8 @@ export class Diary {
     try {
       const filed = await this.api(`/api/diary/records/${encodeURIComponent(chatId)}`, { method: "POST", body: JSON.stringify(this.body()) });
       this.openId = null;
+      this.drafts.delete(chatId);
+      saveDrafts(this.drafts);
       this.announce("Tilastolomake tallennettu.");
       this.onFiled?.(filed);
     } catch (error) {
