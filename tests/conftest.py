@@ -175,6 +175,24 @@ async def stack_values(
 
 
 @pytest.fixture
+def host_site() -> str:
+    """The family centre's own site: another origin on loopback (Chromium refuses a public
+    page that loads from loopback, so the stand-in must be local too)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+async def server(tmp_path: Path, host_site: str) -> AsyncIterator[Any]:
+    """The browser tests' live server: SQLite + in-process broker, the family centre's site
+    allowed to frame the youth page (``tests.web_checks.web_server``). A module that needs
+    other settings defines its own ``server``, which pytest uses instead."""
+    from tests.web_checks import web_server  # it imports this module: import here
+
+    async with web_server(tmp_path, host_site) as live:
+        yield live
+
+
+@pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     """Headless Chromium for the browser tests (tests/browser.py; fails in CI when missing)."""
     from tests.browser import chromium  # tests.browser imports this module: import here

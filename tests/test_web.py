@@ -5,22 +5,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, time, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
 from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Shift, ShiftRole
-from tests.conftest import FAST_HASH, free_port
 from tests.helpers import PASSWORD, add_user
-from tests.live import LiveServer, live_server
+from tests.live import LiveServer
 from tests.test_hub import on_duty
 
 NEUTRAL_SITE = "https://yle.fi/"
@@ -28,27 +25,6 @@ CLICK_CLAIM = (
     "(() => { const b = document.querySelector('.tag .claim'); b?.click(); return !!b; })()"
 )
 WAIT_MS = 10_000
-
-
-@pytest.fixture
-def host_site() -> str:
-    """The family centre's own site: another origin on loopback (Chromium refuses a public
-    page that loads from loopback, so the stand-in must be local too)."""
-    return f"http://127.0.0.1:{free_port()}"
-
-
-@pytest.fixture
-async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
-    values: dict[str, Any] = {
-        "data_dir": tmp_path / "data",
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'web.sqlite3'}",
-        "broker_url": "memory://",
-        "auto_migrate": True,
-        "allowed_origins": [host_site],
-        **FAST_HASH,
-    }
-    async with live_server(values) as live:
-        yield live
 
 
 @contextmanager

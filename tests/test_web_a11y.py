@@ -4,17 +4,13 @@ opening and 112. Every screen is saved as a screenshot (tests/web_checks.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
-from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import Browser, Page
 
 from chatsupport.domain.roles import Role
 from chatsupport.domain.rota import Shift, ShiftRole
-from tests.conftest import free_port
 from tests.helpers import add_user, login
 from tests.live import LiveServer
 from tests.test_hub import on_duty
@@ -23,20 +19,9 @@ from tests.test_web import (
     console_page,
     youth_page,
 )
-from tests.web_checks import assert_accessible, web_server
+from tests.web_checks import assert_accessible
 
 PHONE = {"width": 390, "height": 780}
-
-
-@pytest.fixture
-def host_site() -> str:
-    return f"http://127.0.0.1:{free_port()}"
-
-
-@pytest.fixture
-async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
-    async with web_server(tmp_path, host_site) as live:
-        yield live
 
 
 async def add_canned(server: LiveServer) -> None:

@@ -5,10 +5,6 @@ axe (docs/architecture.md, "Debrief")."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from playwright.async_api import Browser
 
 from chatsupport.domain.roles import Role
@@ -25,13 +21,7 @@ from tests.test_web import (
     youth_writes_to,
 )
 from tests.test_web_support import expert_and_backup_consoles
-from tests.web_checks import assert_accessible, web_server
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
-    async with web_server(tmp_path) as live:
-        yield live
+from tests.web_checks import assert_accessible
 
 
 async def test_a_heavy_chat_brings_the_backup_to_debrief(

@@ -8,32 +8,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Page
 
-from tests.conftest import free_port
 from tests.helpers import PASSWORD
 from tests.live import LiveServer
 from tests.test_hub import on_duty
 from tests.test_web import NEUTRAL_SITE, WAIT_MS, console_page, youth_page
-from tests.web_checks import assert_accessible, screenshot, web_server
+from tests.test_web_youth_review import active_chat
+from tests.web_checks import assert_accessible, screenshot
 
 PAST_THE_HEARTBEAT_MS = 40_000  # 25 s quiet, then 10 s without a pong, with room
-
-
-@pytest.fixture
-def host_site() -> str:
-    return f"http://127.0.0.1:{free_port()}"
-
-
-@pytest.fixture
-async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
-    async with web_server(tmp_path, host_site) as live:
-        yield live
 
 
 class Sockets:
@@ -75,6 +62,21 @@ async def until(check: Callable[[], bool], secs: float = 10.0) -> None:
             await asyncio.sleep(0.05)
 
 
+async def relayed_console(browser: Browser, server: LiveServer, login: str) -> tuple[Page, Sockets]:
+    """A signed-in console on a fake clock, its sockets relayed through ``Sockets``."""
+    context = await browser.new_context(viewport={"width": 1100, "height": 760})
+    page = await context.new_page()
+    await page.clock.install()
+    sockets = Sockets()
+    await page.route_web_socket("**/ws/responder", sockets.relay)
+    await page.goto(server.base + "/console/")
+    await page.fill("#login", login)
+    await page.fill("#password", PASSWORD)
+    await page.click("#login-button")
+    await page.wait_for_selector("#connection.ok", timeout=WAIT_MS)
+    return page, sockets
+
+
 async def test_a_youth_who_only_reads_gets_the_answer_after_a_silent_drop(
     server: LiveServer, browser: Browser
 ) -> None:
@@ -110,16 +112,7 @@ async def test_a_youth_who_only_reads_gets_the_answer_after_a_silent_drop(
 async def test_a_live_quiet_socket_is_kept(server: LiveServer, browser: Browser) -> None:
     """A quiet but live socket answers the ping and stays: no reconnect, no banner."""
     await on_duty(server, "anna")
-    context = await browser.new_context(viewport={"width": 1100, "height": 760})
-    page = await context.new_page()
-    await page.clock.install()
-    sockets = Sockets()
-    await page.route_web_socket("**/ws/responder", sockets.relay)
-    await page.goto(server.base + "/console/")
-    await page.fill("#login", "anna")
-    await page.fill("#password", PASSWORD)
-    await page.click("#login-button")
-    await page.wait_for_selector("#connection.ok", timeout=WAIT_MS)
+    page, sockets = await relayed_console(browser, server, "anna")
     # Two minutes of the page's time, a second at a time with a real pause after each, so
     # that a pong has the real time it needs (a fake minute in one go would outrun it).
     for _ in range(120):
@@ -136,16 +129,7 @@ async def test_a_listening_console_gets_the_tag_after_a_silent_drop(
     """The console's socket goes silent; a young person opens a chat meanwhile. The
     heartbeat finds the dead socket, the console connects again and shows the tag."""
     await on_duty(server, "anna")
-    context = await browser.new_context(viewport={"width": 1100, "height": 760})
-    console = await context.new_page()
-    await console.clock.install()
-    sockets = Sockets()
-    await console.route_web_socket("**/ws/responder", sockets.relay)
-    await console.goto(server.base + "/console/")
-    await console.fill("#login", "anna")
-    await console.fill("#password", PASSWORD)
-    await console.click("#login-button")
-    await console.wait_for_selector("#connection.ok", timeout=WAIT_MS)
+    console, sockets = await relayed_console(browser, server, "anna")
 
     sockets.kill_latest()
     youth = await youth_page(browser, server)
@@ -165,12 +149,7 @@ async def test_a_language_switch_mid_chat_shows_in_the_console(
     """The youth switches to Swedish: the adult's chat says so (and the screen reader
     hears it), with a word on handing it on when she does not answer in Swedish, and its
     header shows SV."""
-    await on_duty(server, "anna")
-    console = await console_page(browser, server, "anna")
-    youth = await youth_page(browser, server)
-    await youth.click("#start")
-    await console.click(".tag .claim", timeout=WAIT_MS)
-    await youth.wait_for_selector("#who", timeout=WAIT_MS)
+    youth, console = await active_chat(browser, server)
     await youth.select_option("#lang", "sv")
     note = console.locator("article.chat .lang-note")
     await note.wait_for(timeout=WAIT_MS)

@@ -8,18 +8,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from chatsupport.domain.roles import Role
 from chatsupport.storage.tables import DiaryRecordRow
-from tests.conftest import free_port
 from tests.helpers import add_user, login
 from tests.live import LiveServer
 from tests.test_hub import on_duty
@@ -30,18 +27,7 @@ from tests.test_web import (
     fill_counselling_form,
     static_site,
 )
-from tests.web_checks import screenshot, web_server
-
-
-@pytest.fixture
-def host_site() -> str:
-    return f"http://127.0.0.1:{free_port()}"
-
-
-@pytest.fixture
-async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
-    async with web_server(tmp_path, host_site) as live:
-        yield live
+from tests.web_checks import screenshot
 
 
 async def embedded_youth(browser: Browser, server: LiveServer, host_site: str, site: Path) -> Page:

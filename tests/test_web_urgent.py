@@ -5,22 +5,12 @@ at once, and the holder's chat says so, also after a reload. Every view passes a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from playwright.async_api import Browser
 
 from tests.live import LiveServer
 from tests.test_web import WAIT_MS, youth_page
 from tests.test_web_support import expert_and_backup_consoles
-from tests.web_checks import assert_accessible, web_server
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
-    async with web_server(tmp_path) as live:
-        yield live
+from tests.web_checks import assert_accessible
 
 
 async def test_help_now_shows_112_and_marks_the_chat_for_the_expert_and_backup(

@@ -4,7 +4,6 @@ test drives real Chromium against a live server and fails on the page as it was 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from chatsupport.broker.limit_store import MemoryLimitStore
-from tests.conftest import free_port
 from tests.helpers import PASSWORD
 from tests.live import LiveServer
 from tests.test_hub import on_duty
@@ -21,17 +19,6 @@ from tests.web_checks import assert_accessible, screenshot, web_server
 
 ANNOUNCER = "document.getElementById('announcer').textContent"
 FOCUSED = "document.activeElement && (document.activeElement.id || document.activeElement.tagName)"
-
-
-@pytest.fixture
-def host_site() -> str:
-    return f"http://127.0.0.1:{free_port()}"
-
-
-@pytest.fixture
-async def server(tmp_path: Path, host_site: str) -> AsyncIterator[LiveServer]:
-    async with web_server(tmp_path, host_site) as live:
-        yield live
 
 
 async def active_chat(browser: Browser, server: LiveServer) -> tuple[Page, Page]:
