@@ -116,7 +116,7 @@ async def test_backup_on_another_process_is_alerted_reads_and_takes_over(two: Cl
             await y.send(type="send", client_id="y2", text="apua")
             await backup.expect("message", chat_id=chat_id, seq=2)
             await backup.send(type="take_over", chat_id=chat_id)
-            assert (await y.expect("joined"))["responder"]["name"] == "Sanna"
+            await y.expect("claimed", responder={"role": "professional", "name": "Sanna"})
             await expert.expect("handed_over", chat_id=chat_id)
             await backup.send(type="send", chat_id=chat_id, client_id="b1", text="moi")
             assert (await y.expect("message", seq=3))["text"] == "moi"

@@ -94,8 +94,9 @@ async def test_backup_alert_notes_and_take_over(stack_values: dict[str, Any]) ->
             await y.send(type="send", client_id="y2", text="oletko siellä")
             await backup.expect("message", chat_id=chat_id, seq=2)
             await backup.send(type="take_over", chat_id=chat_id)
-            joined = await y.expect("joined")
-            assert joined["responder"] == {"role": "professional", "name": "Sanna"}
+            sanna = {"role": "professional", "name": "Sanna"}
+            await y.expect("claimed", responder=sanna)  # she answers now: no "joined"
+            assert [f for f in y.seen if f["type"] == "joined"] == []
             handed = await expert.expect("handed_over", chat_id=chat_id)
             assert handed["reason"] == "take_over" and handed["to"]["name"] == "Sanna"
             taken = await backup.expect("chat", chat_id=chat_id)
@@ -516,10 +517,7 @@ async def test_transfer_offer_decline_expiry_and_accept(stack_values: dict[str, 
             assert [m.get("author") for m in got["messages"]] == [None, anna_wrote]
             await a.expect("handed_over", chat_id=chat_id, reason="transfer")
             await a.expect("transfer", status="accepted")
-            assert (await y.expect("joined"))["responder"] == {
-                "role": "professional",
-                "name": "Bert",
-            }
+            await y.expect("claimed", responder={"role": "professional", "name": "Bert"})
             await b.send(type="send", chat_id=chat_id, client_id="b1", text="Jatketaan")
             await y.expect("message", seq=3)
             await y.send(type="send", client_id="y2", text="ok")

@@ -59,7 +59,8 @@ async def test_expert_asks_for_support_and_backup_takes_over(
 ) -> None:
     """ "Pyydä tukea" alerts the backup's console; the backup opens the chat read-only, sends
     a note the expert sees and the youth never does, and takes the chat over; the youth is
-    told another adult joined and the backup's answer reaches them."""
+    told that the chat goes on with her, by name, with no word of the expert any more
+    (finding 4 of the review of 27 Nov: the page named both), and her answer reaches them."""
     backup, expert, youth = await expert_chat_with_backup_watching(server, browser)
     assert "En tiedä" in await backup.locator("article.watched .messages").inner_text()
 
@@ -69,8 +70,17 @@ async def test_expert_asks_for_support_and_backup_takes_over(
     assert "turvassa" in await expert.locator("article.chat .note").inner_text()
 
     await backup.click("article.watched .take-over")
-    await youth.wait_for_selector("#joined", timeout=WAIT_MS)
-    assert "Toinen aikuinen" in await youth.locator("#joined").inner_text()
+    await youth.wait_for_function(
+        "() => document.getElementById('who')?.textContent.includes('Sanna')", timeout=WAIT_MS
+    )
+    assert await youth.locator("#who").inner_text() == "Sinulle vastaa ammattilainen Sanna."
+    assert await youth.locator("#joined").count() == 0
+    await youth.wait_for_function(  # and the screen reader hears it
+        "() => document.getElementById('announcer').textContent"
+        ".startsWith('Keskustelu jatkuu toisen aikuisen kanssa. Sinulle vastaa')",
+        timeout=WAIT_MS,
+        polling=50,
+    )
     await expert.wait_for_selector("article.chat .ended", timeout=WAIT_MS)
     await backup.wait_for_selector("article.chat:not(.watched) textarea", timeout=WAIT_MS)
     await backup.fill("article.chat:not(.watched) .composer textarea >> nth=-1", "Hei, olen Sanna")

@@ -185,12 +185,16 @@ const handlers = {
     if (state.screen === "active" && !state.feedback) requestFeedbackTicket();
   },
   claimed(frame) {
-    // also when another adult continues a chat whose adult's connection was lost
+    // also a hand-over: another adult continues (take-over, transfer, or the adult's
+    // connection was lost); the adult before, and a helper who had joined, are gone
+    const handOver = state.screen === "active" && Boolean(state.responder);
     state.screen = "active";
     state.responder = frame.responder;
+    state.joinedBy = null;
     state.holderAway = false;
-    requestFeedbackTicket();
-    announce(t().joined);
+    if (!state.feedback) requestFeedbackTicket();
+    const who = t().answeredBy(t()[frame.responder.role] || frame.responder.role, frame.responder.name);
+    announce(handOver ? `${t().handedOver} ${who}` : t().joined);
   },
   message(frame) {
     const fresh = frame.seq > state.lastSeq;

@@ -152,8 +152,9 @@ def _handed_over(hub: Hub, event: s.ChatHandedOver) -> None:
     for conn in _consoles(hub, event.to_id):
         conn.tagged.discard(event.chat_id)
     to = _who(event.to_role, event.to_name)
-    gone = event.reason is s.HandOver.HOLDER_GONE
-    _joined(hub, event.chat_id, to, joiner=None, youth_frame="claimed" if gone else "joined")
+    # to the youth a hand-over is "this adult answers now", never "another adult joins": the
+    # one before has left the chat (a joined backup's support ended with it, or she took it)
+    _joined(hub, event.chat_id, to, joiner=None, youth_frame="claimed")
     for conn in _consoles(hub, event.from_id):
         if event.chat_id in conn.chats:
             conn.send("handed_over", chat_id=event.chat_id, to=to, reason=event.reason.value)
