@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import inspect
 
-from chatsupport.domain.chat import Sender
+from chatsupport.domain.chat import Author, Sender
 from chatsupport.domain.clock import FrozenClock
 from chatsupport.domain.debrief import debrief_due
 from chatsupport.domain.diary import parse_form
@@ -213,6 +213,7 @@ async def test_unanswered_for_fifteen_minutes_any_professional_may_answer(
         sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
         await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
         await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        await rt.rota.consoles_seen([sanna])  # at work, with her console open
         expert = Staff(client, await login(client, "aino"))
         asked = (await expert.post("/api/debriefs")).json()
         assert asked["backup"]["id"] == sanna
@@ -224,3 +225,80 @@ async def test_unanswered_for_fifteen_minutes_any_professional_may_answer(
         assert [d["id"] for d in (await pekka.listing())["to_answer"]] == [asked["id"]]
         answered = await pekka.post(path)
         assert answered.json()["answered_by"]["name"] == "Pekka"
+
+
+async def test_a_heavy_chat_that_left_the_expert_still_asks_her_debrief(
+    stack_values: dict[str, Any],
+) -> None:
+    """Aino answered, asked Sanna for support, and Sanna took the chat over and filed its
+    heavy record: Aino, who heard what the chat was about, gets a debrief request asked of
+    Sanna (review of 27 Nov, finding 1: nobody was asked). A light record asks nothing."""
+    async with live_server(stack_values) as server, AsyncExitStack() as stack:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        sanna_http = await signed_in(stack, server, "sanna")
+        aino_http = await signed_in(stack, server, "aino")
+        async with responder(server, "aino") as expert, responder(server, "sanna"):
+            for form, asks in ((valid_form(), False), (HEAVY, True)):
+                chat_id = await chat_taken_over(rt, expert=aino, backup=sanna)
+                filed = await sanna_http.post(f"/api/diary/records/{chat_id}", form)
+                assert filed.json() == {"filed": True, "debrief": None}  # none of Sanna's own
+                mine = (await aino_http.listing())["mine"]
+                assert len(mine) == int(asks)
+            assert mine[0]["expert"]["id"] == aino and mine[0]["reason"] == "heavy_chat"
+            assert mine[0]["backup"] == person(sanna, "professional", "Sanna")
+            assert (await expert.expect("debrief"))["debrief"]["id"] == mine[0]["id"]
+
+
+async def expert_answers(rt: Any, expert_id: int) -> str:
+    """An active chat the expert claimed and wrote in, after a youth message."""
+    aino = await rt.accounts.get_responder(expert_id)
+    chat, _ = await rt.chats.create_chat(lang="fi")
+    await rt.chats.claim(responder=aino, chat_id=chat.id)
+    await rt.chats.post(chat_id=chat.id, sender=Sender.YOUTH, client_id="y1", text="hei")
+    author = Author(aino.id, aino.role.value, aino.display_name)
+    await rt.chats.post(
+        chat_id=chat.id, sender=Sender.RESPONDER, client_id="a1", text="moi", author=author
+    )
+    return str(chat.id)
+
+
+async def chat_taken_over(rt: Any, *, expert: int, backup: int) -> str:
+    """A chat the expert answered (and wrote in), taken over by her backup, who ended it."""
+    chat_id = await expert_answers(rt, expert)
+    await rt.hub.support.ask(expert=await rt.accounts.get_responder(expert), chat_id=chat_id)
+    sanna = await rt.accounts.get_responder(backup)
+    await rt.hub.support.take_over(backup=sanna, chat_id=chat_id)
+    await rt.chats.responder_ends(responder_id=backup, chat_id=chat_id)
+    return chat_id
+
+
+async def test_the_debrief_is_asked_of_someone_who_is_there(
+    stack_values: dict[str, Any],
+) -> None:
+    """Sanna, the backup of Aino's shift, has gone; Pekka stood in and backed the chat. The
+    heavy record's debrief is asked of Pekka, who is there, not of Sanna (finding 2); with
+    neither there it is asked of any professional, so nobody waits 15 minutes for someone
+    who has gone home."""
+    async with live_server(stack_values) as server, AsyncExitStack() as stack:
+        rt = server.runtime
+        aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
+        sanna = await add_user(rt, "sanna", Role.PROFESSIONAL, "Sanna")
+        pekka = await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await put_on_shift_now(rt, [aino], role=ShiftRole.EXPERIENCE_EXPERT, backup_id=sanna)
+        aino_http = await signed_in(stack, server, "aino")
+        expert = await rt.accounts.get_responder(aino)
+        async with responder(server, "pekka") as pekka_console:
+            chat_id = await expert_answers(rt, aino)
+            assert await rt.hub.support.ask(expert=expert, chat_id=chat_id) is None  # stand-ins
+            await rt.hub.support.stand_in(
+                professional=await rt.accounts.get_responder(pekka), chat_id=chat_id
+            )
+            await rt.chats.responder_ends(responder_id=aino, chat_id=chat_id)
+            filed = await aino_http.post(f"/api/diary/records/{chat_id}", HEAVY)
+            assert filed.json()["debrief"]["backup"] == person(pekka, "professional", "Pekka")
+            await pekka_console.expect("debrief")
+        asked = (await aino_http.post("/api/debriefs")).json()  # nobody there now
+        assert asked["backup"] is None

@@ -50,12 +50,31 @@ class Debrief:
     answered_at: datetime | None = None
 
 
-def debrief_due(role: Role, form: DiaryForm) -> bool:
-    """Does filing this record ask for a debrief? Only an experience expert's heavy chat."""
-    if role is not Role.EXPERIENCE_EXPERT:
-        return False
+def heavy(form: DiaryForm) -> bool:
+    """A chat of concern level 2-3, or one that needed an emergency action."""
     emergency = any(action != NONE for action in form.emergency_actions)
     return (form.concern_level or 0) >= 2 or emergency
+
+
+def debrief_due(role: Role, form: DiaryForm) -> bool:
+    """Does filing this record ask for a debrief for the one who files it? Only an
+    experience expert's heavy chat (``experts_to_debrief`` covers the experts who were in a
+    chat someone else files)."""
+    return role is Role.EXPERIENCE_EXPERT and heavy(form)
+
+
+def experts_to_debrief(filer_id: int, experts_in_chat: set[int], form: DiaryForm) -> set[int]:
+    """The experience experts who wrote in a heavy chat that someone else files: the chat
+    left them (a take-over, a transfer, a colleague continuing when their console was gone),
+    but what they heard in it still calls for a debrief (DOMAIN.md 3.1 step 6)."""
+    return experts_in_chat - {filer_id} if heavy(form) else set()
+
+
+def whom_to_ask(candidates: list[int | None], connected: frozenset[int]) -> int | None:
+    """The first candidate (the professional who backed the chat, then the backup of the
+    expert's shift) whose console is connected now; None (any professional may answer) when
+    none is: a request must not wait for someone who has gone home."""
+    return next((c for c in candidates if c is not None and c in connected), None)
 
 
 def check_may_ask(role: Role) -> None:

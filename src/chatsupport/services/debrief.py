@@ -21,13 +21,16 @@ from chatsupport.domain.debrief import (
     check_may_answer,
     check_may_ask,
     debrief_due,
+    experts_to_debrief,
     sees_to_answer,
+    whom_to_ask,
 )
 from chatsupport.domain.diary import DiaryForm
 from chatsupport.domain.errors import Conflict, NotFound
 from chatsupport.domain.roles import Role
 from chatsupport.services.chats import ChatService
 from chatsupport.services.support import SupportService
+from chatsupport.storage import chats as chats_store
 from chatsupport.storage import debriefs as store
 from chatsupport.storage import support as support_store
 from chatsupport.storage.database import Database
@@ -45,21 +48,32 @@ class DebriefService:
     async def after_filing(
         self, *, responder: Responder, chat_id: str, form: DiaryForm
     ) -> Debrief | None:
-        """An expert's heavy record asks for a debrief: of the backup of the expert's running
-        shift, else of the backup asked in that chat, else of any professional."""
+        """A heavy record asks for a debrief for each experience expert who was in the chat:
+        the one who files it (returned), and one who wrote in it before it changed hands."""
+        async with self._db.read() as s:
+            backer = await support_store.backup_of_chat(s, chat_id=chat_id)
+            experts = await chats_store.expert_authors(s, chat_id=chat_id)
+        for expert_id in sorted(experts_to_debrief(responder.id, experts, form)):
+            await self._add(
+                expert_id, await self._whom(expert_id, backer), DebriefReason.HEAVY_CHAT
+            )
         if not debrief_due(responder.role, form):
             return None
-        backup = await self._support.backup_of_expert(responder.id)
-        if backup is None:
-            async with self._db.read() as s:
-                backup = await support_store.backup_of_chat(s, chat_id=chat_id)
-        return await self._add(responder, backup, DebriefReason.HEAVY_CHAT)
+        return await self._add(
+            responder.id, await self._whom(responder.id, backer), DebriefReason.HEAVY_CHAT
+        )
 
     async def ask(self, *, expert: Responder) -> Debrief:
-        """The expert asks at any time: of the backup of their running shift, else of anyone."""
+        """The expert asks at any time: of the backup of their running shift if connected,
+        else of anyone."""
         check_may_ask(expert.role)
-        backup = await self._support.backup_of_expert(expert.id)
-        return await self._add(expert, backup, DebriefReason.ASKED)
+        return await self._add(expert.id, await self._whom(expert.id), DebriefReason.ASKED)
+
+    async def _whom(self, expert_id: int, backer: int | None = None) -> int | None:
+        """Whom to ask: who backed the chat, else the backup of the expert's shift, if
+        connected now; else any professional (``whom_to_ask``)."""
+        candidates = [backer, await self._support.backup_of_expert(expert_id)]
+        return whom_to_ask(candidates, await self._support.connected_now())
 
     async def answer(self, *, responder: Responder, debrief_id: int) -> Debrief:
         """ "I will contact you": the first professional allowed to answer wins."""
@@ -97,10 +111,10 @@ class DebriefService:
                 return [], mine
         return [], []
 
-    async def _add(self, expert: Responder, backup: int | None, reason: DebriefReason) -> Debrief:
+    async def _add(self, expert_id: int, backup: int | None, reason: DebriefReason) -> Debrief:
         async with self._db.write() as s:
             new_id = await store.add(
-                s, expert_id=expert.id, backup_id=backup, reason=reason, now=self._now()
+                s, expert_id=expert_id, backup_id=backup, reason=reason, now=self._now()
             )
             debrief = await store.get(s, debrief_id=new_id)
         assert debrief is not None  # added in this transaction

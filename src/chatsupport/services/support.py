@@ -100,6 +100,10 @@ class SupportService:
 
     # --- who is around ---------------------------------------------------------------------
 
+    async def connected_now(self) -> frozenset[int]:
+        """Responders whose console is connected now, on any process."""
+        return await self._connected()
+
     async def _connected(self) -> frozenset[int]:
         since = self._clock.now() - self._rota.settings.presence_window
         async with self._db.read() as s:

@@ -27,6 +27,7 @@ from chatsupport.domain.chat import (
     Message,
     Sender,
 )
+from chatsupport.domain.roles import Role
 from chatsupport.storage import chat_counts
 from chatsupport.storage.tables import ChatRow, MessageRow, ResponderRow
 
@@ -223,6 +224,17 @@ async def active_for(session: AsyncSession, *, responder_id: int) -> list[Chat]:
         .order_by(ChatRow.claimed_at)
     )
     return [_chat(r) for r in rows]
+
+
+async def expert_authors(session: AsyncSession, *, chat_id: str) -> set[int]:
+    """The experience experts who wrote in this chat (while its messages are kept)."""
+    rows = await session.scalars(
+        select(MessageRow.author_id)
+        .join(ResponderRow, ResponderRow.id == MessageRow.author_id)
+        .where(MessageRow.chat_id == chat_id, ResponderRow.role == Role.EXPERIENCE_EXPERT.value)
+        .distinct()
+    )
+    return {r for r in rows if r is not None}
 
 
 async def responder_names(
