@@ -266,6 +266,46 @@ async def test_invalid_shifts_are_refused_with_stable_codes(
         assert len((await client.get("/api/rota")).json()["shifts"]) == 1
 
 
+async def test_a_dated_shift_that_is_over_blocks_no_weekly_shift(
+    settings_values: dict[str, Any],
+) -> None:
+    """Friday 2026-11-27: last Wednesday's extra shift is over, so a weekly Wednesday shift at
+    the same hours is planned (and a past extra shift does not clash with it either); next
+    Wednesday's is refused with rota.overlap naming that shift, in words and as ``conflict``."""
+    friday = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=HKI))
+    async with running_app(settings_values, clock=friday) as (client, rt):
+        coord, p = await setup(client, rt)
+        sanna = p["sanna"]
+        wednesday = {"weekday": None, "date": "2026-11-25", "starts": "10:00", "ends": "12:00"}
+        past = await coord.post("/api/rota/shifts", {**weekly([sanna]), **wednesday})
+        assert past.status_code == 201, past.text
+        weekly_wednesday = weekly([sanna], "10:00", "12:00", weekday=2)
+        planned = await coord.post("/api/rota/shifts", weekly_wednesday)
+        assert planned.status_code == 201, planned.text
+        earlier = {**wednesday, "date": "2026-11-18"}
+        assert (
+            await coord.post("/api/rota/shifts", {**weekly([sanna]), **earlier})
+        ).status_code == 201
+
+        coming = {**weekly([sanna]), **wednesday, "date": "2026-12-02", "starts": "11:00"}
+        refused = await coord.post("/api/rota/shifts", {**coming, "ends": "13:00"})
+        assert refused.status_code == 409 and error_code(refused) == "rota.overlap"
+        error = refused.json()["error"]
+        shift_id = planned.json()["id"]
+        assert f"shift {shift_id} (every Wed 10:00-12:00)" in error["message"]
+        assert error["conflict"] == {
+            "shift_id": shift_id,
+            "responder_id": sanna,
+            "role": "professional",
+            "weekday": 2,
+            "date": None,
+            "starts": "10:00",
+            "ends": "12:00",
+            "ends_next_day": False,
+        }
+        assert len((await client.get("/api/rota")).json()["shifts"]) == 3
+
+
 async def test_expert_shift_with_backup_and_deactivation(settings_values: dict[str, Any]) -> None:
     """An expert shift needs its backup connected; a deactivated responder leaves duty."""
     async with running_app(settings_values, clock=FrozenClock(MONDAY_15)) as (client, rt):

@@ -294,13 +294,17 @@ STAFF = {
 }
 
 
-def accepted(shift: Shift, others: tuple[Shift, ...] = ()) -> None:
-    r.validate_shift(shift, staff=STAFF, others=others, zone=HKI)
+# When the validation tests plan: the Friday before Monday 2026-11-23.
+PLANNED = at(2026, 11, 20, 12)
 
 
-def refused(shift: Shift, others: tuple[Shift, ...] = ()) -> str:
+def accepted(shift: Shift, others: tuple[Shift, ...] = (), now: datetime = PLANNED) -> None:
+    r.validate_shift(shift, staff=STAFF, others=others, zone=HKI, now=now)
+
+
+def refused(shift: Shift, others: tuple[Shift, ...] = (), now: datetime = PLANNED) -> str:
     with pytest.raises(ChatSupportError) as caught:
-        r.validate_shift(shift, staff=STAFF, others=others, zone=HKI)
+        r.validate_shift(shift, staff=STAFF, others=others, zone=HKI, now=now)
     return caught.value.code
 
 
@@ -312,7 +316,7 @@ def test_valid_shifts_pass() -> None:
         weekly(SAT, "08:00", "08:00", next_day=True),
         weekly(SUN, "03:30", "05:00"),  # nonexistent once a year: resolved by the DST rule
     ):
-        r.validate_shift(shift, staff=STAFF, others=(), zone=HKI)
+        accepted(shift)
 
 
 def test_times_are_checked() -> None:
@@ -348,21 +352,67 @@ def test_overlapping_shifts_for_one_responder_are_refused() -> None:
     """Overlap in local time is refused, across midnight and Sunday->Monday; touching is not."""
     monday = weekly(MON, "14:00", "16:00", who={1, 2}, id=10)
     assert refused(weekly(MON, "15:00", "17:00", who={2}), (monday,)) == r.OVERLAP
-    r.validate_shift(
-        weekly(MON, "16:00", "18:00", who={2}), staff=STAFF, others=(monday,), zone=HKI
-    )
-    r.validate_shift(weekly(MON, "15:00", "17:00"), staff=STAFF, others=(), zone=HKI)
+    accepted(weekly(MON, "16:00", "18:00", who={2}), (monday,))
+    accepted(weekly(MON, "15:00", "17:00"))
     sunday_night = weekly(SUN, "22:00", "02:00", next_day=True, id=11)
     assert refused(weekly(MON, "01:00", "03:00"), (sunday_night,)) == r.OVERLAP
     assert refused(dated(date(2026, 11, 23), "15:30", "18:00", who={2}), (monday,)) == r.OVERLAP
-    r.validate_shift(
-        dated(date(2026, 11, 24), "15:30", "18:00", who={2}),
-        staff=STAFF,
-        others=(monday,),
-        zone=HKI,
-    )
+    accepted(dated(date(2026, 11, 24), "15:30", "18:00", who={2}), (monday,))
     # Editing a shift does not collide with its own old version.
     accepted(weekly(MON, "15:00", "17:00", id=10), (monday,))
+
+
+def test_time_that_is_over_is_no_overlap() -> None:
+    """Only shared time still to come counts: a dated shift that is over blocks no weekly
+    shift on its weekday and the other way round; a future one does, also through a night
+    shift of the day before; a running one by its part still to come."""
+    now = at(2026, 11, 27, 12)  # Friday
+    last_wednesday = dated(date(2026, 11, 25), "10:00", "12:00", who={1}, id=11)
+    wednesdays = weekly(2, "10:00", "12:00", who={1}, id=12)
+    accepted(wednesdays, (last_wednesday,), now=now)
+    accepted(last_wednesday, (wednesdays,), now=now)
+    next_wednesday = replace(last_wednesday, on_date=date(2026, 12, 2))
+    assert refused(wednesdays, (next_wednesday,), now=now) == r.OVERLAP
+    assert refused(next_wednesday, (wednesdays,), now=now) == r.OVERLAP
+    # the Thursday night shift runs into Friday: over by Friday noon, not a week later
+    thursday_night = weekly(THU, "22:00", "02:00", next_day=True, who={1}, id=13)
+    accepted(dated(date(2026, 11, 27), "01:00", "03:00"), (thursday_night,), now=now)
+    early_next_friday = dated(date(2026, 12, 4), "01:00", "03:00")
+    assert refused(early_next_friday, (thursday_night,), now=now) == r.OVERLAP
+    # today 08:00-14:00 is running at noon: 09:00-11:00 is behind, 11:00-13:00 is not
+    today = dated(date(2026, 11, 27), "08:00", "14:00", who={1}, id=14)
+    accepted(weekly(FRI, "09:00", "11:00"), (today,), now=now)
+    assert refused(weekly(FRI, "11:00", "13:00"), (today,), now=now) == r.OVERLAP
+    # two dated shifts in the past; two weekly ones always overlap again
+    accepted(replace(last_wednesday, id=15), (last_wednesday,), now=now)
+    assert refused(replace(wednesdays, id=16), (wednesdays,), now=now) == r.OVERLAP
+
+
+def test_overlap_names_the_conflicting_shift() -> None:
+    """The message and the structured ``conflict`` say which shift and when, not only its id."""
+    now = at(2026, 11, 20, 12)
+    other = dated(date(2026, 11, 25), "10:00", "12:00", who={1, 2}, id=11)
+    with pytest.raises(r.ShiftOverlap) as caught:
+        r.validate_shift(
+            weekly(2, "11:00", "13:00", who={2}), staff=STAFF, others=(other,), zone=HKI, now=now
+        )
+    error = caught.value
+    assert error.code == r.OVERLAP and error.status == 409
+    assert "shift 11 (Wed 25.11.2026 10:00-12:00)" in error.message
+    assert error.details == {
+        "conflict": {
+            "shift_id": 11,
+            "responder_id": 2,
+            "role": "professional",
+            "weekday": None,
+            "date": "2026-11-25",
+            "starts": "10:00",
+            "ends": "12:00",
+            "ends_next_day": False,
+        }
+    }
+    night = weekly(SUN, "22:00", "02:00", next_day=True, id=7)
+    assert r.describe_shift(night) == "7 (every Sun 22:00-02:00 next day)"
 
 
 def test_closures_are_checked() -> None:

@@ -341,9 +341,20 @@ async function saveShift(event) {
     await reload();
     announce(view.done);
   } catch (error) {
-    view.shiftError = errorText(error);
+    view.shiftError = overlapText(error) || errorText(error);
     render("shift-save");
   }
+}
+
+// rota.overlap names the shift in the way (the error's structured "conflict", never parsed
+// from the message): who, which shift, and when, so it can be found in the grid or the list.
+function overlapText(error) {
+  const c = error?.body?.error?.code === "rota.overlap" ? error.body.error.conflict : null;
+  if (!c) return "";
+  const when = c.date
+    ? `lisävuoro ${formatDate(c.date).toLowerCase()} ${shiftTimes(c, " (seur. päivänä)")}`
+    : `viikkovuoro joka ${WEEKDAYS[c.weekday].toLowerCase()} ${shiftTimes(c, " (seur. päivänä)")}`;
+  return `Vastaajalla ${nameOf(c.responder_id)} on jo päällekkäinen vuoro: ${when} (${ROLE_LABELS[c.role] || c.role}). Muuta aikaa tai vastaajia, tai muokkaa sitä vuoroa ensin.`;
 }
 
 async function deleteShift(shift) {

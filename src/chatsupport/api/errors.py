@@ -1,5 +1,8 @@
 """Every error leaves as ``{"error": {"code", "message"}}``; never with input or a trace.
 
+A domain error may add JSON-ready fields next to those in a ``details`` mapping (e.g.
+``rota.overlap`` names the conflicting shift as ``conflict``); they too hold no input.
+
 FastAPI's default 422 body echoes the offending input (pydantic's ``input``), which for a chat
 message would be a young person's text; the handler here keeps only where and what was wrong.
 """
@@ -30,8 +33,8 @@ _HTTP_CODES = {
 }
 
 
-def error_body(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
+def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
+    return {"error": {**details, "code": code, "message": message}}
 
 
 def describe_validation(errors: Sequence[Any], declared: frozenset[str] = frozenset()) -> str:
@@ -80,7 +83,9 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     headers = {}
     if isinstance(exc, TooManyRequests) and exc.retry_after_secs:
         headers["Retry-After"] = str(exc.retry_after_secs)
-    return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=headers)
+    return JSONResponse(
+        error_body(exc.code, exc.message, **exc.details), exc.status, headers=headers
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

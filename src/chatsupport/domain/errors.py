@@ -22,6 +22,12 @@ class ChatSupportError(Exception):
     code: str = "internal"
     status: int = 500
 
+    @property
+    def details(self) -> dict[str, object]:
+        """JSON-ready fields an HTTP error body carries next to ``code`` and ``message``
+        (none by default); like the message, never the input that arrived."""
+        return {}
+
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message

@@ -15,6 +15,10 @@ Rules (also in docs/architecture.md, "Rota rules"):
   professional. Assigned responders must be active and have the shift's role.
 - A responder is never on two shifts that overlap in local time (weekly against weekly,
   weekly against dated, dated against dated); the backup is not "on" the shift for this rule.
+  Only time still to come counts: a weekly shift has no start date (it applies from whenever
+  it is saved, so it repeats from now on, and two weekly shifts that overlap always will
+  again), but a dated shift happens once, so time it shares with another shift that is
+  already over is no conflict (a past extra shift does not block planning).
 - A dated entry (extra shift or closed hours) at a local time that does not exist on its
   date (the spring-forward hour) is refused. For weekly shifts the DST rule of
   ``rota_schedule.local_instant`` applies on that one day.
@@ -121,24 +125,76 @@ class StaffMember:
 # --- validation --------------------------------------------------------------------------
 
 
+class ShiftOverlap(Conflict):
+    """``responder_id`` already has ``other``, which shares local time to come with the shift.
+
+    ``details`` are extra JSON-ready fields of the error body: which shift, in the rota's own
+    terms (no input that arrived, only what is stored), so a page can say it in its language.
+    """
+
+    code = OVERLAP
+
+    def __init__(self, *, responder_id: int, other: Shift) -> None:
+        super().__init__(
+            f"responder_ids: responder {responder_id} already has shift {describe_shift(other)} "
+            "overlapping this one"
+        )
+        self.responder_id = responder_id
+        self.other = other
+
+    @property
+    def details(self) -> dict[str, object]:
+        other = self.other
+        return {
+            "conflict": {
+                "shift_id": other.id,
+                "responder_id": self.responder_id,
+                "role": other.role.value,
+                "weekday": other.weekday,
+                "date": other.on_date.isoformat() if other.on_date else None,
+                "starts": other.starts.isoformat("minutes"),
+                "ends": other.ends.isoformat("minutes"),
+                "ends_next_day": other.ends_next_day,
+            }
+        }
+
+
+_WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def describe_shift(shift: Shift) -> str:
+    """'11 (Wed 25.11.2026 10:00-12:00)' or '7 (every Mon 22:00-02:00 next day)'."""
+    times = f"{shift.starts.isoformat('minutes')}-{shift.ends.isoformat('minutes')}"
+    if shift.ends_next_day:
+        times += " next day"
+    if shift.on_date is not None:
+        day = shift.on_date
+        when = f"{_WEEKDAY_ABBR[day.weekday()]} {day.day}.{day.month}.{day.year}"
+    else:
+        assert shift.weekday is not None
+        when = f"every {_WEEKDAY_ABBR[shift.weekday]}"
+    return f"{shift.id} ({when} {times})"
+
+
 def validate_shift(
     shift: Shift,
     *,
     staff: Mapping[int, StaffMember],
     others: Iterable[Shift],
     zone: ZoneInfo,
+    now: datetime,
 ) -> None:
-    """Refuse a shift that breaks a rota rule; ``others`` are the rest of the rota's shifts."""
+    """Refuse a shift that breaks a rota rule; ``others`` are the rest of the rota's shifts.
+
+    Overlap counts only local time after ``now`` (see ``shifts_overlap``).
+    """
     _check_when(shift, zone)
     _check_people(shift, staff)
+    after = now.astimezone(zone).replace(tzinfo=None)
     for other in others:
         shared = shift.responder_ids & other.responder_ids
-        if other.id != shift.id and shared and shifts_overlap(shift, other):
-            raise Conflict(
-                f"responder_ids: responder {min(shared)} already has shift {other.id} "
-                "overlapping this one",
-                code=OVERLAP,
-            )
+        if other.id != shift.id and shared and shifts_overlap(shift, other, after=after):
+            raise ShiftOverlap(responder_id=min(shared), other=other)
 
 
 def validate_closure(closure: Closure, *, zone: ZoneInfo) -> None:
@@ -248,11 +304,18 @@ def _naive_spans(shift: Shift, around: date | None) -> list[tuple[datetime, date
     return [(datetime.combine(d, shift.starts), _naive_end(d, shift)) for d in days]
 
 
-def shifts_overlap(a: Shift, b: Shift) -> bool:
-    """Whether two shifts share any local wall time (touching ends do not overlap)."""
+def shifts_overlap(a: Shift, b: Shift, *, after: datetime | None = None) -> bool:
+    """Whether two shifts share any local wall time (touching ends do not overlap).
+
+    With ``after`` (a naive local wall time, "now"), only shared time after it counts. Two
+    weekly shifts repeat for ever, so ``after`` changes nothing for them; a dated shift
+    happens once, and the weekly occurrences that meet it are the ones around its date.
+    """
     around = a.on_date or b.on_date
+    if around is None:
+        after = None
     return any(
-        s1 < e2 and s2 < e1
+        max(s1, s2) < min(e1, e2) and (after is None or min(e1, e2) > after)
         for s1, e1 in _naive_spans(a, around)
         for s2, e2 in _naive_spans(b, around)
     )

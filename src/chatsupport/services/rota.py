@@ -217,7 +217,11 @@ class RotaService:
         async with self._writing() as s:
             others = [o for o in await store.list_shifts(s) if o.id != shift.id]
             validate_shift(
-                shift, staff=await store.staff(s), others=others, zone=self.settings.zone
+                shift,
+                staff=await store.staff(s),
+                others=others,
+                zone=self.settings.zone,
+                now=self._clock.now(),
             )
             return await store.save_shift(s, shift=shift, now=self._clock.now())
 
