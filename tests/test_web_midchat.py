@@ -148,7 +148,7 @@ async def test_a_language_switch_mid_chat_shows_in_the_console(
 ) -> None:
     """The youth switches to Swedish: the adult's chat says so (and the screen reader
     hears it), with a word on handing it on when she does not answer in Swedish, and its
-    header shows SV."""
+    header shows SV; after a reload the chat still says she does not answer in Swedish."""
     youth, console = await active_chat(browser, server)
     await youth.select_option("#lang", "sv")
     note = console.locator("article.chat .lang-note")
@@ -162,3 +162,8 @@ async def test_a_language_switch_mid_chat_shows_in_the_console(
         timeout=WAIT_MS,
     )
     await assert_accessible(console, "console-language-switched")
+    await console.reload()  # still said: the chat is in a language she does not answer in
+    await console.wait_for_selector("article.chat .lang-note", timeout=WAIT_MS)
+    assert await console.locator("article.chat .lang-note").inner_text() == (
+        "Chat on kielellä ruotsi (SV), jolla et vastaa: voit siirtää chatin toiselle."
+    )

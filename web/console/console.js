@@ -667,11 +667,19 @@ function chatPanel(chatId, chat) {
     chat.youthUrgent && !chat.ended
       ? el("p", { class: "youth-urgent-note", text: YOUTH_URGENT + (state.me.role === "experience_expert" ? YOUTH_URGENT_EXPERT : "") })
       : null,
-    chat.langNote && !chat.ended ? el("p", { class: "lang-note", text: chat.langNote }) : null,
+    chat.ended ? null : langNote(chat),
     // focusable, so that a keyboard can scroll back through it
     el("ol", { class: "messages", "data-scroll-key": chatId, "data-focus-key": `messages:${chatId}`, tabindex: "0", "aria-label": `Viestit, chat ${short(chatId)}` }, ...messages),
     ...body,
   );
+}
+
+/** The youth switched language ("Nuori vaihtoi kielen: …"), or the chat is in a language this
+ * responder does not answer in: said in the chat itself, also after a reload. */
+function langNote(chat) {
+  const hint = speaks(chat.lang) ? null : `Chat on kielellä ${LANG_NAMES[chat.lang] || chat.lang.toUpperCase()}, jolla et vastaa: voit siirtää chatin toiselle.`;
+  const text = chat.langNote || hint;
+  return text ? el("p", { class: "lang-note", text }) : null;
 }
 
 function composer(chatId) {

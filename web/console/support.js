@@ -28,6 +28,10 @@ const BACKUP_AWAY = "Tukihenkilösi ei ole nyt paikalla. Jos tarvitset tukea, pa
 const STAND_IN_ASKED = "Tukihenkilösi ei ole paikalla: pyyntö lähti kaikille nyt kirjautuneille ammattilaisille.";
 // The server asked for the expert when the backup left mid-chat (reason "backup_left").
 const STAND_IN_AUTO = "Tukihenkilösi yhteys katkesi. Pyysimme puolestasi tukea kaikilta nyt kirjautuneilta ammattilaisilta.";
+// After "Pyydä tukea" the button rests this long, so that a double click asks once; then the
+// expert can ask again ("Pyydä tukea uudelleen": the server alerts the backup again).
+const ASK_AGAIN_AFTER_MS = 3000;
+const LANG_NAMES = { fi: "suomi (FI)", sv: "ruotsi (SV)", en: "englanti (EN)" };
 
 export function who(person) {
   return `${ROLE[person.role] || person.role} ${person.name}`.trim();
@@ -67,6 +71,9 @@ export class Support {
     this.asked = new Set(); // own chats where support was asked
     this.backups = new Map(); // own chat_id -> {role, name} backing me up, or null: stand-ins asked
     this.reasons = new Map(); // own chat_id -> why support was asked ("asked", "backup_left")
+    this.askedAt = new Map(); // own chat_id -> {at, times}: when I last pressed "Pyydä tukea", how often
+    this.resting = new Set(); // own chats whose "Pyydä tukea" was just pressed (ASK_AGAIN_AFTER_MS)
+    this.standingIn = new Set(); // chats where I pressed "Toimi tukena": opened once it is mine
     this.notes = new Map(); // chat_id -> [note frames], own and watched chats
     this.alerts = new Map(); // chat_id -> support_alert frame (for the backup)
     this.watching = new Map(); // chat_id -> {lang, messages, lastSeq, joined, ended}
@@ -119,20 +126,50 @@ export class Support {
     this.asked.add(frame.chat_id);
     this.backups.set(frame.chat_id, frame.backup || null); // null: stand-ins asked, nobody yet
     this.reasons.set(frame.chat_id, frame.reason || "asked");
-    this.announce(auto ? STAND_IN_AUTO : frame.stand_in ? STAND_IN_ASKED : "Tukipyyntö lähetetty tukihenkilölle.");
+    if (!auto) {
+      const times = (this.askedAt.get(frame.chat_id)?.times || 0) + 1;
+      this.askedAt.set(frame.chat_id, { at: new Date(), times });
+    }
+    const to = frame.backup ? `: ${who(frame.backup)}` : "";
+    this.announce(auto ? STAND_IN_AUTO : frame.stand_in ? STAND_IN_ASKED : `Tukipyyntö lähetetty tukihenkilölle${to}.`);
     return true;
   }
 
   on_support_alert(frame) {
-    const known = this.alerts.has(frame.chat_id);
-    this.alerts.set(frame.chat_id, frame);
-    const text = frame.reason === "backup_left"
+    const before = this.alerts.get(frame.chat_id);
+    // "Toimi tukena" answered (here or in my other tab): the alert comes back as the chat's
+    // backup. That is my own answer, not a new request: no tone.
+    const answered = Boolean(before?.stand_in && !frame.stand_in);
+    const alert = { ...frame, stoodIn: !frame.stand_in && Boolean(answered || before?.stoodIn) };
+    this.alerts.set(frame.chat_id, alert);
+    if (answered) {
+      this.announce(`Toimit tukena: ${who(frame.expert)}.`);
+      if (this.standingIn.delete(frame.chat_id) && !this.watching.has(frame.chat_id)) {
+        this.focusAfter(`watched-messages-${frame.chat_id}`);
+        this.watch(frame.chat_id); // the chat opens at once: the one who answered reads it
+      }
+      return true;
+    }
+    const again = before ? " uudelleen" : "";
+    const text = frame.reason === "backup_left" && !before
       ? `${Who(frame.expert)} on chatissa ilman tukihenkilöä: tukihenkilön yhteys katkesi.`
-      : `${Who(frame.expert)} pyytää tukea.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`;
+      : `${Who(frame.expert)} pyytää tukea${again}.${frame.stand_in ? " Tukihenkilö ei ole paikalla." : ""}`;
     this.announce(text);
-    // DOMAIN.md 3.1: the backup hears and sees the request, as a tag (not again on a re-send)
-    if (!known) this.alert({ title: "Tukipyyntö", body: text, key: `support-${frame.chat_id}`, sticky: true });
+    // DOMAIN.md 3.1: the backup hears and sees the request, as a tag; the expert may ask again
+    // (the server alerts the backup again), and that is alerted like the first request
+    this.alert({ title: "Tukipyyntö", body: text, key: `support-${frame.chat_id}`, sticky: true });
+    const view = this.watching.get(frame.chat_id);
+    if (before && view) view.askedAgain = { expert: frame.expert, at: new Date() }; // shown in the open chat
     return true;
+  }
+
+  /** A refused "Pyydä tukea" or "Toimi tukena": the button is free again (console.js shows the error). */
+  on_error(frame) {
+    if (frame.ref && frame.code?.startsWith("support.")) {
+      this.resting.delete(frame.ref);
+      this.standingIn.delete(frame.ref);
+    }
+    return false;
   }
 
   /** A support request waits for me: an alert not yet opened (the title flashes for it). */
@@ -143,6 +180,7 @@ export class Support {
   /** Expert: a professional answered my request as the stand-in backup. */
   on_stand_in(frame) {
     this.backups.set(frame.chat_id, frame.backup);
+    this.askedAt.delete(frame.chat_id); // my request went to everyone; this one answered it
     this.announce(`${who(frame.backup)} tukee sinua.`);
     return true;
   }
@@ -242,8 +280,26 @@ export class Support {
 
   // --- actions -------------------------------------------------------------------------
 
-  ask(chatId) {
+  /** "Pyydä tukea" (again): the button rests a moment, then asks again; a keyboard user who
+   * pressed it finds the focus back on it. */
+  ask(chatId, event) {
+    if (this.resting.has(chatId)) return;
+    const button = event?.currentTarget;
+    const hadFocus = Boolean(button) && button === document.activeElement;
+    this.resting.add(chatId);
     this.send({ type: "support", chat_id: chatId });
+    this.rerender();
+    setTimeout(() => {
+      this.resting.delete(chatId);
+      const active = document.activeElement;
+      if (hadFocus && (!active || active === document.body)) this.focusAfter(`support-${chatId}`);
+      this.rerender();
+    }, ASK_AGAIN_AFTER_MS);
+  }
+
+  standIn(chatId) {
+    this.standingIn.add(chatId);
+    this.act("stand_in", chatId);
   }
 
   watch(chatId) {
@@ -317,8 +373,8 @@ export class Support {
       .filter((a) => !this.watching.has(a.chat_id) && !this.chats.has(a.chat_id))
       .map((a) => (a.stand_in ? this.standInAlert(a) :
         el("li", { class: "support-alert", "data-chat": a.chat_id },
-          el("span", { text: `${Who(a.expert)} pyytää tukea · kieli ${a.lang.toUpperCase()}` }),
-          el("button", { class: "primary watch", type: "button", "data-focus-key": `watch:${a.chat_id}`, onclick: () => this.watch(a.chat_id), text: "Avaa chat" }))),
+          el("span", { text: `${backupAlertText(a)} · kieli ${a.lang.toUpperCase()}` }),
+          el("button", { class: "primary watch", type: "button", "data-focus-key": `watch:${a.chat_id}`, onclick: () => { this.focusAfter(`watched-messages-${a.chat_id}`); this.watch(a.chat_id); }, text: "Avaa chat" }))),
       );
     const offers = [...this.offers.values()].map((o) =>
       el("li", { class: `transfer-offer${o.youth_urgent ? " urgent" : ""}`, "data-chat": o.chat_id },
@@ -345,7 +401,7 @@ export class Support {
       : `${Who(a.expert)} pyytää tukea, eikä hänen tukihenkilönsä ole paikalla · kieli ${a.lang.toUpperCase()}`;
     return el("li", { class: `support-alert stand-in${a.reason === "backup_left" ? " backup-left" : ""}`, "data-chat": a.chat_id },
       el("span", { text }),
-      el("button", { class: "primary stand-in-accept", type: "button", "data-focus-key": `stand-in:${a.chat_id}`, onclick: () => this.act("stand_in", a.chat_id), text: "Toimi tukena" }));
+      el("button", { class: "primary stand-in-accept", type: "button", "data-focus-key": `stand-in:${a.chat_id}`, onclick: () => this.standIn(a.chat_id), text: "Toimi tukena" }));
   }
 
   watchPanel(chatId, view) {
@@ -357,11 +413,27 @@ export class Support {
           view.joined ? null : el("button", { class: "join", type: "button", "data-focus-key": `join:${chatId}`, onclick: () => { view.joined = true; this.focusAfter(`draft-say-${chatId}`); this.act("join", chatId); }, text: "Liity" }),
           el("button", { class: "primary take-over", type: "button", "data-focus-key": `take-over:${chatId}`, onclick: () => { this.accepted = chatId; this.act("take_over", chatId); }, text: "Ota keskustelu" })),
          view.joined ? this.form(`say-${chatId}`, "Viesti nuorelle", "Lähetä", () => this.sendAsJoined(chatId), true) : null];
+    // why I read this chat, and a later "Pyydä tukea uudelleen" of the expert
+    const alert = view.ended ? null : this.alerts.get(chatId);
+    const again = view.askedAgain && !view.ended;
+    const why = again || alert
+      ? el("p", { class: `support-why${again ? " again" : ""}`,
+          text: again ? `${Who(view.askedAgain.expert)} pyysi tukea uudelleen klo ${clock(view.askedAgain.at)}.` : `${backupAlertText(alert)}.` })
+      : null;
     return el("article", { class: "chat watched", "data-chat": chatId, "aria-label": `Tuettava chat ${chatId.slice(0, 6)}` },
       el("header", {}, el("h3", { text: `Tuettava chat ${chatId.slice(0, 6)} · ${view.lang.toUpperCase()} · ${view.joined ? "liittynyt" : "vain luku"}` })),
-      el("ol", { class: "messages", "data-scroll-key": `watched-${chatId}`, "data-focus-key": `watched-messages:${chatId}`, tabindex: "0", "aria-label": `Viestit, tuettava chat ${chatId.slice(0, 6)}` }, ...messages),
+      why,
+      view.langNote && !view.ended ? el("p", { class: "lang-note", text: this.watchedLangNote(view.lang) }) : null,
+      el("ol", { id: `watched-messages-${chatId}`, class: "messages", "data-scroll-key": `watched-${chatId}`, "data-focus-key": `watched-messages:${chatId}`, tabindex: "0", "aria-label": `Viestit, tuettava chat ${chatId.slice(0, 6)}` }, ...messages),
       this.notesView(chatId, !view.ended),
       ...actions);
+  }
+
+  /** The youth switched the language of a chat I back up (console.js sets ``langNote``): as
+   * the holder's note, but the backup does not hand the chat on, the expert does. */
+  watchedLangNote(lang) {
+    const speaks = (this.me()?.languages || ["fi"]).includes(lang);
+    return `Nuori vaihtoi kielen: ${LANG_NAMES[lang] || lang.toUpperCase()}.${speaks ? "" : " Et vastaa tällä kielellä."}`;
   }
 
   /** The tools inside one of my own chats: ask for support, notes, transfer. */
@@ -369,22 +441,31 @@ export class Support {
     if (chat.ended) return null;
     const status = this.transfers.get(chatId);
     const joined = chat.joinedBy ? el("p", { class: "joined", text: `Mukana myös: ${who(chat.joinedBy)}` }) : null;
-    const standIn = this.backups.has(chatId) ? this.backupStatus(this.backups.get(chatId), this.reasons.get(chatId))
+    const standIn = this.backups.has(chatId) ? this.backupStatus(chatId)
       : isExpert && this.backupPresent === false ? el("p", { class: "backup-away", text: BACKUP_AWAY }) : null;
+    const asked = this.asked.has(chatId);
+    const resting = this.resting.has(chatId);
     return el("div", { class: "chat-tools" },
       joined,
       standIn,
       isExpert
-        ? el("button", { id: `support-${chatId}`, class: "support-ask", type: "button", disabled: this.asked.has(chatId), onclick: () => this.ask(chatId),
-            text: this.asked.has(chatId) ? "Tukea pyydetty" : "Pyydä tukea" })
+        ? el("button", { id: `support-${chatId}`, class: "support-ask", type: "button", disabled: resting, onclick: (e) => this.ask(chatId, e),
+            text: resting ? "Tukea pyydetty" : asked ? "Pyydä tukea uudelleen" : "Pyydä tukea" })
         : null,
       this.transferPicker(chatId),
       status ? el("p", { class: "transfer-status", role: "status", text: TRANSFER_STATUS[status] || status }) : null,
-      this.asked.has(chatId) || this.notes.has(chatId) ? this.notesView(chatId, true) : null);
+      asked || this.notes.has(chatId) ? this.notesView(chatId, true) : null);
   }
 
-  backupStatus(backup, reason) {
-    const text = backup ? `Tukenasi: ${who(backup)}.` : reason === "backup_left" ? STAND_IN_AUTO : STAND_IN_ASKED;
+  /** Who backs the expert up, and who got her latest "Pyydä tukea" and when. */
+  backupStatus(chatId) {
+    const backup = this.backups.get(chatId);
+    const mine = this.askedAt.get(chatId); // null: asked before a reload, or by the server
+    const when = mine ? `${mine.times > 1 ? "Pyysit tukea uudelleen" : "Pyysit tukea"} klo ${clock(mine.at)}` : "";
+    let text;
+    if (backup) text = `Tukenasi: ${who(backup)}.${when ? ` ${when}: pyyntö lähti hänelle.` : ""}`;
+    else if (when) text = `${when}. ${STAND_IN_ASKED}`;
+    else text = this.reasons.get(chatId) === "backup_left" ? STAND_IN_AUTO : STAND_IN_ASKED;
     return el("p", { class: `stand-in-status${backup ? " ok" : ""}`, role: "status", text });
   }
 
@@ -424,6 +505,17 @@ export class Support {
       el("textarea", { id: `draft-${key}`, rows: "2", "aria-label": label, oninput: (e) => this.drafts.set(key, e.target.value), onkeydown }, this.drafts.get(key) || ""),
       el("button", { class: "primary", type: "submit", "data-focus-key": `submit-${key}`, text: button }));
   }
+}
+
+/** The alert of a chat I back up: who asks, and whether I answered as the stand-in. */
+function backupAlertText(a) {
+  if (a.reason === "backup_left") return `${Who(a.expert)} on chatissa ilman tukihenkilöä; toimit tukena`;
+  return `${Who(a.expert)} pyytää tukea${a.stoodIn ? "; toimit tukena" : ""}`;
+}
+
+/** "22.34", Finnish time. */
+function clock(date) {
+  return date.toLocaleTimeString("fi-FI", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
 }
 
 /** What the one offered a chat needs to decide: its language, "hätä nyt", until when. */
