@@ -17,7 +17,7 @@ from chatsupport.storage.tables import DiaryRecordRow
 from tests.helpers import add_user, login
 from tests.live import LiveServer, WsClient, live_server, responder, youth
 from tests.rota_helpers import put_on_shift_now
-from tests.test_support_hub import open_and_claim
+from tests.test_support_hub import aino_backed_by_sanna, open_and_claim
 
 GONE_AFTER = 1.0  # CHATSUPPORT_HOLDER_GONE_SECS in these tests
 
@@ -192,3 +192,38 @@ async def test_signing_out_with_a_chat_open_hands_it_on_at_once(
                 await pekka.send(type="claim", chat_id=chat_id)
                 assert await claim_outcome(pekka, chat_id) == "won"
                 assert (await y.expect("claimed"))["responder"]["name"] == "Pekka"
+
+
+async def test_the_backup_who_joined_goes_on_when_the_holder_is_gone(
+    stack_values: dict[str, Any],
+) -> None:
+    """Sanna joined Aino's chat and writes in it; Aino's console closes. After the grace the
+    chat is Sanna's at once: the youth hears that Sanna answers now (never "the adult's
+    connection was lost"), Sanna's console gets the whole chat as her own, and Pekka, on duty,
+    gets no tag to race her for it (review of 27 Nov, finding 5)."""
+    async with live_server(fast(stack_values)) as server:
+        rt = server.runtime
+        await aino_backed_by_sanna(rt)
+        pekka = await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        await put_on_shift_now(rt, [pekka])
+        async with (
+            responder(server, "sanna") as backup,
+            responder(server, "pekka") as other,
+            youth(server) as y,
+        ):
+            async with responder(server, "aino") as expert:
+                rt.hub.invalidate_on_duty()
+                chat_id, _ = await open_and_claim(y, expert)
+                await expert.send(type="support", chat_id=chat_id)
+                await backup.expect("support_alert", chat_id=chat_id)
+                await backup.send(type="join", chat_id=chat_id)
+                await backup.expect("watching", chat_id=chat_id)
+                await y.expect("joined")
+            sanna = {"role": "professional", "name": "Sanna"}
+            assert (await y.expect("claimed", within=GONE_AFTER + 5))["responder"] == sanna
+            mine = await backup.expect("chat", chat_id=chat_id)
+            assert [m["text"] for m in mine["messages"]] == ["hei"]
+            await backup.send(type="send", chat_id=chat_id, client_id="s1", text="Jatketaan")
+            assert (await y.expect("message", seq=2))["author"] == sanna
+            later = await other.nothing_within(GONE_AFTER + 0.5) + y.seen
+            assert not [f for f in later if f["type"] == "holder_away" or f.get("holder_gone")]

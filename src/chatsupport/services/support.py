@@ -67,6 +67,7 @@ from chatsupport.services.chats import ChatService
 from chatsupport.services.rota import RotaService
 from chatsupport.storage import chat_counts
 from chatsupport.storage import chats as chat_store
+from chatsupport.storage import responders as responders_store
 from chatsupport.storage import rota as rota_store
 from chatsupport.storage import support as store
 from chatsupport.storage.database import Database
@@ -483,14 +484,33 @@ class SupportService:
         await self._mark_gone(held, self._clock.now())
 
     async def _mark_gone(self, chats: list[Chat], now: datetime) -> None:
-        """Mark each chat's holder gone and announce it, once per chat on any process."""
+        """Mark each chat's holder gone and announce it, once per chat on any process; a chat
+        with a backup who joined and is here goes to her instead (``_to_joined_backup``)."""
+        connected = await self._connected() if chats else frozenset()
         for chat in chats:
+            if await self._to_joined_backup(chat, connected):
+                continue
             async with self._db.write() as s:
                 won = await store.mark_holder_gone(
                     s, chat_id=chat.id, holder_id=chat.responder_id or 0, now=now
                 )
             if won:
                 await self._announce_holder_gone(chat)
+
+    async def _to_joined_backup(self, chat: Chat, connected: frozenset[int]) -> bool:
+        """The backup who joined the chat is writing in it and her console is here: she is
+        the one to go on, so the chat is hers at once (one conditional update) rather than
+        "the adult's connection was lost" to the youth and a race among colleagues."""
+        holder = chat.responder_id
+        async with self._db.write() as s:
+            _, joined = await store.asked_and_joined(s, chat_id=chat.id)
+            if joined is None or joined not in connected or holder is None:
+                return False
+            if not await store.hand_over(s, chat_id=chat.id, from_id=holder, to_id=joined):
+                return False
+            backup = await responders_store.get(s, responder_id=joined)
+        await self._announce_hand_over(chat.id, holder, backup, HandOver.HOLDER_GONE)
+        return True
 
     async def _announce_holder_gone(self, chat: Chat) -> None:
         connected = await self._connected()
