@@ -596,3 +596,20 @@ async def test_a_backup_who_joined_is_beside_the_expert_again_after_a_reload(
                 await again.send(type="send", chat_id=chat_id, client_id="s1", text="Olen")
                 said = await y.expect("message", seq=3)
                 assert said["author"] == {"role": "professional", "name": "Sanna"}
+
+
+async def test_the_backup_is_told_whom_she_backs(stack_values: dict[str, Any]) -> None:
+    """Sanna backs Aino's running shift: her welcome names Aino and when the shift ends (the
+    shift is open only while Sanna's console is); Pekka, backing nobody, gets none."""
+    async with live_server(stack_values) as server:
+        rt = server.runtime
+        await aino_backed_by_sanna(rt)
+        await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        async with responder(server, "sanna", hello=False) as backup:
+            await backup.send(type="hello", resume={})
+            backing = (await backup.expect("welcome"))["backing"]
+        assert [(b["role"], b["name"]) for b in backing] == [("experience_expert", "Aino")]
+        assert backing[0]["ends_at"]
+        async with responder(server, "pekka", hello=False) as other:
+            await other.send(type="hello", resume={})
+            assert (await other.expect("welcome"))["backing"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page
@@ -183,3 +184,27 @@ async def test_a_joined_backup_is_still_joined_after_a_reload(
     await backup.keyboard.press("Enter")
     await youth.wait_for_selector(".msg.responder:has-text('Olen yhä täällä')", timeout=WAIT_MS)
     await assert_accessible(backup, "console-backup-rejoined")
+
+
+async def test_the_backup_sees_whom_she_backs_and_is_asked_before_signing_out(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Sanna has no shift of her own but backs Aino's: her console says so (review of 27 Nov,
+    coordinator finding 4: it said only "Ei vuorossa"), and signing out asks first, since
+    Aino's shift closes without her."""
+    backup, _ = await expert_and_backup_consoles(server, browser)
+    note = backup.locator("#backing")
+    await note.wait_for(timeout=WAIT_MS)
+    assert (await note.inner_text()).startswith("Tukihenkilönä: kokemusasiantuntija Aino (vuoro")
+    await assert_accessible(backup, "console-backing")
+    asked: list[str] = []
+
+    async def dismiss(dialog: Any) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    backup.on("dialog", dismiss)
+    await backup.click("#logout")
+    await backup.wait_for_timeout(300)
+    assert asked and "vuoro sulkeutuu" in asked[0]
+    assert await backup.locator("#backing").count() == 1  # still signed in

@@ -115,9 +115,27 @@ function signedIn(session) {
 const LEAVING_CHATS = (n) =>
   `Sinulla on ${n} ${n === 1 ? "chat" : "chattia"} kesken. Jos kirjaudut ulos, nuori saa tiedon, että yhteys katkesi, ja kollegasi voivat jatkaa keskustelua hetken kuluttua. Parempi on lopettaa chat tai siirtää se ensin. Kirjaudutaanko silti ulos?`;
 
+// A professional who backs an expert's running shift keeps it open by being signed in.
+const LEAVING_BACKUP = (backing) =>
+  `Olet tukihenkilönä: ${backing.map(expertName).join(", ")}. Jos kirjaudut ulos, vuoro sulkeutuu eikä hänellä ole tukea. Kirjaudutaanko silti ulos?`;
+
+function expertName(person) {
+  return `${ROLE_LABELS[person.role] || person.role} ${person.name}`;
+}
+
+/** "Tukihenkilönä: kokemusasiantuntija Aino (vuoro päättyy klo 21.00). …" or null. */
+function backingNote() {
+  const backing = state.welcome?.backing || [];
+  if (!backing.length) return null;
+  const each = backing.map((b) => `${expertName(b)} (vuoro päättyy ${dutyEndText(b.ends_at)})`).join(", ");
+  return el("span", { id: "backing", class: "ok", text: `Tukihenkilönä: ${each}. Vuoro on auki vain, kun konsolisi on auki.` });
+}
+
 async function logOut() {
   const open = [...state.chats.values()].filter((chat) => !chat.ended).length;
   if (open && !window.confirm(LEAVING_CHATS(open))) return;
+  const backing = state.welcome?.backing || [];
+  if (!open && backing.length && !window.confirm(LEAVING_BACKUP(backing))) return;
   if (socket) socket.stop();
   await api("/api/auth/logout", { method: "POST" }).catch(() => {});
   clearDrafts(); // the next person at this computer starts with none
@@ -562,7 +580,8 @@ function statusBar() {
     "header",
     { class: "bar" },
     el("strong", { text: `${state.me.display_name} (${ROLE_LABELS[state.me.role] || state.me.role})` }),
-    el("span", { id: "duty", class: welcome?.on_duty ? "ok" : "warn", text: duty + ends }),
+    el("span", { id: "duty", class: welcome?.on_duty || welcome?.backing?.length ? "ok" : "warn", text: duty + ends }),
+    backingNote(),
     support.presence(),
     el("span", { id: "connection", class: state.connection === "open" ? "ok" : "warn", text: connection }),
     canNotify ? el("button", { type: "button", "data-focus-key": "allow-notifications", onclick: () => Notification.requestPermission().then(render), text: "Salli ilmoitukset" }) : null,

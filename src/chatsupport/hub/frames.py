@@ -298,6 +298,9 @@ class WelcomeOut(_ServerFrame):
     shift_ends_at: datetime | None = None
     #: experience experts on a shift: is the backup's console connected now (else null)
     backup_present: bool | None = None
+    #: professionals: the experts whose running shift they back now, ``{role, name, ends_at}``
+    #: (such a shift is open only while the backup's console is)
+    backing: list[dict[str, str]] = Field(default_factory=list)
 
 
 class TagOut(_ServerFrame):

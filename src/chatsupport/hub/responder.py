@@ -99,6 +99,7 @@ class ResponderSession:
             who = conn.responder
             if who.role is Role.EXPERIENCE_EXPERT:
                 conn.backup_present = await hub.support.backup_present(who.id)
+            backing = await _backing(hub, who.id) if who.role is Role.PROFESSIONAL else []
             await conn.write_now(
                 frames.frame(
                     "welcome",
@@ -107,6 +108,7 @@ class ResponderSession:
                     on_duty=on_duty,
                     shift_ends_at=ends_at.isoformat() if ends_at else None,
                     backup_present=conn.backup_present,
+                    backing=backing,
                 )
             )
             for asked in await hub.support.asked_of(who.id):  # alerts missed while away
@@ -236,3 +238,14 @@ async def support_alert(
         stand_in=stand_in,
         reason=reason.value,
     )
+
+
+async def _backing(hub: Hub, backup_id: int) -> list[dict[str, str]]:
+    """The experts whose running shift this professional backs: ``{role, name, ends_at}``."""
+    backed = await hub.support.experts_backed_by(backup_id)
+    names = await hub.chats.responder_names([expert for expert, _ in backed])
+    return [
+        {"role": names[e][0], "name": names[e][1], "ends_at": ends.isoformat()}
+        for e, ends in backed
+        if e in names
+    ]

@@ -118,6 +118,16 @@ class SupportService:
                 return shift.backup_id
         return None
 
+    async def experts_backed_by(self, backup_id: int) -> list[tuple[int, datetime]]:
+        """The running experience-expert shifts ``backup_id`` backs now: (expert, shift end).
+        Such a shift is open only while this backup's console is (docs/architecture.md)."""
+        return [
+            (expert, occurrence.ends_at)
+            for occurrence in (await self._rota.status()).active
+            if occurrence.shift.backup_id == backup_id
+            for expert in sorted(occurrence.shift.responder_ids)
+        ]
+
     async def backup_present(self, expert_id: int) -> bool | None:
         """Is the expert's backup's console connected? None when no such shift runs now."""
         backup = await self.backup_of_expert(expert_id)
