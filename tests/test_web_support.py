@@ -162,6 +162,8 @@ async def test_a_stand_in_answers_when_the_backup_has_left(
     await other.wait_for_selector("article.watched .msg.youth", timeout=WAIT_MS)
     await expert.wait_for_selector("article.chat .stand-in-status.ok", timeout=WAIT_MS)
     assert "Tukenasi: ammattilainen Pekka." in await status.inner_text()
+    presence = await expert.locator("#backup-presence").inner_text()  # the bar agrees
+    assert presence == "Tukihenkilö ei ole paikalla; tukenasi nyt ammattilainen Pekka"
     await assert_accessible(expert, "console-stand-in-answered")
     await expert.reload()
     await expert.wait_for_selector("article.chat .stand-in-status.ok", timeout=WAIT_MS)

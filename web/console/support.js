@@ -363,8 +363,15 @@ export class Support {
   /** Backup presence in the status bar (experts on a shift only). */
   presence() {
     if (this.backupPresent === null) return null;
-    const text = this.backupPresent ? "Tukihenkilö paikalla" : "Tukihenkilö ei ole paikalla";
-    return el("span", { id: "backup-presence", class: this.backupPresent ? "ok" : "warn", text });
+    if (this.backupPresent) return el("span", { id: "backup-presence", class: "ok", text: "Tukihenkilö paikalla" });
+    // a stand-in who answered backs my open chats: say so here too, not only in the chat
+    const standIns = [...new Set([...this.backups.entries()]
+      .filter(([chatId, backup]) => backup && this.chats.has(chatId) && !this.chats.get(chatId).ended)
+      .map(([, backup]) => who(backup)))];
+    const text = standIns.length
+      ? `Tukihenkilö ei ole paikalla; tukenasi nyt ${standIns.join(", ")}`
+      : "Tukihenkilö ei ole paikalla";
+    return el("span", { id: "backup-presence", class: standIns.length ? "ok" : "warn", text });
   }
 
   /** Alerts and transfer offers addressed to me, and chats I read as the backup. */
