@@ -199,7 +199,8 @@ async def test_logout_ends_the_session(settings_values: dict[str, Any]) -> None:
 
 
 async def test_coordinator_manages_accounts(settings_values: dict[str, Any]) -> None:
-    """Create, rename, deactivate and reset the password of a responder through the API."""
+    """Create, rename, deactivate and reset the password of a responder through the API; only
+    a deactivation or a changed role ends their sessions."""
     async with running_app(settings_values) as (client, rt):
         await add_user(rt, "coord", Role.COORDINATOR)
         sanna = await add_user(rt, "sanna", Role.EXPERIENCE_EXPERT)
@@ -216,6 +217,10 @@ async def test_coordinator_manages_accounts(settings_values: dict[str, Any]) -> 
         assert reset.status_code == 204
         async with running_app(settings_values) as (other, _):
             await login(other, "sanna", "another long password")
+            # a save that sends her role unchanged (with new languages) keeps her signed in
+            kept = {"role": "experience_expert", "languages": ["fi", "sv"]}
+            await client.patch(f"/api/responders/{sanna}", json=kept, headers=csrf)
+            assert (await other.get("/api/auth/me")).status_code == 200
             off = await client.patch(
                 f"/api/responders/{sanna}", json={"active": False}, headers=csrf
             )

@@ -171,6 +171,11 @@ async def test_each_staff_action_leaves_exactly_one_entry(settings_values: dict[
         assert targets["account.update"] == f"display_name=changed,responder_id={uid}"
         assert targets["rota.shift_create"] == f"shift_id={sid}"
         assert targets["rota.closure_create"] == f"closure_id={cid}"
+        # the page sends the name and the role with every save: only what differs is named
+        same = {"display_name": "E", "role": "professional", "languages": ["sv", "fi"]}
+        await client.patch(f"/api/responders/{uid}", headers=csrf, json=same)
+        latest = (await client.get("/api/audit")).json()[0]
+        assert latest["target"] == f"languages=fi+sv,responder_id={uid}"
         await client.patch(f"/api/responders/{uid}", headers=csrf, json={"active": False})
         latest = (await client.get("/api/audit")).json()[0]
         assert latest["target"] == f"active=false,responder_id={uid}"

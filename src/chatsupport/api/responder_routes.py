@@ -13,6 +13,7 @@ from chatsupport.api.schemas import (
     ResponderUpdate,
     RowIdPath,
 )
+from chatsupport.domain.accounts import Responder, check_languages
 
 router = APIRouter(prefix="/api/responders", tags=["responders"])
 
@@ -54,6 +55,14 @@ async def update_responder(
     deactivating logs out."""
     if body.active is False or body.role is not None:
         await rt.accounts.ensure_not_self_lockout(actor=staff.responder, target_id=responder_id)
+    # what differs from the account as it is: the form sends the name with every save
+    differs = await rt.accounts.changes(
+        responder_id=responder_id,
+        display_name=body.display_name.strip() if body.display_name is not None else None,
+        role=body.role,
+        active=body.active,
+        languages=None if body.languages is None else check_languages(body.languages),
+    )
     updated = await rt.accounts.update_responder(
         responder_id=responder_id,
         display_name=body.display_name,
@@ -61,21 +70,21 @@ async def update_responder(
         active=body.active,
         languages=body.languages,
     )
-    audit_detail(request, **_changed(body))
+    audit_detail(request, **_audited(differs, updated))
     return ResponderOut.of(updated)
 
 
-def _changed(body: ResponderUpdate) -> dict[str, object]:
+def _audited(differs: dict[str, object], updated: Responder) -> dict[str, object]:
     """What an update changed, for the audit trail: flags and codes, never the name."""
     changed: dict[str, object] = {}
-    if body.active is not None:
-        changed["active"] = str(body.active).lower()
-    if body.role is not None:
-        changed["role"] = body.role.value
-    if body.display_name is not None:
+    if "active" in differs:
+        changed["active"] = str(updated.active).lower()
+    if "role" in differs:
+        changed["role"] = updated.role.value
+    if "display_name" in differs:
         changed["display_name"] = "changed"
-    if body.languages is not None:
-        changed["languages"] = "+".join(body.languages)
+    if "languages" in differs:
+        changed["languages"] = "+".join(updated.languages)
     return changed
 
 

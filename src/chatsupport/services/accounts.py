@@ -224,6 +224,7 @@ class Accounts:
             display_name = display_name.strip()
         spoken = None if languages is None else check_languages(languages)
         async with self._db.write() as s:
+            before = await responders.get(s, responder_id=responder_id)
             updated = await responders.update_fields(
                 s,
                 responder_id=responder_id,
@@ -233,9 +234,21 @@ class Accounts:
                 active=active,
                 languages=spoken,
             )
-            if active is False or role is not None:  # a changed account logs in again
+            # a deactivated account, or one whose role changed, logs in again
+            if active is False or updated.role is not before.role:
                 await staff_sessions.delete_for_responder(s, responder_id=responder_id)
         return updated
+
+    async def changes(self, *, responder_id: int, **fields: object) -> dict[str, object]:
+        """Of ``fields`` (None: not sent), those that differ from the account as it is now."""
+        current = await self.get_responder(responder_id)
+        now = {
+            "display_name": current.display_name,
+            "role": current.role,
+            "active": current.active,
+            "languages": tuple(current.languages),
+        }
+        return {k: v for k, v in fields.items() if v is not None and now.get(k) != v}
 
     async def reset_password(self, *, responder_id: int, password: str) -> None:
         check_new_password(password, min_chars=self._settings.password_min_chars)
