@@ -158,6 +158,14 @@ async function saveEdit(event, responder) {
     render("edit-lang-fi");
     return;
   }
+  if (change.role) {
+    // a new role takes them out of the other role's shifts (and out of backing expert shifts
+    // if no longer a professional): ask first, as deactivating does. Cancel changes nothing.
+    const warning = await rotaWarning(responder, change.role);
+    const from = ROLE_LABELS[responder.role] || responder.role;
+    const to = ROLE_LABELS[change.role] || change.role;
+    if (warning && !window.confirm(`Vaihdetaanko käyttäjän ${responder.display_name} rooli: ${from} → ${to}? Hän ei enää vastaa vuoroissa, joiden rooli on ${from.toLowerCase()}.${warning}`)) return;
+  }
   try {
     await send("PATCH", `/api/responders/${responder.id}`, change);
     view.editing = null;
@@ -201,20 +209,24 @@ async function resetTwoFactor(responder) {
   }
 }
 
-/** What deactivating leaves behind on the rota: shifts with nobody else active on them, and
- * expert shifts they back (neither opens until the coordinator names someone). */
-async function rotaWarning(responder) {
+/** What deactivating (``newRole`` unset) or a change of role leaves behind on the rota:
+ * shifts they leave with nobody else who can answer (active, of the shift's role), and expert
+ * shifts they back (neither opens until the coordinator names someone). A new role takes them
+ * out of every shift of another role, and out of backing unless they stay a professional. */
+async function rotaWarning(responder, newRole = null) {
   let rota;
   try {
     rota = await api("/api/rota");
   } catch {
     return ""; // the question is still asked; the rota page shows what is left
   }
-  const active = new Set(view.list.filter((r) => r.active && r.id !== responder.id).map((r) => r.id));
+  const others = view.list.filter((r) => r.active && r.id !== responder.id);
+  const canAnswer = (s) => s.responder_ids.some((id) => others.some((r) => r.id === id && r.role === s.role));
   const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Helsinki" }); // YYYY-MM-DD
   const current = rota.shifts.filter((s) => s.date === null || s.date >= today);
-  const alone = current.filter((s) => s.responder_ids.includes(responder.id) && !s.responder_ids.some((id) => active.has(id)));
-  const backs = current.filter((s) => s.backup_id === responder.id);
+  const leaves = (s) => s.responder_ids.includes(responder.id) && (newRole === null || s.role !== newRole);
+  const alone = current.filter((s) => leaves(s) && !canAnswer(s));
+  const backs = newRole === "professional" ? [] : current.filter((s) => s.backup_id === responder.id);
   const lines = [];
   if (alone.length) lines.push(`Hän on ainoa käytössä oleva vastaaja ${alone.length} vuorossa: niissä chat ei aukea, ennen kuin lisäät vuoroon jonkun.`);
   if (backs.length) lines.push(`Hän on tukihenkilö ${backs.length} kokemusasiantuntijavuorossa: ne eivät aukea, ennen kuin nimeät uuden tukihenkilön.`);
