@@ -220,6 +220,39 @@ async def test_new_chats_stop_before_closing(settings_values: dict[str, Any]) ->
         assert body["new_chats_until"] == "2026-11-23T15:40:00+02:00"
 
 
+async def test_closed_hours_to_midnight_and_no_promise_of_a_too_short_opening(
+    settings_values: dict[str, Any],
+) -> None:
+    """Friday 27.11 (16:00-24:00 shift; Monday 14-16 too): "closed 18:00-00:00" is accepted
+    and closes the rest of the day, 22:00 included. The old workaround 18:00-23:59 leaves a
+    one-minute opening inside the 15-minute intake cut-off: it is not promised, Monday is."""
+    clock = FrozenClock(datetime(2026, 11, 27, 17, 0, tzinfo=HKI))
+    async with running_app(settings_values, clock=clock) as (client, rt):
+        coord, p = await setup(client, rt)
+        friday = weekly([p["sanna"]], "16:00", "00:00", weekday=4, ends_next_day=True)
+        assert (await coord.post("/api/rota/shifts", friday)).status_code == 201
+        assert (await coord.post("/api/rota/shifts", weekly([p["pekka"]]))).status_code == 201
+        evening = {"date": "2026-11-27", "starts": "18:00", "ends": "00:00"}
+        closed = await coord.post("/api/rota/closures", evening)
+        assert closed.status_code == 201, closed.text
+        assert closed.json()["ends"] == "00:00:00"
+        body = await public(client)
+        assert body["open"] is True and body["closes_at"] == "2026-11-27T18:00:00+02:00"
+        until_six = [{"opens": "2026-11-27T16:00:00+02:00", "closes": "2026-11-27T18:00:00+02:00"}]
+        assert body["today"] == until_six
+        assert body["next_opens_at"] == "2026-11-30T14:00:00+02:00"
+        clock.advance(hours=5)  # 22:00
+        assert (await public(client))["open"] is False
+
+        workaround = await coord.put(
+            f"/api/rota/closures/{closed.json()['id']}", {**evening, "ends": "23:59"}
+        )
+        assert workaround.status_code == 200, workaround.text
+        body = await public(client)
+        assert body["open"] is False and body["today"] == until_six  # not 23:59-00:00
+        assert body["next_opens_at"] == "2026-11-30T14:00:00+02:00"
+
+
 async def test_invalid_shifts_are_refused_with_stable_codes(
     settings_values: dict[str, Any],
 ) -> None:

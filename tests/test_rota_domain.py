@@ -199,6 +199,77 @@ def test_closed_hours_cut_part_of_a_shift() -> None:
     assert status(plan, at(2026, 12, 24, 15), NOBODY).open
 
 
+def closed_to_midnight(starts: int, day: date = date(2026, 11, 27)) -> Closure:
+    """Closed hours from ``starts`` o'clock "to 00:00": the rest of the day."""
+    return Closure(id=1, on_date=day, starts=time(starts), ends=time(0))
+
+
+def test_closed_hours_ending_at_0000_close_until_midnight() -> None:
+    """Friday 16-24 with 18:00-00:00 closed: open 16-18 only; the closure is valid and reaches
+    midnight (it used to be refused, and 00:00 read as the start of that day closed nothing)."""
+    closure = closed_to_midnight(18)
+    r.validate_closure(closure, zone=HKI)
+    assert closure.ends_at_midnight
+    plan = rota(
+        weekly(FRI, "16:00", "00:00", next_day=True),
+        weekly(MON, "14:00", "16:00", id=2),
+        closures=(closure,),
+    )
+    before = status(plan, at(2026, 11, 27, 17), NOBODY)
+    assert before.open and before.closes_at == at(2026, 11, 27, 18)
+    assert before.today == ((at(2026, 11, 27, 16), at(2026, 11, 27, 18)),)
+    evening = status(plan, at(2026, 11, 27, 23, 59), NOBODY)
+    assert not evening.open and evening.next_opens_at == at(2026, 11, 30, 14)
+    assert status(plan, at(2026, 12, 4, 23), NOBODY).open  # only that Friday is closed
+
+
+def test_closed_hours_to_midnight_leave_a_night_shift_after_midnight() -> None:
+    """Friday 22-02 with 21:00-00:00 closed: the night shift opens at 00:00 on Saturday."""
+    plan = rota(weekly(FRI, "22:00", "02:00", next_day=True), closures=(closed_to_midnight(21),))
+    evening = status(plan, at(2026, 11, 27, 22, 30), NOBODY)
+    assert not evening.open and evening.next_opens_at == at(2026, 11, 28, 0)
+    night = status(plan, at(2026, 11, 28, 0), NOBODY)
+    assert night.open and night.closes_at == at(2026, 11, 28, 2)
+
+
+def test_0000_is_midnight_only_after_a_later_start() -> None:
+    """00:00-00:00 is no closed hours (the whole day has no times); other ends before the
+    start are still refused."""
+    for bad in (
+        Closure(1, date(2026, 11, 27), time(0), time(0)),
+        Closure(1, date(2026, 11, 27), time(18), time(0, 30)),
+    ):
+        assert not bad.ends_at_midnight
+        with pytest.raises(ChatSupportError) as caught:
+            r.validate_closure(bad, zone=HKI)
+        assert caught.value.code == r.END_BEFORE_START
+
+
+def test_next_opening_skips_a_period_too_short_to_take_a_chat() -> None:
+    """Friday 20-24 closed 20:00-23:50 leaves 10 minutes, within the 15-minute intake cut-off:
+    no chat can start then, so the next opening promised is Monday's (and it is not among
+    today's hours). A period exactly as long as the cut-off is skipped too; a longer one not."""
+    cutoff = timedelta(minutes=15)
+    friday = weekly(FRI, "20:00", "00:00", next_day=True)
+    monday = weekly(MON, "14:00", "16:00", id=2)
+    closed_until = {m: Closure(1, date(2026, 11, 27), time(20), time(23, m)) for m in (45, 44, 50)}
+    plan = rota(friday, monday, closures=(closed_until[50],))
+    assert status(plan, at(2026, 11, 27, 21), NOBODY).next_opens_at == at(2026, 11, 27, 23, 50)
+    told = status(plan, at(2026, 11, 27, 21), NOBODY, cutoff=cutoff)
+    assert told.next_opens_at == at(2026, 11, 30, 14) and told.today == ()
+    inside = status(plan, at(2026, 11, 27, 23, 55), NOBODY, cutoff=cutoff)
+    assert inside.open and not inside.accepts_new_chats(cutoff)
+    assert inside.closes_at == at(2026, 11, 28, 0) and inside.next_opens_at == at(2026, 11, 30, 14)
+    exactly = rota(friday, monday, closures=(closed_until[45],))
+    assert status(exactly, at(2026, 11, 27, 21), NOBODY, cutoff=cutoff).next_opens_at == at(
+        2026, 11, 30, 14
+    )
+    longer = rota(friday, monday, closures=(closed_until[44],))
+    assert status(longer, at(2026, 11, 27, 21), NOBODY, cutoff=cutoff).next_opens_at == at(
+        2026, 11, 27, 23, 44
+    )
+
+
 def test_one_off_shift_opens_even_on_a_closed_day() -> None:
     """An extra dated shift runs on its date, also on a closed day; not on other dates."""
     plan = rota(

@@ -48,10 +48,21 @@ function languageText(shift) {
   return languagesOf(shift).map((code) => LANGUAGE_NAMES[code]).join(", ") || "–";
 }
 
-function nameOf(id) {
+// With ``role``: marks a person the server leaves out of the shift because their role has
+// changed since (a responder of the other role, or a backup who is no longer a professional).
+function nameOf(id, role = null) {
   const person = view.people.find((p) => p.id === id);
   if (!person) return `#${id}`;
-  return person.active ? person.display_name : `${person.display_name} (ei käytössä)`;
+  if (!person.active) return `${person.display_name} (ei käytössä)`;
+  return role && person.role !== role ? `${person.display_name} (eri rooli)` : person.display_name;
+}
+
+function namesOf(shift) {
+  return shift.responder_ids.map((id) => nameOf(id, shift.role)).join(", ");
+}
+
+function backupOf(shift) {
+  return nameOf(shift.backup_id, "professional");
 }
 
 function render(focusId) {
@@ -74,7 +85,7 @@ function render(focusId) {
 }
 
 function statusLine() {
-  const onDuty = view.rota.on_duty.map(nameOf).join(", ");
+  const onDuty = view.rota.on_duty.map((id) => nameOf(id)).join(", ");
   const text = `Chat on nyt ${view.rota.open_now ? "auki" : "suljettu"}.` + (onDuty ? ` Vuorossa nyt: ${onDuty}.` : "") + ` Ajat ovat paikallista aikaa (${view.rota.time_zone}).`;
   return el("p", { id: "rota-status", text });
 }
@@ -147,8 +158,8 @@ function shiftTimes(shift, nextDay) {
 }
 
 function shiftSummary(shift) {
-  const names = shift.responder_ids.map(nameOf).join(", ");
-  const backup = shift.backup_id ? `; varahenkilö ${nameOf(shift.backup_id)}` : "";
+  const names = namesOf(shift);
+  const backup = shift.backup_id ? `; varahenkilö ${backupOf(shift)}` : "";
   return `${ROLE_LABELS[shift.role]} ${shiftTimes(shift, " (seuraavana päivänä)")}: ${names}${backup}; kielet ${languageText(shift)}`;
 }
 
@@ -164,8 +175,8 @@ function block(piece) {
       onclick: () => editShift(shift),
     },
     el("strong", { text: `${shiftTimes(shift, "")}${piece.continued ? " (jatkuu)" : ""}` }),
-    el("span", { text: shift.responder_ids.map(nameOf).join(", ") }),
-    shift.backup_id ? el("span", { class: "backup", text: ` · varalla ${nameOf(shift.backup_id)}` }) : null,
+    el("span", { text: namesOf(shift) }),
+    shift.backup_id ? el("span", { class: "backup", text: ` · varalla ${backupOf(shift)}` }) : null,
     el("span", { class: "langs", text: languagesOf(shift).map((code) => code.toUpperCase()).join(" ") }),
   );
   node.style.top = `${(piece.from / DAY_MINS) * 100}%`;
@@ -186,8 +197,8 @@ function shiftList(weekly) {
       el("th", { scope: "row", text: WEEKDAYS[s.weekday] }),
       el("td", { text: shiftTimes(s, " (seur. päivänä)") }),
       el("td", { text: ROLE_LABELS[s.role] }),
-      el("td", { text: s.responder_ids.map(nameOf).join(", ") }),
-      el("td", { text: s.backup_id ? nameOf(s.backup_id) : "–" }),
+      el("td", { text: namesOf(s) }),
+      el("td", { text: s.backup_id ? backupOf(s) : "–" }),
       el("td", { class: "langs", text: languageText(s) }),
       el("td", { class: "actions" }, button("Muokkaa", () => editShift(s), { "aria-label": `Muokkaa vuoroa ${WEEKDAYS[s.weekday]} ${hhmm(s.starts)}` }),
         button("Poista", () => deleteShift(s), { class: "danger", "aria-label": `Poista vuoro ${WEEKDAYS[s.weekday]} ${hhmm(s.starts)}` })),
@@ -211,8 +222,8 @@ function exceptionList() {
     const c = item.closure;
     const s = item.shift;
     const what = c ? "Suljettu" : `Lisävuoro: ${ROLE_LABELS[s.role]}`;
-    const when = c ? (c.starts ? `${hhmm(c.starts)}–${hhmm(c.ends)}` : "koko päivä") : shiftTimes(s, " (seur. päivänä)");
-    const more = c ? c.note : `${s.responder_ids.map(nameOf).join(", ")}${s.backup_id ? `; varalla ${nameOf(s.backup_id)}` : ""}`;
+    const when = c ? closureTimes(c) : shiftTimes(s, " (seur. päivänä)");
+    const more = c ? c.note : `${namesOf(s)}${s.backup_id ? `; varalla ${backupOf(s)}` : ""}`;
     const label = `${what} ${formatDate(item.date)}`;
     return el(
       "tr",
@@ -277,7 +288,7 @@ function shiftForm() {
   const checks = candidates.map((p) =>
     el("div", { class: "check" },
       el("input", { type: "checkbox", id: `shift-person-${p.id}`, value: String(p.id), checked: d.responder_ids.includes(p.id), onchange: (e) => togglePerson(p.id, e.target.checked) }),
-      el("label", { for: `shift-person-${p.id}`, text: p.active ? p.display_name : `${p.display_name} (ei käytössä)` })),
+      el("label", { for: `shift-person-${p.id}`, text: nameOf(p.id, d.role) })),
   );
   const professionals = view.people.filter((p) => p.active && p.role === "professional").map((p) => [p.id, p.display_name]);
   return el(
@@ -374,9 +385,17 @@ async function deleteShift(shift) {
 // --- the closure form ---------------------------------------------------------------------
 
 // Closed hours are within one day; the shift form's "päättyy seuraavana päivänä" is not here.
+// "Suljettu asti" 00:00 means to midnight, the end of that day (the server reads it so).
 const CLOSURE_ERRORS = {
-  "rota.end_before_start": "”Suljettu asti” on ennen alkuaikaa. Suljettu aika on saman päivän sisällä: jos kiinni ollaan yli keskiyön, lisää seuraavalle päivälle oma suljettu aika.",
+  "rota.end_before_start": "”Suljettu asti” on ennen alkuaikaa. Suljettu aika on saman päivän sisällä: päivän loppuun asti suljettu päättyy 00:00 (keskiyöllä). Jos kiinni ollaan yli keskiyön, lisää seuraavalle päivälle oma suljettu aika.",
 };
+
+// Closed hours to midnight read "18:00–24:00", like a shift to midnight.
+function closureTimes(closure) {
+  if (!closure.starts) return "koko päivä";
+  const toMidnight = minutes(closure.ends) === 0 && minutes(closure.starts) > 0;
+  return `${hhmm(closure.starts)}–${toMidnight ? "24:00" : hhmm(closure.ends)}`;
+}
 
 function editClosure(closure) {
   view.closure = { id: closure.id, date: closure.date, starts: hhmm(closure.starts), ends: hhmm(closure.ends), note: closure.note };
@@ -394,7 +413,7 @@ function closureForm() {
     el("div", { class: "grid-form" },
       field("Suljettu alkaen", input("closure-starts", { type: "time", value: d.starts, oninput: bind(d, "starts") })),
       field("Suljettu asti", input("closure-ends", { type: "time", value: d.ends, oninput: bind(d, "ends") }))),
-    el("p", { class: "hint", text: "Jätä kellonajat tyhjiksi, jos chat on suljettu koko päivän." }),
+    el("p", { class: "hint", text: "Jätä kellonajat tyhjiksi, jos chat on suljettu koko päivän. ”Suljettu asti” 00:00 tarkoittaa keskiyöhön asti (päivän loppuun)." }),
     field("Selite (ei näy nuorelle)", input("closure-note", { value: d.note, maxlength: "200", oninput: bind(d, "note") })),
     errorLine("closure-error", view.closureError),
     el("div", { class: "buttons" },

@@ -19,6 +19,9 @@ Rules (also in docs/architecture.md, "Rota rules"):
   it is saved, so it repeats from now on, and two weekly shifts that overlap always will
   again), but a dated shift happens once, so time it shares with another shift that is
   already over is no conflict (a past extra shift does not block planning).
+- Closed hours are within one day: ``ends`` after ``starts``, except that an ``ends`` of 00:00
+  (after a later start) means midnight at the end of that day (24:00), "closed for the rest of
+  the day". A night shift is closed only until that midnight; its part after it still runs.
 - A dated entry (extra shift or closed hours) at a local time that does not exist on its
   date (the spring-forward hour) is refused. For weekly shifts the DST rule of
   ``rota_schedule.local_instant`` applies on that one day.
@@ -36,6 +39,7 @@ from chatsupport.domain.errors import Conflict, InvalidInput
 from chatsupport.domain.roles import Role
 
 DAY = timedelta(days=1)
+MIDNIGHT = time(0)
 WEEK = timedelta(days=7)
 
 # Stable error codes (docs/architecture.md, "Rota rules").
@@ -105,6 +109,11 @@ class Closure:
     @property
     def whole_day(self) -> bool:
         return self.starts is None
+
+    @property
+    def ends_at_midnight(self) -> bool:
+        """Closed hours that end at 00:00 after a later start: to the end of the day (24:00)."""
+        return self.ends == MIDNIGHT and self.starts is not None and self.starts > MIDNIGHT
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +213,14 @@ def validate_closure(closure: Closure, *, zone: ZoneInfo) -> None:
             code=CLOSURE_TIMES_INCOMPLETE,
         )
     if closure.starts is not None and closure.ends is not None:
-        if closure.ends <= closure.starts:
-            raise InvalidInput("ends: expected a time after starts", code=END_BEFORE_START)
-        for field, at in (("starts", closure.starts), ("ends", closure.ends)):
-            _require_existing(field, closure.on_date, at, zone)
+        if closure.ends <= closure.starts and not closure.ends_at_midnight:
+            raise InvalidInput(
+                "ends: expected a time after starts (or 00:00 for the end of the day)",
+                code=END_BEFORE_START,
+            )
+        _require_existing("starts", closure.on_date, closure.starts, zone)
+        end_day = closure.on_date + DAY if closure.ends_at_midnight else closure.on_date
+        _require_existing("ends", end_day, closure.ends, zone)
 
 
 def _check_when(shift: Shift, zone: ZoneInfo) -> None:

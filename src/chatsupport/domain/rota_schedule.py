@@ -11,7 +11,8 @@ Rules (also in docs/architecture.md, "Rota rules"):
   day.
 - A shift occurrence covers [start, end): on duty at its first instant, off at its end.
 - Closures cut weekly occurrences (what is left outside the closed hours still runs);
-  extra dated shifts are never cut.
+  extra dated shifts are never cut. Closed hours ending at 00:00 run to the midnight that
+  ends their day (``Closure.ends_at_midnight``); a night shift runs again after it.
 - A professional shift is open while it runs. An experience-expert shift is open only while
   its backup professional is connected to the console (``connected``). A shift that is not
   ``staffed`` (every responder on it deactivated, or an expert shift whose backup is gone)
@@ -19,6 +20,9 @@ Rules (also in docs/architecture.md, "Rota rules"):
 - Opening hours are the union of planned occurrences: shifts that touch or overlap merge
   into one period. ``closes_at`` and ``next_opens_at`` follow the plan of staffed shifts
   (they assume backups will be there); ``open`` and ``on_duty`` follow who is connected now.
+- An opening period no longer than the intake cut-off (``cutoff``) can never take a new chat
+  (``accepts_new_chats``), so it is no opening to promise: ``next_opens_at`` and ``today``
+  skip it. ``open`` and ``closes_at`` still tell the truth while it runs.
 """
 
 from __future__ import annotations
@@ -102,9 +106,10 @@ def _closure_span(closure: Closure, zone: ZoneInfo) -> Span:
             local_instant(closure.on_date, time(0), zone),
             local_instant(closure.on_date + DAY, time(0), zone),
         )
+    end_day = closure.on_date + DAY if closure.ends_at_midnight else closure.on_date
     return (
         local_instant(closure.on_date, closure.starts, zone),
-        local_instant(closure.on_date, closure.ends, zone),
+        local_instant(end_day, closure.ends, zone),
     )
 
 
@@ -180,10 +185,14 @@ def on_duty(rota: Rota, now: datetime, connected: frozenset[int]) -> frozenset[i
     )
 
 
-def status(rota: Rota, now: datetime, connected: frozenset[int]) -> RotaStatus:
+def status(
+    rota: Rota, now: datetime, connected: frozenset[int], *, cutoff: timedelta = timedelta(0)
+) -> RotaStatus:
+    """The rota at ``now``; ``cutoff`` is the intake cut-off (periods no longer than it are
+    not promised as openings, see the module rules)."""
     active = tuple(active_occurrences(rota, now))
     open_now = [o for o in active if o.is_open(connected)]
-    periods = _periods_from(rota, now)
+    periods = _periods_from(rota, now, cutoff)
     closes_at = _end_containing(periods, now) if open_now else None
     if closes_at and closes_at - now >= timedelta(days=HORIZON_DAYS):
         closes_at = None  # open past the horizon: no honest closing time to show
@@ -195,20 +204,31 @@ def status(rota: Rota, now: datetime, connected: frozenset[int]) -> RotaStatus:
         open_shifts=tuple(open_now),
         on_duty=frozenset(rid for o in open_now for rid in o.shift.responder_ids),
         closes_at=closes_at,
-        next_opens_at=next((start for start, _ in periods if start > after), None),
-        today=tuple(todays_hours(rota, now)),
+        next_opens_at=_next_opening(periods, after, cutoff),
+        today=tuple(todays_hours(rota, now, cutoff)),
     )
 
 
-def _periods_from(rota: Rota, now: datetime) -> list[Span]:
-    """Merged planned periods from yesterday on, extended until one starts after ``now``."""
+def _takes_chats(period: Span, cutoff: timedelta) -> bool:
+    """Whether a young person can start a chat at some time in ``period`` (longer than the
+    intake cut-off); a shorter one is closed for new chats from its first instant."""
+    return period[1] - period[0] > cutoff
+
+
+def _next_opening(periods: list[Span], after: datetime, cutoff: timedelta) -> datetime | None:
+    return next((p[0] for p in periods if p[0] > after and _takes_chats(p, cutoff)), None)
+
+
+def _periods_from(rota: Rota, now: datetime, cutoff: timedelta) -> list[Span]:
+    """Merged planned periods from yesterday on, extended until one that takes chats starts
+    after ``now`` (or the one containing it)."""
     today = _local_day(now, rota.zone)
     first, last = today - DAY, today + timedelta(days=7)
     spans: list[Span] = []
     while True:
         spans += _planned(occurrences(rota, first, last))
         periods = merge(spans)
-        if any(start > _end_containing(periods, now) for start, _ in periods):
+        if _next_opening(periods, _end_containing(periods, now), cutoff) is not None:
             return periods
         if (last - today).days >= HORIZON_DAYS:
             return periods
@@ -225,13 +245,16 @@ def _end_containing(periods: list[Span], now: datetime) -> datetime:
     return next((p[1] for p in periods if p[0] <= now < p[1]), now)
 
 
-def todays_hours(rota: Rota, now: datetime) -> list[Span]:
-    """Planned periods that touch the local day of ``now`` (a night shift is not clipped)."""
+def todays_hours(rota: Rota, now: datetime, cutoff: timedelta = timedelta(0)) -> list[Span]:
+    """Planned periods that touch the local day of ``now`` (a night shift is not clipped),
+    leaving out those no longer than the intake ``cutoff``."""
     today = _local_day(now, rota.zone)
     day_start = local_instant(today, time(0), rota.zone)
     day_end = local_instant(today + DAY, time(0), rota.zone)
     spans = _planned(occurrences(rota, today - DAY, today))
-    return [p for p in merge(spans) if p[0] < day_end and p[1] > day_start]
+    return [
+        p for p in merge(spans) if p[0] < day_end and p[1] > day_start and _takes_chats(p, cutoff)
+    ]
 
 
 def duty_ends_at(rota: Rota, now: datetime, responder_id: int) -> datetime | None:

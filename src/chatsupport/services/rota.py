@@ -156,7 +156,12 @@ class RotaService:
 
     async def status(self, *, recent: bool = False) -> RotaStatus:
         rota, connected = await self._rota_and_connected(recent=recent)
-        return status(rota, self._clock.now(), connected)
+        return self._status(rota, self._clock.now(), connected)
+
+    def _status(self, rota: Rota, now: datetime, connected: frozenset[int]) -> RotaStatus:
+        """The domain's status with the intake cut-off, so that an opening too short to take a
+        chat is never promised (``next_opens_at``, ``today``)."""
+        return status(rota, now, connected, cutoff=self.settings.intake_cutoff)
 
     async def on_duty_now(self) -> frozenset[int]:
         """Responders on an open, running shift (before the "connected" filter of tags)."""
@@ -166,7 +171,7 @@ class RotaService:
         """How many on-duty responders have a console connected (on any process) now: the
         youth's wait estimate divides the queue among them, and is none when nobody is."""
         rota, connected = await self._rota_and_connected(recent=True)
-        return len(status(rota, self._clock.now(), connected).on_duty & connected)
+        return len(self._status(rota, self._clock.now(), connected).on_duty & connected)
 
     async def duty_ends_at(self, responder_id: int) -> datetime | None:
         rota, _ = await self._rota_and_connected()
@@ -206,7 +211,7 @@ class RotaService:
             if seen is snapshot and timedelta(0) <= now - at < timedelta(seconds=SNAPSHOT_SECS):
                 return True
         rota, connected = snapshot
-        taking = status(rota, now, connected).accepts_new_chats(self.settings.intake_cutoff)
+        taking = self._status(rota, now, connected).accepts_new_chats(self.settings.intake_cutoff)
         self._taking = (snapshot, now) if taking else None
         return taking
 
