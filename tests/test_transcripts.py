@@ -119,3 +119,46 @@ async def test_the_holder_and_the_backup_read_and_delete_ended_chats(
         assert (await client.get("/api/transcripts")).json() == []
         r = await client.get(f"/api/transcripts/{annas}")
         assert (r.status_code, error_code(r)) == (404, "transcript.not_found")
+
+
+async def test_who_answered_before_a_transfer_still_reads_it_and_a_silent_chat_says_so(
+    stack_values: dict[str, Any],
+) -> None:
+    """Pekka answered and heard what the youth told, then transferred the chat to Anna, who
+    ended it: both may read it (Pekka may have a child-protection report to write; review of
+    27 Nov, coordinator finding 5), Pekka's list says he answered before the hand-over, and a
+    third professional may not. A chat nobody wrote in lists as having no messages, not as
+    deleted (finding 8)."""
+    clock = FrozenClock(NOW)
+    async with running_app(stack_values, clock=clock) as (client, rt):
+        pekka = await add_user(rt, "pekka", Role.PROFESSIONAL, "Pekka")
+        anna = await add_user(rt, "anna", Role.PROFESSIONAL, "Anna")
+        await add_user(rt, "bert", Role.PROFESSIONAL, "Bert")
+        await put_on_shift_now(rt, [pekka, anna])
+        told = await chat_held_by(rt, pekka, ("Isä löi", "Kiitos kun kerroit"))
+        await rt.rota.consoles_seen([anna])  # an offer goes to someone who is there
+        await rt.hub.support.offer(
+            holder=await rt.accounts.get_responder(pekka), chat_id=told, to_id=anna
+        )
+        await rt.hub.support.answer(
+            responder=await rt.accounts.get_responder(anna), chat_id=told, accept=True
+        )
+        await rt.chats.responder_ends(responder_id=anna, chat_id=told)
+        silent, _ = await rt.chats.create_chat(lang="fi")
+        await rt.chats.claim(responder=await rt.accounts.get_responder(pekka), chat_id=silent.id)
+        await rt.chats.responder_ends(responder_id=pekka, chat_id=silent.id)
+
+        await as_(client, "pekka")
+        listed = {c["chat_id"]: c for c in (await client.get("/api/transcripts")).json()}
+        assert listed[told]["role_in_chat"] == "before"
+        assert (listed[told]["messages"], listed[told]["had_messages"]) == (2, True)
+        assert (listed[silent.id]["messages"], listed[silent.id]["had_messages"]) == (0, False)
+        read = (await client.get(f"/api/transcripts/{told}")).json()
+        assert [m["text"] for m in read["messages"]] == ["Isä löi", "Kiitos kun kerroit"]
+        await as_(client, "anna")
+        assert (await client.get(f"/api/transcripts/{told}")).json()["chat"]["role_in_chat"] == (
+            "holder"
+        )
+        await as_(client, "bert")
+        r = await client.get(f"/api/transcripts/{told}")
+        assert (r.status_code, error_code(r)) == (404, "transcript.not_found")

@@ -5,6 +5,8 @@
 import { el } from "../common/socket.js";
 import { messageItem, who } from "./support.js";
 
+// holder: held it at the end; backup: asked to back up; before: answered before a hand-over
+const ROLE_IN_CHAT = { holder: "vastasit", backup: "olit tukena", before: "vastasit ennen siirtoa" };
 const ERRORS = { "transcript.not_found": "Keskustelua ei enää ole (se on poistettu tai sen säilytysaika päättyi)." };
 
 function when(iso) {
@@ -83,7 +85,7 @@ export class Transcripts {
     if (!this.list.length) return el("p", { class: "muted", text: "Ei päättyneitä keskusteluja." });
     return el("ul", { id: "transcript-list" }, ...this.list.map((c) =>
       el("li", { class: "transcript", "data-chat": c.chat_id },
-        el("span", { text: `Chat ${c.chat_id.slice(0, 6)} · ${c.lang.toUpperCase()} · päättyi ${when(c.ended_at)} · ${c.messages ? `${c.messages} viestiä` : "viestit poistettu"} · ${c.role_in_chat === "holder" ? "vastasit" : "olit tukena"}` }),
+        el("span", { text: `Chat ${c.chat_id.slice(0, 6)} · ${c.lang.toUpperCase()} · päättyi ${when(c.ended_at)} · ${c.messages ? `${c.messages} viestiä` : c.had_messages ? "viestit poistettu" : "ei viestejä"} · ${ROLE_IN_CHAT[c.role_in_chat] || ""}` }),
         c.messages ? el("button", { class: "transcript-read", type: "button", "data-focus-key": `transcript-read:${c.chat_id}`, onclick: () => this.read(c.chat_id), text: "Lue" }) : null,
         c.messages ? el("button", { class: "transcript-delete", type: "button", "data-focus-key": `transcript-delete:${c.chat_id}`, onclick: () => this.remove(c.chat_id), text: "Kirjattu – poista" }) : null)));
   }

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from chatsupport.api.deps import RuntimeDep, StaffDep
-from chatsupport.domain.transcripts import EndedChat
+from chatsupport.domain.transcripts import EndedChat, role_in_chat
 from chatsupport.hub.frames import MessageOut, ResponderInfo, message_out
 
 router = APIRouter(prefix="/api/transcripts", tags=["transcripts"])
@@ -30,7 +30,10 @@ class EndedChatOut(BaseModel):
     end_reason: str | None
     #: messages still stored (0 once deleted, by the young person or after documenting)
     messages: int
-    #: ``holder`` (held the chat at its end) or ``backup`` (asked to back the expert up)
+    #: a message was ever written: with ``messages`` 0, they were deleted; without, none was
+    had_messages: bool
+    #: ``holder`` (held the chat at its end), ``backup`` (asked to back the expert up) or
+    #: ``before`` (answered in it before a transfer or take-over)
     role_in_chat: str
 
 
@@ -89,5 +92,6 @@ def _ended(chat: EndedChat, me: int) -> EndedChatOut:
         ended_at=chat.ended_at,
         end_reason=chat.end_reason,
         messages=chat.messages,
-        role_in_chat="holder" if chat.holder_id == me else "backup",
+        had_messages=chat.had_messages,
+        role_in_chat=role_in_chat(me, chat),
     )
