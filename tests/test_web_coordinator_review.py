@@ -369,3 +369,23 @@ async def test_deactivating_the_last_responder_of_a_shift_says_so(
     assert "tukihenkilö 1 kokemusasiantuntijavuorossa" in asked[0]
     assert "ainoa" not in asked[1] and "tukihenkilö" not in asked[1]
     assert pekka.id and all(r.active for r in await rt.accounts.list_responders())  # dismissed
+
+
+AXIS = """async (values) => {
+  const { barChart } = await import('/static/coordinator/charts.js');
+  const cells = values.map((value) => ({ value, display: String(value) }));
+  const svg = barChart({ categories: values.map(String), series: [{ name: 'a', cells }],
+                         label: 'testi', unit: 'min' });
+  return [...svg.querySelectorAll('text')].map((t) => t.textContent)
+    .filter((text) => /^[0-9]/.test(text));
+}"""
+
+
+async def test_a_small_scale_axis_names_each_tick_once(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Waiting times of a few seconds in minutes: the axis read "0 · 0,1 · 0,1 · 0,2 · 0,2"
+    (review of 27 Nov, coordinator finding 7); each tick has its own label."""
+    page = await signed_in(browser, server, 1280, 800)
+    ticks = (await page.evaluate(AXIS, [0.1, 0.2]))[:5]
+    assert ticks == ["0", "0,05", "0,1", "0,15", "0,2"]

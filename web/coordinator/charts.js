@@ -30,11 +30,14 @@ function niceMax(max) {
 }
 
 function axisY(root, { left, top, height, width, max, unit }) {
+  // as many decimals as the step needs (a step of 0,05 shows 0,05 / 0,1 / 0,15, not 0,1 twice)
+  const step = max / 4;
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)); // steps are 1, 2 or 5 × 10^k
   for (let i = 0; i <= 4; i += 1) {
-    const value = (max / 4) * i;
+    const value = step * i;
     const y = top + height - (height * i) / 4;
     root.append(svg("line", { x1: left, x2: left + width, y1: y, y2: y, stroke: i ? "#e3e6ec" : "#8a92a0" }));
-    const label = Number.isInteger(value) ? String(value) : value.toFixed(1).replace(".", ",");
+    const label = value.toLocaleString("fi-FI", { maximumFractionDigits: decimals });
     root.append(svg("text", { x: left - 6, y: y + 4, "text-anchor": "end", "font-size": FONT, fill: "#555c6b" }, label));
   }
   if (unit) root.append(svg("text", { x: left - 6, y: top - 8, "text-anchor": "end", "font-size": FONT, fill: "#555c6b" }, unit));
