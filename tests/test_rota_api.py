@@ -103,6 +103,7 @@ async def test_coordinator_edits_shifts_and_public_opening_follows(
         listing = (await client.get("/api/rota")).json()
         assert [s["id"] for s in listing["shifts"]] == [shift["id"]]
         assert listing["open_now"] is True and listing["on_duty"] == [people["sanna"]]
+        assert listing["accepts_new_chats"] is True
 
         edited = await coord.put(
             f"/api/rota/shifts/{shift['id']}", weekly([people["sanna"]], "10:00", "12:00")
@@ -218,6 +219,8 @@ async def test_new_chats_stop_before_closing(settings_values: dict[str, Any]) ->
         body = await public(client)
         assert body["open"] is True and body["accepts_new_chats"] is False
         assert body["new_chats_until"] == "2026-11-23T15:40:00+02:00"
+        listing = (await client.get("/api/rota")).json()  # the rota page says the same
+        assert (listing["open_now"], listing["accepts_new_chats"]) == (True, False)
 
 
 async def test_closed_hours_to_midnight_and_no_promise_of_a_too_short_opening(

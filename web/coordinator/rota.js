@@ -86,7 +86,11 @@ function render(focusId) {
 
 function statusLine() {
   const onDuty = view.rota.on_duty.map((id) => nameOf(id)).join(", ");
-  const text = `Chat on nyt ${view.rota.open_now ? "auki" : "suljettu"}.` + (onDuty ? ` Vuorossa nyt: ${onDuty}.` : "") + ` Ajat ovat paikallista aikaa (${view.rota.time_zone}).`;
+  // as "Tilanne nyt" says it: in the last minutes before closing no new chat is taken
+  const state = !view.rota.open_now ? "Chat on nyt suljettu."
+    : view.rota.accepts_new_chats === false ? "Chat on auki, mutta uusia chatteja ei enää oteta (sulkeutuu pian)."
+      : "Chat on nyt auki.";
+  const text = state + (onDuty ? ` Vuorossa nyt: ${onDuty}.` : "") + ` Ajat ovat paikallista aikaa (${view.rota.time_zone}).`;
   return el("p", { id: "rota-status", text });
 }
 

@@ -113,6 +113,8 @@ class RotaOut(BaseModel):
     shifts: list[ShiftOut]
     closures: list[ClosureOut]
     open_now: bool
+    #: open, and not yet in the last ``CHATSUPPORT_INTAKE_CUTOFF_MINS`` before closing
+    accepts_new_chats: bool
     on_duty: list[int]
 
 
@@ -152,6 +154,7 @@ async def get_rota(_: CoordinatorDep, rt: RuntimeDep) -> RotaOut:
         shifts=[ShiftOut.of(s) for s in shifts],
         closures=[ClosureOut.of(c) for c in closures],
         open_now=now.open,
+        accepts_new_chats=now.accepts_new_chats(rt.rota.settings.intake_cutoff),
         on_duty=sorted(now.on_duty),
     )
 
