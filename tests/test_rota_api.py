@@ -205,6 +205,11 @@ async def test_closures_close_the_service(settings_values: dict[str, Any]) -> No
         assert (await public(client))["next_opens_at"] == "2026-11-23T15:30:00+02:00"
         assert (await coord.delete(f"/api/rota/closures/{holiday.json()['id']}")).status_code == 204
         assert (await public(client))["open"] is True
+        twice = {"date": "2026-12-24", "note": "again"}
+        first = await coord.post("/api/rota/closures", twice)
+        again = await coord.post("/api/rota/closures", twice)  # the same day, a second time
+        assert (again.status_code, error_code(again)) == (409, "rota.closure_exists")
+        assert (await coord.delete(f"/api/rota/closures/{first.json()['id']}")).status_code == 204
         missing = await coord.delete("/api/rota/closures/999")
         assert missing.status_code == 404 and error_code(missing) == "rota.closure_not_found"
 

@@ -391,6 +391,7 @@ async function deleteShift(shift) {
 // Closed hours are within one day; the shift form's "päättyy seuraavana päivänä" is not here.
 // "Suljettu asti" 00:00 means to midnight, the end of that day (the server reads it so).
 const CLOSURE_ERRORS = {
+  "rota.closure_exists": "Sama suljettu aika on jo listalla.",
   "rota.end_before_start": "”Suljettu asti” on ennen alkuaikaa. Suljettu aika on saman päivän sisällä: päivän loppuun asti suljettu päättyy 00:00 (keskiyöllä). Jos kiinni ollaan yli keskiyön, lisää seuraavalle päivälle oma suljettu aika.",
 };
 

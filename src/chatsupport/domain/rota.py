@@ -56,6 +56,7 @@ BACKUP_NOT_ALLOWED = "rota.backup_not_allowed"
 OVERLAP = "rota.overlap"
 NONEXISTENT_TIME = "rota.nonexistent_time"
 CLOSURE_TIMES_INCOMPLETE = "rota.closure_times_incomplete"
+CLOSURE_EXISTS = "rota.closure_exists"
 
 
 class ShiftRole(StrEnum):
@@ -206,7 +207,17 @@ def validate_shift(
             raise ShiftOverlap(responder_id=min(shared), other=other)
 
 
-def validate_closure(closure: Closure, *, zone: ZoneInfo) -> None:
+def validate_closure(closure: Closure, *, zone: ZoneInfo, others: Iterable[Closure] = ()) -> None:
+    """Refuse closed hours that break a rule; ``others``: the rota's other closures (the same
+    date and times twice is a slip, and would read as two rows to delete)."""
+    for other in others:
+        same = (other.on_date, other.starts, other.ends) == (
+            closure.on_date,
+            closure.starts,
+            closure.ends,
+        )
+        if same and other.id != closure.id:
+            raise Conflict(f"closure {other.id} closes the same time", code=CLOSURE_EXISTS)
     if (closure.starts is None) != (closure.ends is None):
         raise InvalidInput(
             "starts, ends: give both for closed hours, or neither for a whole day",

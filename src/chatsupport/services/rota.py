@@ -235,8 +235,9 @@ class RotaService:
             await store.delete_shift(s, shift_id=shift_id)
 
     async def save_closure(self, closure: Closure) -> Closure:
-        validate_closure(closure, zone=self.settings.zone)
         async with self._writing() as s:
+            others = await store.list_closures(s)
+            validate_closure(closure, zone=self.settings.zone, others=others)
             return await store.save_closure(s, closure=closure, now=self._clock.now())
 
     async def delete_closure(self, closure_id: int) -> None:
