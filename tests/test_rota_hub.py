@@ -197,3 +197,32 @@ async def test_a_youth_still_waiting_at_closing_is_told_and_may_still_be_answere
             rt.hub.invalidate_on_duty()
             await y2.expect("open_again", within=5)
             assert "open_again" not in [f["type"] for f in y.seen + await y.nothing_within(0.6)]
+
+
+async def test_a_console_is_told_when_its_duty_begins_and_ends(
+    stack_values: dict[str, Any],
+) -> None:
+    """Anna is signed in with no shift while a chat waits. A shift of hers starts: within a
+    sweep her console gets `duty` (on duty, until when) and the tag of the chat already
+    waiting; the shift is deleted: `duty` says she is off (review of 27 Nov, expert finding 8:
+    the bar kept saying "Vuorossa")."""
+    values = {**stack_values, "sweep_interval_secs": 0.2}
+    async with live_server(values) as server:
+        rt = server.runtime
+        anna = await add_user(rt, "anna", Role.PROFESSIONAL, "Anna")
+        bert = await add_user(rt, "bert", Role.PROFESSIONAL, "Bert")
+        await put_on_shift_now(rt, [bert])  # the service is open: the youth may write
+        rt.hub.invalidate_on_duty()
+        async with responder(server, "anna", hello=False) as console, youth(server) as y:
+            await console.send(type="hello", resume={})
+            assert (await console.expect("welcome"))["on_duty"] is False
+            await y.send(type="open", lang="fi")
+            await y.expect("opened")
+            shift = await put_on_shift_now(rt, [anna])
+            rt.hub.invalidate_on_duty()
+            came = await console.expect("duty", within=5)
+            assert came["on_duty"] is True and came["shift_ends_at"]
+            await console.expect("tag", within=5)
+            await rt.rota.delete_shift(shift.id)
+            rt.hub.invalidate_on_duty()
+            assert (await console.expect("duty", within=5))["on_duty"] is False

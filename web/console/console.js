@@ -228,6 +228,12 @@ const handlers = {
   ack(frame) {
     state.chats.get(frame.chat_id)?.outbox.delete(frame.client_id);
   },
+  duty(frame) {
+    // a shift began or ended while connected (or the backing of an expert's shift changed)
+    const was = state.welcome?.on_duty;
+    state.welcome = { ...state.welcome, on_duty: frame.on_duty, shift_ends_at: frame.shift_ends_at, backing: frame.backing };
+    if (was !== frame.on_duty) announce(frame.on_duty ? "Vuorosi alkoi: uudet chatit tulevat sinulle." : "Vuorosi päättyi: uusia chatteja ei enää tule sinulle.");
+  },
   lang(frame) {
     // the youth switched the page's language: the tag, the chat and its canned replies follow
     const tag = state.waiting.get(frame.chat_id);

@@ -248,3 +248,4 @@ class ResponderConnection(Connection):
         self.watching: set[str] = set()  # chats read as the expert's backup (hub/support.py)
         self.joined: set[str] = set()  # of those, chats the backup joined (may send)
         self.backup_present: bool | None = None  # last told to an expert
+        self.duty_shown: dict[str, Any] | None = None  # the duty last told (hub/duty_events.py)

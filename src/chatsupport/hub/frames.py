@@ -578,6 +578,15 @@ class LangOut(_ServerFrame):
     lang: Lang
 
 
+class DutyOut(_ServerFrame):
+    """The console's duty changed while it was connected (fields as in ``welcome``)."""
+
+    type: Literal["duty"]
+    on_duty: bool
+    shift_ends_at: datetime | None = None
+    backing: list[dict[str, str]] = Field(default_factory=list)
+
+
 class PongOut(_ServerFrame):
     type: Literal["pong"]
 
@@ -621,6 +630,7 @@ ServerFrame = Annotated[
     | OpenAgainOut
     | DebriefOut
     | LangOut
+    | DutyOut
     | PongOut,
     Field(discriminator="type"),
 ]

@@ -22,7 +22,7 @@ from chatsupport.domain import events
 from chatsupport.domain.chat import Chat, ChatState, Message
 from chatsupport.domain.debrief import DebriefChanged
 from chatsupport.domain.duty import tag_targets
-from chatsupport.hub import debrief_events, frames, support_events
+from chatsupport.hub import debrief_events, duty_events, frames, support_events
 from chatsupport.hub.connection import (
     CLOSE_RESTART,
     Connection,
@@ -435,6 +435,7 @@ class Hub:
                 await self.support.holders_back(here)  # a mark made while they were away
                 self._on_duty.refresh_soon()  # time moves shifts in and out
                 await support_events.tell_backup_presence(self)
+                await duty_events.tell_duty_changes(self)
                 await self._tell_waiting_youth_if_closed()
             except asyncio.CancelledError:
                 raise

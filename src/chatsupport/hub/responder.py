@@ -10,6 +10,7 @@ from chatsupport.domain.roles import Role
 from chatsupport.domain.support import HandOver, SupportReason
 from chatsupport.hub import frames, support
 from chatsupport.hub.connection import Connection, ResponderConnection
+from chatsupport.hub.duty_events import duty_view
 from chatsupport.hub.hub import Hub, tag_gone, tag_waiting
 from chatsupport.services.limits import AbuseLimits
 
@@ -94,21 +95,19 @@ class ResponderSession:
 
         async def job(conn: Connection) -> None:
             assert isinstance(conn, ResponderConnection)
-            on_duty = conn.responder.id in await hub.on_duty()
-            ends_at = await hub.rota.duty_ends_at(conn.responder.id) if on_duty else None
             who = conn.responder
+            duty = await duty_view(hub, who)
+            on_duty = duty["on_duty"]
+            conn.duty_shown = duty
             if who.role is Role.EXPERIENCE_EXPERT:
                 conn.backup_present = await hub.support.backup_present(who.id)
-            backing = await _backing(hub, who.id) if who.role is Role.PROFESSIONAL else []
             await conn.write_now(
                 frames.frame(
                     "welcome",
                     responder={"id": who.id, "role": who.role.value, "name": who.display_name},
                     cap=hub.chats.limits.responder_chat_cap,
-                    on_duty=on_duty,
-                    shift_ends_at=ends_at.isoformat() if ends_at else None,
                     backup_present=conn.backup_present,
-                    backing=backing,
+                    **duty,
                 )
             )
             for asked in await hub.support.asked_of(who.id):  # alerts missed while away
@@ -238,14 +237,3 @@ async def support_alert(
         stand_in=stand_in,
         reason=reason.value,
     )
-
-
-async def _backing(hub: Hub, backup_id: int) -> list[dict[str, str]]:
-    """The experts whose running shift this professional backs: ``{role, name, ends_at}``."""
-    backed = await hub.support.experts_backed_by(backup_id)
-    names = await hub.chats.responder_names([expert for expert, _ in backed])
-    return [
-        {"role": names[e][0], "name": names[e][1], "ends_at": ends.isoformat()}
-        for e, ends in backed
-        if e in names
-    ]
