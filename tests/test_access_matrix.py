@@ -206,6 +206,7 @@ async def build_world(rt: Runtime) -> World:
     await rt.chats.claim(responder=await rt.accounts.get_responder(ids["anna"]), chat_id=chat.id)
     dead, dead_token = await rt.chats.create_chat(lang="fi")
     await rt.chats.youth_leaves(dead.id)
+    await rt.rota.consoles_seen([ids["bert"]])  # the backup is at work: the request is his
     debrief = await rt.debriefs.ask(expert=await rt.accounts.get_responder(ids["aino"]))
     return World(
         ids, shift.id, closure.id, canned.id, ended, token, chat.id, dead_token, debrief.id
@@ -469,7 +470,7 @@ def responder_frame(frame: str, chat_id: str, world: World, role: str) -> dict[s
         "transfer": {"to": to},
         "transfer_answer": {"accept": True},
     }
-    base = {} if frame == "hello" else {"chat_id": chat_id}
+    base = {} if frame in ("hello", "ping") else {"chat_id": chat_id}
     return {"type": frame, **base, **extra.get(frame, {})}
 
 
@@ -479,6 +480,7 @@ def youth_frame(frame: str, world: World) -> dict[str, Any]:
         "resume": {"token": world.dead_token, "last_seq": 0},
         "send": {"client_id": "y1", "text": "hei"},
         "typing": {"active": True},
+        "lang": {"lang": "sv"},
     }
     return {"type": frame, **extra.get(frame, {})}
 
@@ -567,7 +569,7 @@ async def responder_answer(
         if expected == "no reply":
             return await silence(client)
         want = "error" if is_refusal(expected) else expected
-        return await outcome(client, want, target)
+        return await outcome(client, want, None if row.frame == "ping" else target)
 
 
 async def youth_answer(
