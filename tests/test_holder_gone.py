@@ -17,7 +17,7 @@ from chatsupport.storage.tables import DiaryRecordRow
 from tests.helpers import add_user, login
 from tests.live import LiveServer, WsClient, live_server, responder, youth
 from tests.rota_helpers import put_on_shift_now
-from tests.test_support_hub import aino_backed_by_sanna, open_and_claim
+from tests.test_support_hub import aino_backed_by_sanna, backup_joined, open_and_claim
 
 GONE_AFTER = 1.0  # CHATSUPPORT_HOLDER_GONE_SECS in these tests
 
@@ -213,12 +213,7 @@ async def test_the_backup_who_joined_goes_on_when_the_holder_is_gone(
         ):
             async with responder(server, "aino") as expert:
                 rt.hub.invalidate_on_duty()
-                chat_id, _ = await open_and_claim(y, expert)
-                await expert.send(type="support", chat_id=chat_id)
-                await backup.expect("support_alert", chat_id=chat_id)
-                await backup.send(type="join", chat_id=chat_id)
-                await backup.expect("watching", chat_id=chat_id)
-                await y.expect("joined")
+                chat_id = await backup_joined(y, expert, backup)
             sanna = {"role": "professional", "name": "Sanna"}
             assert (await y.expect("claimed", within=GONE_AFTER + 5))["responder"] == sanna
             mine = await backup.expect("chat", chat_id=chat_id)

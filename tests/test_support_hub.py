@@ -29,6 +29,18 @@ async def open_and_claim(y: WsClient, holder: WsClient, text: str = "hei") -> tu
     return chat_id, token
 
 
+async def backup_joined(y: WsClient, expert: WsClient, backup: WsClient) -> str:
+    """The expert claims the youth's chat and asks for support; the backup joins it (the
+    youth is told). The chat's id."""
+    chat_id, _ = await open_and_claim(y, expert)
+    await expert.send(type="support", chat_id=chat_id)
+    await backup.expect("support_alert", chat_id=chat_id)
+    await backup.send(type="join", chat_id=chat_id)
+    await backup.expect("watching", chat_id=chat_id)
+    await y.expect("joined")
+    return chat_id
+
+
 async def aino_backed_by_sanna(rt: Any) -> tuple[int, int]:
     """Aino (experience expert) on a shift now with Sanna as its backup: their ids."""
     aino = await add_user(rt, "aino", Role.EXPERIENCE_EXPERT, "Aino")
@@ -579,12 +591,7 @@ async def test_a_backup_who_joined_is_beside_the_expert_again_after_a_reload(
         async with responder(server, "aino") as expert, youth(server) as y:
             async with responder(server, "sanna") as backup:
                 rt.hub.invalidate_on_duty()
-                chat_id, _ = await open_and_claim(y, expert)
-                await expert.send(type="support", chat_id=chat_id)
-                await backup.expect("support_alert", chat_id=chat_id)
-                await backup.send(type="join", chat_id=chat_id)
-                await backup.expect("watching", chat_id=chat_id)
-                await y.expect("joined")
+                chat_id = await backup_joined(y, expert, backup)
             async with responder(server, "sanna") as again:
                 await again.expect("support_alert", chat_id=chat_id)
                 back = await again.expect("watching", chat_id=chat_id)
